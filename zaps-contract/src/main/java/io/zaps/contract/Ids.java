@@ -1,0 +1,47 @@
+package io.zaps.contract;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** Id rules and derived ids. Every id that becomes part of a file name passes {@link #isSafe} first. */
+public final class Ids {
+    private Ids() {}
+
+    /** Workflow and step ids: a letter or digit, then up to 63 letters, digits, {@code _} or {@code -}. */
+    public static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+
+    public static boolean isSafe(String id) {
+        return id != null && SAFE_ID.matcher(id).matches();
+    }
+
+    /** Run ids are canonical lower-case UUIDs. */
+    public static boolean isRunId(String id) {
+        if (id == null || id.length() != 36) {
+            return false;
+        }
+        try {
+            return UUID.fromString(id).toString().equals(id);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The run id a trigger event starts: derived from its event id so that a re-delivered or
+     * re-produced event can never start a second run.
+     */
+    public static String runIdForEvent(String eventId) {
+        return UUID.nameUUIDFromBytes(("zaps:trigger-event:" + eventId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The event id of a record produced without one: its position in the log is unique. */
+    public static String eventIdForRecord(String topic, int partition, long offset) {
+        return "kafka:" + topic + ":" + partition + ":" + offset;
+    }
+
+    /** The idempotency key a connector passes on to the outside world for one attempt of one step. */
+    public static String idempotencyKey(String runId, String stepId, int attempt) {
+        return runId + ":" + stepId + ":" + attempt;
+    }
+}

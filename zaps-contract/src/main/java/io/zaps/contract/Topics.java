@@ -1,0 +1,43 @@
+package io.zaps.contract;
+
+/**
+ * Every Kafka topic Zaps uses. Names are constants here, never derived from class names.
+ *
+ * <p>Keys: everything about one run is keyed by its run id so it stays ordered on one partition.
+ * Trigger events are keyed by workflow id (or by the producer's choice: the trigger service does
+ * not rely on their order).
+ */
+public final class Topics {
+    private Topics() {}
+
+    /** {@link io.zaps.contract.event.TriggerRequested} records; key: workflow id (any key is accepted). */
+    public static final String TRIGGERS = "zaps.triggers";
+
+    /** {@link io.zaps.contract.command.RunCommand} records for the executor; key: run id. */
+    public static final String RUN_COMMANDS = "zaps.run-commands";
+
+    /** {@link io.zaps.contract.event.RunEvent} records, each with the full run snapshot; key: run id; compacted. */
+    public static final String RUN_EVENTS = "zaps.run-events";
+
+    /** Prefix of the per-connector request topics carrying {@link io.zaps.contract.command.ExecuteStep}; key: run id. */
+    public static final String STEP_REQUESTS_PREFIX = "zaps.step-requests.";
+
+    /** Suffix of the dead-letter topic that belongs to each consumed topic. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlt";
+
+    /** Record headers set on dead-lettered records. */
+    public static final String HEADER_DLT_REASON = "zaps-dlt-reason";
+    public static final String HEADER_DLT_SOURCE_TOPIC = "zaps-dlt-source-topic";
+    public static final String HEADER_DLT_SOURCE_PARTITION = "zaps-dlt-source-partition";
+    public static final String HEADER_DLT_SOURCE_OFFSET = "zaps-dlt-source-offset";
+
+    /** The request topic of the connector that executes steps of {@code stepType}. */
+    public static String stepRequests(String stepType) {
+        return STEP_REQUESTS_PREFIX + stepType;
+    }
+
+    /** The dead-letter topic of {@code topic}. */
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+}

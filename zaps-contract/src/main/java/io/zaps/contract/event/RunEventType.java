@@ -1,0 +1,15 @@
+package io.zaps.contract.event;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** What happened to a run. */
+public enum RunEventType {
+    @JsonProperty("run_started") RUN_STARTED,
+    @JsonProperty("step_started") STEP_STARTED,
+    @JsonProperty("step_succeeded") STEP_SUCCEEDED,
+    @JsonProperty("step_failed") STEP_FAILED,
+    @JsonProperty("run_completed") RUN_COMPLETED,
+    @JsonProperty("run_failed") RUN_FAILED,
+    /** The trigger service refused to start the run (unknown or inactive workflow). */
+    @JsonProperty("run_rejected") RUN_REJECTED
+}

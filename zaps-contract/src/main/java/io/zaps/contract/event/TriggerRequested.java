@@ -1,0 +1,61 @@
+package io.zaps.contract.event;
+
+import io.zaps.contract.Ids;
+import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.SchemaVersions;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+
+/**
+ * Someone asked for a run of a workflow: the gateway, a trigger source, or any outside program
+ * producing onto {@link io.zaps.contract.Topics#TRIGGERS}. The smallest valid record is
+ * {@code {"workflow_id": "invoice_reminder"}}; {@code type} defaults to {@value #TYPE} and
+ * {@code schema_version} to 1.
+ *
+ * @param eventId     identifies the request; the run id is derived from it when {@code runId} is absent.
+ *                    When absent too, the trigger service uses the record's topic/partition/offset.
+ * @param runId       the run id the gateway already promised to its caller, or null
+ * @param context     the run's input data (an object), default {@code {}}
+ * @param source      who asked: {@code api}, {@code kafka}, ...
+ * @param requestedAt when it was asked
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TriggerRequested(
+        String type,
+        Integer schemaVersion,
+        String eventId,
+        String runId,
+        String workflowId,
+        ObjectNode context,
+        String source,
+        Instant requestedAt) {
+    public static final String TYPE = "trigger_requested";
+
+    public static TriggerRequested of(String eventId, String runId, String workflowId, ObjectNode context, String source, Instant requestedAt) {
+        return new TriggerRequested(TYPE, io.zaps.contract.SchemaVersions.CURRENT, eventId, runId, workflowId, context, source, requestedAt);
+    }
+
+    /** Checks the record; throws {@link MalformedRecordException} naming what is wrong. */
+    public TriggerRequested validated() {
+        if (type != null && !TYPE.equals(type)) {
+            throw new MalformedRecordException("unknown record type '" + type + "' on the triggers topic (expected '" + TYPE + "')");
+        }
+        SchemaVersions.check(schemaVersion == null ? 1 : schemaVersion, "trigger_requested");
+        if (workflowId == null || workflowId.isBlank()) {
+            throw new MalformedRecordException("workflow_id is required");
+        }
+        if (!Ids.isSafe(workflowId)) {
+            throw new MalformedRecordException("workflow_id must match " + Ids.SAFE_ID.pattern());
+        }
+        if (runId != null && !Ids.isRunId(runId)) {
+            throw new MalformedRecordException("run_id must be a lower-case UUID");
+        }
+        if (eventId != null && (eventId.isBlank() || eventId.length() > 200)) {
+            throw new MalformedRecordException("event_id must be 1 to 200 characters");
+        }
+        return this;
+    }
+}

@@ -1,0 +1,33 @@
+package io.zaps.contract.step;
+
+import io.zaps.contract.workflow.Violation;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/**
+ * What Zaps knows about one step type before any run: its name, who executes it, and how to
+ * validate its configuration when a workflow is created.
+ *
+ * <p>Adding a step type means adding one implementation and listing it in
+ * {@code META-INF/services/io.zaps.contract.step.StepSpec}; the gateway validates with it and the
+ * executor routes to {@link io.zaps.contract.Topics#stepRequests(String)} of its type without
+ * being edited. Implementations must be stateless and pure.
+ */
+public interface StepSpec {
+    /** The {@code type} of steps this spec describes, e.g. {@code webhook}. */
+    String type();
+
+    /**
+     * {@code true} when a connector service executes the step (the executor publishes an
+     * {@link io.zaps.contract.command.ExecuteStep} to the type's request topic); {@code false} when
+     * the executor handles it itself (e.g. {@code delay}).
+     */
+    boolean external();
+
+    /**
+     * Adds every problem of {@code config} to {@code violations}, naming fields under {@code path}
+     * (e.g. {@code steps[2].config}). {@code config} may be {@code null}.
+     */
+    void validate(ObjectNode config, String path, List<Violation> violations);
+}

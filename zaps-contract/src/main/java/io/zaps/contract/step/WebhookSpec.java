@@ -1,0 +1,47 @@
+package io.zaps.contract.step;
+
+import io.zaps.contract.workflow.Violation;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code webhook}: an HTTP call.
+ * <ul>
+ *   <li>{@code url} (required, template): absolute http(s) URL</li>
+ *   <li>{@code method}: GET, POST (default), PUT, PATCH, DELETE or HEAD</li>
+ *   <li>{@code headers}: object of template strings</li>
+ *   <li>{@code body}: any JSON; every string in it is a template; sent as JSON</li>
+ *   <li>{@code timeout_seconds}: 1 to 300, default 30</li>
+ * </ul>
+ * A non-2xx answer, refused connection, redirect loop or timeout fails the step. Output:
+ * {@code {"response": {"status_code", "headers", "body"}}} with the body capped in size.
+ */
+public final class WebhookSpec implements StepSpec {
+    public static final String TYPE = "webhook";
+    public static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+    public static final int MAX_TIMEOUT_SECONDS = 300;
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public boolean external() {
+        return true;
+    }
+
+    @Override
+    public void validate(ObjectNode config, String path, List<Violation> violations) {
+        ConfigChecks checks = ConfigChecks.of(config, path, violations)
+                .onlyFields(Set.of("url", "method", "headers", "body", "timeout_seconds"));
+        checks.url("url");
+        checks.oneOf("method", METHODS);
+        checks.stringMap("headers");
+        checks.templatedValue("body");
+        checks.integer("timeout_seconds", false, 1, MAX_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS);
+    }
+}

@@ -1,0 +1,120 @@
+package io.zaps.contract.workflow;
+
+import io.zaps.contract.Ids;
+import io.zaps.contract.step.StepSpec;
+import io.zaps.contract.step.StepTypes;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a workflow definition completely before anything is stored: ids, references, cycles and
+ * every step's configuration. Pure: no I/O.
+ */
+public final class WorkflowValidator {
+    private static final int MAX_STEPS = 200;
+    private static final int MAX_NAME = 200;
+    private static final int MAX_DESCRIPTION = 4000;
+
+    private final StepTypes stepTypes;
+
+    public WorkflowValidator(StepTypes stepTypes) {
+        this.stepTypes = stepTypes;
+    }
+
+    /** All violations of {@code definition}; empty when it is valid. */
+    public List<Violation> validate(WorkflowDefinition definition) {
+        List<Violation> violations = new ArrayList<>();
+        if (definition == null) {
+            violations.add(new Violation("", "a workflow definition (JSON object) is required"));
+            return violations;
+        }
+        if (definition.id() == null || definition.id().isBlank()) {
+            violations.add(new Violation("id", "is required"));
+        } else if (!Ids.isSafe(definition.id())) {
+            violations.add(new Violation("id", "must match " + Ids.SAFE_ID.pattern()));
+        }
+        if (definition.name() == null || definition.name().isBlank()) {
+            violations.add(new Violation("name", "is required"));
+        } else if (definition.name().length() > MAX_NAME) {
+            violations.add(new Violation("name", "must be at most " + MAX_NAME + " characters"));
+        }
+        if (definition.description() != null && definition.description().length() > MAX_DESCRIPTION) {
+            violations.add(new Violation("description", "must be at most " + MAX_DESCRIPTION + " characters"));
+        }
+        List<StepDefinition> steps = definition.steps();
+        if (steps == null || steps.isEmpty()) {
+            violations.add(new Violation("steps", "at least one step is required"));
+            return violations;
+        }
+        if (steps.size() > MAX_STEPS) {
+            violations.add(new Violation("steps", "at most " + MAX_STEPS + " steps are allowed"));
+            return violations;
+        }
+        Map<String, StepDefinition> byId = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition step = steps.get(i);
+            String at = "steps[" + i + "]";
+            if (step == null) {
+                violations.add(new Violation(at, "must be an object"));
+                continue;
+            }
+            if (step.id() == null || step.id().isBlank()) {
+                violations.add(new Violation(at + ".id", "is required"));
+            } else if (!Ids.isSafe(step.id())) {
+                violations.add(new Violation(at + ".id", "must match " + Ids.SAFE_ID.pattern()));
+            } else if (byId.putIfAbsent(step.id(), step) != null) {
+                violations.add(new Violation(at + ".id", "duplicate step id '" + step.id() + "'"));
+            }
+            if (step.type() == null || step.type().isBlank()) {
+                violations.add(new Violation(at + ".type", "is required (one of " + stepTypes.names() + ")"));
+            } else {
+                StepSpec spec = stepTypes.find(step.type()).orElse(null);
+                if (spec == null) {
+                    violations.add(new Violation(at + ".type", "unknown step type '" + step.type() + "' (known: " + stepTypes.names() + ")"));
+                } else {
+                    spec.validate(step.config(), at + ".config", violations);
+                }
+            }
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition step = steps.get(i);
+            if (step != null && step.nextStepId() != null && !byId.containsKey(step.nextStepId())) {
+                violations.add(new Violation("steps[" + i + "].next_step_id", "refers to unknown step '" + step.nextStepId() + "'"));
+            }
+        }
+        if (definition.entryPoint() == null || definition.entryPoint().isBlank()) {
+            violations.add(new Violation("entry_point", "is required"));
+        } else if (!byId.containsKey(definition.entryPoint())) {
+            violations.add(new Violation("entry_point", "refers to unknown step '" + definition.entryPoint() + "'"));
+        }
+        detectCycles(steps, byId, violations);
+        return violations;
+    }
+
+    private static void detectCycles(List<StepDefinition> steps, Map<String, StepDefinition> byId, List<Violation> violations) {
+        Set<String> reported = new HashSet<>();
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition start = steps.get(i);
+            if (start == null || start.id() == null || reported.contains(start.id())) {
+                continue;
+            }
+            List<String> path = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            StepDefinition current = start;
+            while (current != null && current.id() != null && seen.add(current.id())) {
+                path.add(current.id());
+                current = current.nextStepId() == null ? null : byId.get(current.nextStepId());
+            }
+            if (current != null && current.id() != null && current.id().equals(start.id())) {
+                reported.addAll(path);
+                path.add(start.id());
+                violations.add(new Violation("steps[" + i + "].next_step_id", "forms a cycle: " + String.join(" -> ", path)));
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.zaps.contract;
+
+import io.zaps.contract.command.CompleteStep;
+import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.RunCommand;
+import io.zaps.contract.command.StartRun;
+import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.event.TriggerRequested;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepState;
+import io.zaps.contract.workflow.StepDefinition;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowStatus;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Golden-JSON tests: they pin the wire format of every record. A failing one means a breaking change. */
+class WireFormatTest {
+    static final Instant T0 = Instant.parse("2026-01-02T03:04:05Z");
+    static final Instant T1 = Instant.parse("2026-01-02T03:04:07.500Z");
+    static final String RUN = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+    static WorkflowDefinition workflow() {
+        ObjectNode delay = Json.object().put("seconds", 2);
+        ObjectNode hook = Json.object().put("url", "http://127.0.0.1:8001/notify").put("method", "POST");
+        hook.set("body", Json.object().put("to", "{{ customer_email }}"));
+        return new WorkflowDefinition("invoice_reminder", "Invoice Reminder", null, "delay_step", WorkflowStatus.ACTIVE,
+                List.of(new StepDefinition("delay_step", "delay", delay, "send_reminder"),
+                        new StepDefinition("send_reminder", "webhook", hook, null)),
+                3, T0, T0);
+    }
+
+    static ObjectNode context() {
+        return Json.object().put("customer_email", "john@example.com").put("amount", "$150.00");
+    }
+
+    @Test
+    void startRun() throws IOException {
+        RunCommand command = new StartRun(1, RUN, workflow(), context(), "evt-1", T0);
+        assertGolden("start_run.json", Json.toBytes(command));
+        assertThat(Json.read(golden("start_run.json"), RunCommand.class)).isEqualTo(command);
+    }
+
+    @Test
+    void completeStep() throws IOException {
+        RunCommand command = new CompleteStep(1, RUN, "send_reminder", 1, RUN + ":send_reminder:1",
+                CompleteStep.Outcome.FAILED, Json.object().put("status_code", 500), "HTTP 500 Internal Server Error", true, T0, T1);
+        assertGolden("complete_step.json", Json.toBytes(command));
+        assertThat(Json.read(golden("complete_step.json"), RunCommand.class)).isEqualTo(command);
+    }
+
+    @Test
+    void fireTimer() throws IOException {
+        RunCommand command = new FireTimer(1, RUN, "delay_step", 1, T1);
+        assertGolden("fire_timer.json", Json.toBytes(command));
+        assertThat(Json.read(golden("fire_timer.json"), RunCommand.class)).isEqualTo(command);
+    }
+
+    @Test
+    void executeStep() throws IOException {
+        ExecuteStep request = new ExecuteStep(1, RUN, "invoice_reminder", "send_reminder", "webhook", 1,
+                Ids.idempotencyKey(RUN, "send_reminder", 1), Json.object().put("url", "http://127.0.0.1:8001/notify"), T0, T1);
+        assertGolden("execute_step.json", Json.toBytes(request));
+        assertThat(Json.read(golden("execute_step.json"), ExecuteStep.class)).isEqualTo(request);
+    }
+
+    @Test
+    void triggerRequested() throws IOException {
+        TriggerRequested event = TriggerRequested.of("evt-1", RUN, "invoice_reminder", context(), "api", T0);
+        assertGolden("trigger_requested.json", Json.toBytes(event));
+        assertThat(Json.read(golden("trigger_requested.json"), TriggerRequested.class)).isEqualTo(event);
+    }
+
+    @Test
+    void minimalTriggerFromAnOutsideProducerIsAccepted() {
+        TriggerRequested event = Json.read("{\"workflow_id\":\"invoice_reminder\"}".getBytes(), TriggerRequested.class).validated();
+        assertThat(event.workflowId()).isEqualTo("invoice_reminder");
+        assertThat(event.context()).isNull();
+    }
+
+    @Test
+    void runEvent() throws IOException {
+        Map<String, StepState> steps = new LinkedHashMap<>();
+        steps.put("delay_step", StepState.pending("delay_step", "delay").running(1, Json.object().put("seconds", 2), T0).completed(Json.object().put("delayed_seconds", 2), T1));
+        steps.put("send_reminder", StepState.pending("send_reminder", "webhook"));
+        RunSnapshot snapshot = new RunSnapshot(RUN, "invoice_reminder", 3, RunStatus.RUNNING, T0, T0, null, T1, context(), steps, "send_reminder", null, 4);
+        RunEvent event = new RunEvent(RunEventType.STEP_SUCCEEDED, 1, RUN, "delay_step", T1, snapshot);
+        assertGolden("run_event.json", Json.toBytes(event));
+        assertThat(Json.read(golden("run_event.json"), RunEvent.class)).isEqualTo(event);
+    }
+
+    @Test
+    void unknownCommandTypeIsMalformed() {
+        assertThatThrownBy(() -> Json.read("{\"type\":\"explode\",\"run_id\":\"x\"}".getBytes(), RunCommand.class))
+                .isInstanceOf(MalformedRecordException.class)
+                .hasMessageContaining("explode");
+    }
+
+    @Test
+    void badJsonIsMalformed() {
+        assertThatThrownBy(() -> Json.read("{not json".getBytes(), RunCommand.class))
+                .isInstanceOf(MalformedRecordException.class);
+    }
+
+    @Test
+    void newerSchemaVersionIsRejected() {
+        TriggerRequested event = Json.read("{\"workflow_id\":\"w\",\"schema_version\":99}".getBytes(), TriggerRequested.class);
+        assertThatThrownBy(event::validated).isInstanceOf(MalformedRecordException.class).hasMessageContaining("schema_version 99");
+    }
+
+    private static byte[] golden(String name) throws IOException {
+        try (InputStream in = WireFormatTest.class.getResourceAsStream("/golden/" + name)) {
+            assertThat(in).as("golden file %s", name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    private static void assertGolden(String name, byte[] actual) throws IOException {
+        JsonNode expected = Json.mapper().readTree(golden(name));
+        assertThat(Json.mapper().readTree(actual)).isEqualTo(expected);
+    }
+}
