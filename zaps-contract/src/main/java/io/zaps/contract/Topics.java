@@ -4,13 +4,13 @@ package io.zaps.contract;
  * Every Kafka topic Zaps uses. Names are constants here, never derived from class names.
  *
  * <p>Keys: everything about one run is keyed by its run id so it stays ordered on one partition.
- * Trigger events are keyed by workflow id (or by the producer's choice: the trigger service does
- * not rely on their order).
+ * Trigger events may carry any key (the gateway uses the run id, which spreads load over all
+ * partitions); the trigger service does not rely on their order.
  */
 public final class Topics {
     private Topics() {}
 
-    /** {@link io.zaps.contract.event.TriggerRequested} records; key: workflow id (any key is accepted). */
+    /** {@link io.zaps.contract.event.TriggerRequested} records; key: any (the gateway uses the run id). */
     public static final String TRIGGERS = "zaps.triggers";
 
     /** {@link io.zaps.contract.command.RunCommand} records for the executor; key: run id. */

@@ -1,0 +1,111 @@
+package io.zaps.kafka;
+
+import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.Topics;
+import io.zaps.contract.step.StepSpec;
+import io.zaps.contract.step.StepTypes;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaOperations;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DeadLetterPublishingRecoverer;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Kafka wiring every Zaps Spring service shares: the topics, the dead-letter policy and the
+ * {@link RecordPublisher}. Services only write listeners.
+ *
+ * <p>Dead letters: a record whose processing throws {@link MalformedRecordException} or
+ * {@link DeadLetterException} goes at once to {@code <topic>.dlt}; any other failure is retried
+ * {@code zaps.kafka.retry-attempts} times with exponential backoff, then dead-lettered. The consumer
+ * never stops on one bad record. Dead letters keep the original key and value and carry the reason
+ * and the source topic, partition and offset as headers.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
+@EnableConfigurationProperties(ZapsKafkaProperties.class)
+public class ZapsKafkaAutoConfiguration {
+    private static final Logger log = LoggerFactory.getLogger(ZapsKafkaAutoConfiguration.class);
+
+    @Bean
+    @ConditionalOnMissingBean
+    public RecordPublisher zapsRecordPublisher(KafkaTemplate<String, byte[]> template) {
+        return new RecordPublisher(template);
+    }
+
+    @Bean
+    public KafkaAdmin.NewTopics zapsTopics(ZapsKafkaProperties properties) {
+        return new KafkaAdmin.NewTopics(properties.createTopics() ? topics(properties).toArray(NewTopic[]::new) : new NewTopic[0]);
+    }
+
+    /** Every topic Zaps itself uses, each with its dead-letter topic. */
+    public static List<NewTopic> topics(ZapsKafkaProperties properties) {
+        List<String> names = new ArrayList<>(List.of(Topics.TRIGGERS, Topics.RUN_COMMANDS, Topics.RUN_EVENTS));
+        for (String type : StepTypes.discover().names()) {
+            StepTypes.discover().find(type).filter(StepSpec::external).ifPresent(s -> names.add(Topics.stepRequests(type)));
+        }
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : names) {
+            NewTopic topic = new NewTopic(name, properties.partitions(), properties.replicationFactor());
+            if (name.equals(Topics.RUN_EVENTS)) {
+                // Each event carries the whole snapshot: compaction keeps the latest per run, enough to rebuild the file store.
+                topic.configs(java.util.Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            }
+            topics.add(topic);
+            topics.add(new NewTopic(Topics.deadLetter(name), properties.partitions(), properties.replicationFactor()));
+        }
+        return topics;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(CommonErrorHandler.class)
+    public DefaultErrorHandler zapsErrorHandler(KafkaOperations<String, byte[]> operations, ZapsKafkaProperties properties) {
+        DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(operations,
+                (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), record.partition()));
+        recoverer.setHeadersFunction(ZapsKafkaAutoConfiguration::deadLetterHeaders);
+        ExponentialBackOff backOff = new ExponentialBackOff(properties.retryBackoffMs(), 2.0);
+        backOff.setMaxAttempts(properties.retryAttempts());
+        DefaultErrorHandler handler = new DefaultErrorHandler((record, exception) -> {
+            log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason(exception));
+            recoverer.accept(record, exception);
+        }, backOff);
+        handler.addNotRetryableExceptions(MalformedRecordException.class, DeadLetterException.class, DeserializationException.class);
+        return handler;
+    }
+
+    static Headers deadLetterHeaders(ConsumerRecord<?, ?> record, Exception exception) {
+        Headers headers = new RecordHeaders();
+        headers.add(Topics.HEADER_DLT_REASON, reason(exception).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        return headers;
+    }
+
+    /** The innermost meaningful message: listener exceptions arrive wrapped by Spring. */
+    static String reason(Throwable exception) {
+        Throwable t = exception;
+        while (t.getCause() != null && !(t instanceof MalformedRecordException) && !(t instanceof DeadLetterException)) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return message.length() > 2000 ? message.substring(0, 2000) : message;
+    }
+}

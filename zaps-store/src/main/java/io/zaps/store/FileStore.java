@@ -1,0 +1,311 @@
+package io.zaps.store;
+
+import io.zaps.contract.Ids;
+import io.zaps.contract.Json;
+import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.workflow.WorkflowDefinition;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The JSON file store on the (shared) data folder:
+ * <pre>
+ * &lt;data&gt;/workflows/&lt;id&gt;.json                 the current version of each workflow
+ * &lt;data&gt;/workflow-versions/&lt;id&gt;/&lt;n&gt;.json      every version ever saved
+ * &lt;data&gt;/runs/&lt;run_id&gt;.json                  the latest snapshot of each run
+ * &lt;data&gt;/index/workflow-runs/&lt;id&gt;/&lt;run_id&gt;     which runs belong to a workflow (empty marker files)
+ * </pre>
+ * Every write goes to a temporary file in the same folder and is renamed into place, so a reader
+ * sees the old or the new file, never half of one. Every id is checked against
+ * {@link Ids#SAFE_ID} or {@link Ids#isRunId} before it becomes part of a path, and the resolved path
+ * is checked to stay inside the data folder. Thread-safe; safe across processes for the operations
+ * whose javadoc says so.
+ */
+public final class FileStore {
+    private final Path root;
+    private final Path workflows;
+    private final Path versions;
+    private final Path runs;
+    private final Path runIndex;
+
+    public FileStore(Path dataDir) {
+        try {
+            this.root = Files.createDirectories(dataDir.toAbsolutePath().normalize());
+            this.workflows = Files.createDirectories(root.resolve("workflows"));
+            this.versions = Files.createDirectories(root.resolve("workflow-versions"));
+            this.runs = Files.createDirectories(root.resolve("runs"));
+            this.runIndex = Files.createDirectories(root.resolve("index").resolve("workflow-runs"));
+        } catch (IOException e) {
+            throw new StoreException("cannot create the data folder " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    // ---------------------------------------------------------------- workflows
+
+    public Optional<WorkflowDefinition> findWorkflow(String workflowId) {
+        return read(workflowFile(workflowId), WorkflowDefinition.class);
+    }
+
+    public Optional<WorkflowDefinition> findWorkflowVersion(String workflowId, int version) {
+        if (version < 1) {
+            return Optional.empty();
+        }
+        return read(safeChild(versions.resolve(safeId(workflowId)), version + ".json"), WorkflowDefinition.class);
+    }
+
+    /** Every version of a workflow, oldest first (empty if none). */
+    public List<Integer> listWorkflowVersions(String workflowId) {
+        Path dir = versions.resolve(safeId(workflowId));
+        List<Integer> result = new ArrayList<>();
+        for (Path file : list(dir)) {
+            String name = file.getFileName().toString();
+            if (name.matches("[1-9][0-9]{0,8}\\.json")) {
+                result.add(Integer.parseInt(name.substring(0, name.length() - 5)));
+            }
+        }
+        result.sort(Comparator.naturalOrder());
+        return result;
+    }
+
+    /** All current workflow definitions, by id. */
+    public List<WorkflowDefinition> listWorkflows() {
+        List<WorkflowDefinition> result = new ArrayList<>();
+        for (Path file : list(workflows)) {
+            String name = file.getFileName().toString();
+            if (name.endsWith(".json") && Ids.isSafe(name.substring(0, name.length() - 5))) {
+                read(file, WorkflowDefinition.class).ifPresent(result::add);
+            }
+        }
+        result.sort(Comparator.comparing(WorkflowDefinition::id));
+        return result;
+    }
+
+    /**
+     * Saves {@code definition} as version {@code definition.version()}. Fails with
+     * {@link VersionConflictException} if that version already exists (another writer got there
+     * first, also in another process), so versions are never overwritten.
+     */
+    public void saveWorkflowVersion(WorkflowDefinition definition) {
+        String id = safeId(definition.id());
+        int version = definition.version();
+        Path dir = versions.resolve(id);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        Path target = safeChild(dir, version + ".json");
+        Path temp = writeTemp(dir, Json.toBytes(definition));
+        try {
+            // A hard link is created atomically and fails if the name exists: an exclusive create.
+            Files.createLink(target, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw new VersionConflictException(definition.id(), version);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(temp);
+        }
+        replace(workflowFile(id), Json.toBytes(definition));
+    }
+
+    /** Removes the workflow's current definition (its versions and runs stay readable). */
+    public boolean deleteWorkflow(String workflowId) {
+        try {
+            return Files.deleteIfExists(workflowFile(workflowId));
+        } catch (IOException e) {
+            throw new StoreException("cannot delete workflow " + workflowId + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- runs
+
+    public Optional<RunSnapshot> findRun(String runId) {
+        return read(runFile(runId), RunSnapshot.class);
+    }
+
+    /**
+     * Writes {@code snapshot} unless the stored one has the same or a higher revision, so a stale or
+     * repeated event never moves a run backwards. One writer per run is assumed (the projector's
+     * partitions are keyed by run id); returns whether it was written.
+     */
+    public synchronized boolean saveRunIfNewer(RunSnapshot snapshot) {
+        Path file = runFile(snapshot.runId());
+        Optional<RunSnapshot> current = readRunLenient(file);
+        if (current.isPresent() && current.get().revision() >= snapshot.revision()) {
+            return false;
+        }
+        if (current.isEmpty()) {
+            indexRun(snapshot);
+        }
+        replace(file, Json.toBytes(snapshot));
+        return true;
+    }
+
+    /** Writes {@code snapshot} only if no snapshot of that run exists yet (exclusive, also across processes). */
+    public boolean createRun(RunSnapshot snapshot) {
+        Path file = runFile(snapshot.runId());
+        Path temp = writeTemp(runs, Json.toBytes(snapshot));
+        try {
+            Files.createLink(file, temp);
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StoreException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(temp);
+        }
+        indexRun(snapshot);
+        return true;
+    }
+
+    /** The newest {@code limit} runs of a workflow, newest first. */
+    public List<RunSnapshot> listRuns(String workflowId, int limit) {
+        Path dir = runIndex.resolve(safeId(workflowId));
+        List<RunSnapshot> result = new ArrayList<>();
+        for (Path marker : list(dir)) {
+            String runId = marker.getFileName().toString();
+            if (Ids.isRunId(runId)) {
+                read(runFile(runId), RunSnapshot.class).ifPresent(result::add);
+            }
+        }
+        result.sort(Comparator.comparing(RunSnapshot::createdAt, Comparator.nullsLast(Comparator.reverseOrder()))
+                .thenComparing(RunSnapshot::runId));
+        return result.size() > limit ? List.copyOf(result.subList(0, limit)) : result;
+    }
+
+    private void indexRun(RunSnapshot snapshot) {
+        if (snapshot.workflowId() == null || !Ids.isSafe(snapshot.workflowId())) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(runIndex.resolve(snapshot.workflowId()));
+            Files.createFile(dir.resolve(runId(snapshot.runId())));
+        } catch (FileAlreadyExistsException ignored) {
+            // already indexed
+        } catch (IOException e) {
+            throw new StoreException("cannot index run " + snapshot.runId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Optional<RunSnapshot> readRunLenient(Path file) {
+        try {
+            return read(file, RunSnapshot.class);
+        } catch (CorruptFileException e) {
+            // The projector replaces a corrupt snapshot with a good one instead of stopping on it.
+            return Optional.empty();
+        }
+    }
+
+    // ---------------------------------------------------------------- paths and I/O
+
+    private Path workflowFile(String workflowId) {
+        return safeChild(workflows, safeId(workflowId) + ".json");
+    }
+
+    private Path runFile(String runId) {
+        return safeChild(runs, runId(runId) + ".json");
+    }
+
+    private static String safeId(String id) {
+        if (!Ids.isSafe(id)) {
+            throw new UnsafeIdException("workflow id", id);
+        }
+        return id;
+    }
+
+    private static String runId(String id) {
+        if (!Ids.isRunId(id)) {
+            throw new UnsafeIdException("run id", id);
+        }
+        return id;
+    }
+
+    /** Belt and braces: even a valid-looking name must resolve inside its folder. */
+    private Path safeChild(Path dir, String name) {
+        Path child = dir.resolve(name).normalize();
+        if (!child.startsWith(root) || !child.getParent().equals(dir.normalize())) {
+            throw new UnsafeIdException("file name", name);
+        }
+        return child;
+    }
+
+    private static <T> Optional<T> read(Path file, Class<T> type) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return Optional.of(Json.read(bytes, type));
+        } catch (MalformedRecordException e) {
+            throw new CorruptFileException(file, e);
+        }
+    }
+
+    private static List<Path> list(Path dir) {
+        List<Path> result = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return result;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(result::add);
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    private static Path writeTemp(Path dir, byte[] bytes) {
+        Path temp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-" + Thread.currentThread().getId());
+        try {
+            Files.write(temp, bytes);
+            return temp;
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new StoreException("cannot write " + temp + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void replace(Path target, byte[] bytes) {
+        Path temp = writeTemp(target.getParent(), bytes);
+        try {
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // a leftover temp file is harmless: names start with ".tmp-" and are never read
+        }
+    }
+}
