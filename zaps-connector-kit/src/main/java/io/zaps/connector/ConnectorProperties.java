@@ -1,0 +1,31 @@
+package io.zaps.connector;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+
+/**
+ * How a connector service consumes its step requests ({@code zaps.connector.*}).
+ *
+ * @param concurrency consumer threads per step type, each working one request at a time; more than
+ *                    the request topic's partitions stay idle (env {@code ZAPS_CONNECTOR_CONCURRENCY})
+ * @param sendTimeout how long to wait for Kafka to acknowledge a {@code CompleteStep} before the
+ *                    request counts as failed and is retried (its offset is committed only after)
+ */
+@Validated
+@ConfigurationProperties("zaps.connector")
+public record ConnectorProperties(
+        @DefaultValue("6") @Min(1) @Max(64) int concurrency,
+        @DefaultValue("30s") @NotNull Duration sendTimeout) {
+
+    public ConnectorProperties {
+        if (sendTimeout != null && (sendTimeout.isNegative() || sendTimeout.isZero())) {
+            throw new IllegalArgumentException("zaps.connector.send-timeout must be positive (was " + sendTimeout + ")");
+        }
+    }
+}

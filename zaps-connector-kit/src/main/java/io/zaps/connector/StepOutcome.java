@@ -1,0 +1,49 @@
+package io.zaps.connector;
+
+import tools.jackson.databind.JsonNode;
+
+import java.util.Objects;
+
+/**
+ * What one attempt of one step came to: {@link Succeeded} with the step's output, or
+ * {@link Failed} with the reason, whether trying again could help, and whatever output there is
+ * (a failed HTTP call still carries its response).
+ */
+public sealed interface StepOutcome {
+
+    /** The step's output; may be {@code null} when there is none. */
+    JsonNode output();
+
+    /** @param output what the step produced; later steps read it as {@code steps.<id>.output} */
+    record Succeeded(JsonNode output) implements StepOutcome {
+    }
+
+    /**
+     * @param error     why, for a person reading the run; never contains secrets
+     * @param retryable whether the executor should try the step again (timeouts, 5xx, SMTP 4xx)
+     * @param output    what is known despite the failure, or {@code null}
+     */
+    record Failed(String error, boolean retryable, JsonNode output) implements StepOutcome {
+        public Failed {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+
+    static StepOutcome succeeded(JsonNode output) {
+        return new Succeeded(output);
+    }
+
+    static StepOutcome failed(String error, boolean retryable, JsonNode output) {
+        return new Failed(error, retryable, output);
+    }
+
+    /** A failure that may go away: the executor retries the step if it has attempts left. */
+    static StepOutcome retryable(String error) {
+        return new Failed(error, true, null);
+    }
+
+    /** A failure that will not go away by trying again. */
+    static StepOutcome permanent(String error) {
+        return new Failed(error, false, null);
+    }
+}
