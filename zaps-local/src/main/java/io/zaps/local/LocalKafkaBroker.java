@@ -1,0 +1,113 @@
+package io.zaps.local;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (combined broker + controller), started from the
+ * Kafka server classes on Maven Central: no Docker, no downloads. Its log lives under
+ * {@code <data>/kafka}, formatted once, so stopping the process (even with SIGKILL) and starting it
+ * again keeps every topic, offset and state-store changelog.
+ */
+public final class LocalKafkaBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalKafkaBroker.class);
+
+    private final Path logDir;
+    private final int port;
+    private final int controllerPort;
+    private KafkaRaftServer server;
+
+    public LocalKafkaBroker(Path dataDir, int port, int controllerPort) {
+        this.logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** {@code host:port} for clients. */
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    public synchronized LocalKafkaBroker start() throws IOException {
+        Files.createDirectories(logDir);
+        Properties props = serverProperties();
+        Path propsFile = logDir.getParent().resolve("kafka-server.properties");
+        try (OutputStream out = Files.newOutputStream(propsFile)) {
+            props.store(out, "written by zaps-local on every start; edit ZAPS_* settings instead");
+        }
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(propsFile);
+        }
+        server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+        server.startup();
+        log.info("Kafka broker (KRaft) listening on {} with its log in {}", bootstrapServers(), logDir);
+        return this;
+    }
+
+    private void format(Path propsFile) {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        String clusterId = Uuid.randomUuid().toString();
+        int exit = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"},
+                new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        if (exit != 0) {
+            throw new IllegalStateException("could not format the Kafka log in " + logDir + ": " + buffer.toString(StandardCharsets.UTF_8));
+        }
+        log.info("formatted a new Kafka log in {} (cluster id {})", logDir, clusterId);
+    }
+
+    private Properties serverProperties() {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "6");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "6");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "6");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
+        p.put("log.retention.hours", "168");
+        return p;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            log.info("Kafka broker stopped");
+        }
+    }
+}

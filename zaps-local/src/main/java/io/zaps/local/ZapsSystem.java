@@ -1,0 +1,184 @@
+package io.zaps.local;
+
+import io.zaps.connector.email.EmailConnectorApplication;
+import io.zaps.connector.webhook.WebhookConnectorApplication;
+import io.zaps.executor.ExecutorApplication;
+import io.zaps.gateway.GatewayApplication;
+import io.zaps.trigger.TriggerApplication;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The whole of Zaps in one JVM: an embedded KRaft broker (unless an existing Kafka is named) and
+ * the five services, each in its own Spring application context with its own configuration file,
+ * exactly as each would run alone. Used by {@code ./zaps up} and by the end-to-end tests.
+ */
+public final class ZapsSystem implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ZapsSystem.class);
+
+    /** The services, in start-up order of importance; contexts start in parallel and stop in reverse. */
+    enum Service {
+        EXECUTOR("executor-service", ExecutorApplication.class),
+        CONNECTOR_WEBHOOK("connector-webhook", WebhookConnectorApplication.class),
+        CONNECTOR_EMAIL("connector-email", EmailConnectorApplication.class),
+        TRIGGER("trigger-service", TriggerApplication.class),
+        GATEWAY("api-gateway", GatewayApplication.class);
+
+        final String configName;
+        final Class<?> application;
+
+        Service(String configName, Class<?> application) {
+            this.configName = configName;
+            this.application = application;
+        }
+    }
+
+    /**
+     * How to run.
+     *
+     * @param dataDir             the data folder (file store, executor state, embedded broker log)
+     * @param httpPort            the gateway's port (0 = any free port)
+     * @param kafkaPort           the embedded broker's port
+     * @param kafkaControllerPort the embedded broker's KRaft controller port
+     * @param bootstrapServers    an existing Kafka to use instead of the embedded broker, or null
+     * @param properties          extra Spring properties given to every service (lowest precedence)
+     */
+    public record Settings(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort,
+                           String bootstrapServers, Map<String, String> properties) {
+
+        /** From {@code ZAPS_DATA_DIR}, {@code ZAPS_HTTP_PORT}, {@code ZAPS_KAFKA_PORT}, {@code ZAPS_BOOTSTRAP_SERVERS}. */
+        public static Settings fromEnvironment(Map<String, String> env) {
+            int kafkaPort = intValue(env, "ZAPS_KAFKA_PORT", 9092);
+            String bootstrap = env.get("ZAPS_BOOTSTRAP_SERVERS");
+            return new Settings(Path.of(env.getOrDefault("ZAPS_DATA_DIR", ".zaps")),
+                    intValue(env, "ZAPS_HTTP_PORT", 8080), kafkaPort,
+                    intValue(env, "ZAPS_KAFKA_CONTROLLER_PORT", kafkaPort + 1),
+                    bootstrap == null || bootstrap.isBlank() ? null : bootstrap, Map.of());
+        }
+
+        private static int intValue(Map<String, String> env, String name, int fallback) {
+            String value = env.get(name);
+            if (value == null || value.isBlank()) {
+                return fallback;
+            }
+            try {
+                return Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a port number, was '" + value + "'");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final LocalKafkaBroker broker;
+    private final String bootstrapServers;
+    private final Map<Service, ConfigurableApplicationContext> contexts = new HashMap<>();
+
+    private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers) {
+        this.settings = settings;
+        this.broker = broker;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts the broker (if embedded) and every service; returns once all of them are ready. */
+    public static ZapsSystem start(Settings settings) throws IOException {
+        Path dataDir = settings.dataDir().toAbsolutePath().normalize();
+        LocalKafkaBroker broker = null;
+        String bootstrap = settings.bootstrapServers();
+        if (bootstrap == null) {
+            broker = new LocalKafkaBroker(dataDir, settings.kafkaPort(), settings.kafkaControllerPort()).start();
+            bootstrap = broker.bootstrapServers();
+        }
+        ZapsSystem system = new ZapsSystem(settings, broker, bootstrap);
+        try {
+            system.startServices(dataDir);
+        } catch (RuntimeException e) {
+            system.close();
+            throw e;
+        }
+        return system;
+    }
+
+    private void startServices(Path dataDir) {
+        ExecutorService starter = Executors.newFixedThreadPool(Service.values().length, r -> new Thread(r, "zaps-start"));
+        try {
+            Map<Service, Future<ConfigurableApplicationContext>> futures = new HashMap<>();
+            for (Service service : Service.values()) {
+                futures.put(service, starter.submit(() -> startService(service, dataDir)));
+            }
+            RuntimeException failure = null;
+            for (Service service : Service.values()) {
+                try {
+                    contexts.put(service, futures.get(service).get());
+                } catch (ExecutionException e) {
+                    failure = failure != null ? failure : new IllegalStateException(service.configName + " failed to start: " + e.getCause().getMessage(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failure = new IllegalStateException("interrupted while starting " + service.configName, e);
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        } finally {
+            starter.shutdown();
+        }
+    }
+
+    private ConfigurableApplicationContext startService(Service service, Path dataDir) {
+        Map<String, Object> props = new HashMap<>(settings.properties());
+        props.put("spring.config.name", service.configName);
+        props.put("spring.main.banner-mode", "off");
+        props.put("ZAPS_DATA_DIR", dataDir.toString());
+        props.put("ZAPS_BOOTSTRAP_SERVERS", bootstrapServers);
+        props.put("ZAPS_HTTP_PORT", Integer.toString(settings.httpPort()));
+        return new SpringApplicationBuilder(service.application).properties(props).run();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public Path dataDir() {
+        return settings.dataDir().toAbsolutePath().normalize();
+    }
+
+    /** The gateway's base URL, e.g. {@code http://localhost:8080}. */
+    public String gatewayUrl() {
+        ConfigurableApplicationContext gateway = contexts.get(Service.GATEWAY);
+        String port = gateway == null ? Integer.toString(settings.httpPort()) : gateway.getEnvironment().getProperty("local.server.port");
+        return "http://localhost:" + port;
+    }
+
+    @Override
+    public void close() {
+        List<Service> order = new ArrayList<>(List.of(Service.values()));
+        java.util.Collections.reverse(order);
+        for (Service service : order) {
+            ConfigurableApplicationContext context = contexts.remove(service);
+            if (context != null) {
+                try {
+                    context.close();
+                } catch (RuntimeException e) {
+                    log.warn("{} did not stop cleanly: {}", service.configName, e.getMessage());
+                }
+            }
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package io.zaps.local.bench;
+
+import com.sun.net.httpserver.HttpServer;
+import io.zaps.contract.Json;
+import io.zaps.contract.Topics;
+import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.local.ZapsSystem;
+import io.zaps.store.FileStore;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ./zaps bench}: creates a workflow with one webhook step calling a local sink, drives
+ * triggers through the gateway's REST API at fixed rates and at full speed, and prints runs/s and
+ * latency percentiles.
+ *
+ * <p>Latency of a run = from sending its trigger request to the moment the benchmark reads the
+ * run's {@code run_completed} event from {@code zaps.run-events} (read_committed). A run counts only
+ * if, at the end, its JSON snapshot in {@code <data>/runs/<run_id>.json} shows {@code completed}.
+ * Throughput of a phase = runs counted / (last completion - first trigger sent).
+ *
+ * <p>By default it starts its own Zaps (exactly as {@code ./zaps up}: embedded broker, all services,
+ * one JVM) on a fresh data folder; {@code --gateway URL --bootstrap HOST:PORT --data DIR} measures
+ * a Zaps that is already running instead.
+ */
+public final class Benchmark {
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newFixedThreadPool(4))
+            .build();
+    private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
+    private final AtomicBoolean consuming = new AtomicBoolean(true);
+    private final String gateway;
+    private final String bootstrap;
+    private final FileStore store;
+    private final String apiKey;
+    private String workflowId;
+
+    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey) {
+        this.gateway = gateway;
+        this.bootstrap = bootstrap;
+        this.store = new FileStore(dataDir);
+        this.apiKey = apiKey;
+    }
+
+    /** Entry point of {@code ./zaps bench}; returns the process exit code. */
+    public static int run(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        if (options.containsKey("help")) {
+            System.out.println("""
+                    usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
+                                        [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
+                      --rates         fixed trigger rates (runs/s), each held for --seconds
+                      --full-seconds  then triggers as fast as the gateway answers, with --concurrency requests in flight (0 = skip)
+                      --gateway ...   measure a running Zaps instead of starting one""");
+            return 0;
+        }
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "15"));
+        int fullSeconds = Integer.parseInt(options.getOrDefault("full-seconds", "15"));
+        int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "128"));
+        int warmup = Integer.parseInt(options.getOrDefault("warmup", "500"));
+        List<Integer> rates = Arrays.stream(options.getOrDefault("rates", "50,1000").split(","))
+                .filter(s -> !s.isBlank()).map(String::trim).map(Integer::parseInt).toList();
+
+        ZapsSystem system = null;
+        String gateway = options.get("gateway");
+        String bootstrap = options.get("bootstrap");
+        Path data = options.containsKey("data") ? Path.of(options.get("data")) : null;
+        if (gateway == null) {
+            System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+            data = Files.createTempDirectory("zaps-bench-");
+            long t0 = System.nanoTime();
+            system = ZapsSystem.start(new ZapsSystem.Settings(data, 0, freePort(), freePort(), null, Map.of()));
+            System.out.printf(Locale.ROOT, "started Zaps (embedded broker, all services, one JVM) in %.1f s; data in %s%n",
+                    (System.nanoTime() - t0) / 1e9, data);
+            gateway = system.gatewayUrl();
+            bootstrap = system.bootstrapServers();
+        } else if (bootstrap == null || data == null) {
+            System.err.println("--gateway needs --bootstrap and --data too (to see completions and snapshots)");
+            return 2;
+        }
+        try {
+            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"));
+            return bench.execute(rates, seconds, fullSeconds, concurrency, warmup);
+        } finally {
+            if (system != null) {
+                system.close();
+            }
+        }
+    }
+
+    private int execute(List<Integer> rates, int seconds, int fullSeconds, int concurrency, int warmup) throws Exception {
+        HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        sink.setExecutor(Executors.newFixedThreadPool(4));
+        byte[] ok = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+        sink.createContext("/sink", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, ok.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(ok);
+            }
+        });
+        sink.start();
+        Thread consumer = new Thread(this::consumeCompletions, "bench-completions");
+        try {
+            workflowId = "bench_" + System.currentTimeMillis();
+            createWorkflow("http://127.0.0.1:" + sink.getAddress().getPort() + "/sink");
+            consumer.start();
+            Thread.sleep(2000); // let the consumer get its partitions at the end of the topic
+
+            System.out.printf(Locale.ROOT, "%nworkflow %s: one webhook step -> local sink; machine: %d cores, Java %s%n",
+                    workflowId, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            if (warmup > 0) {
+                Phase w = fullSpeed("warm-up", warmup, Long.MAX_VALUE, concurrency);
+                awaitAndReport(w, false);
+            }
+            System.out.printf(Locale.ROOT, "%n%-22s %8s %8s %9s %9s %8s %8s %8s%n", "phase", "sent", "counted", "duration", "runs/s", "p50 ms", "p99 ms", "max ms");
+            boolean allGood = true;
+            for (int rate : rates) {
+                allGood &= awaitAndReport(fixedRate(rate, seconds), true);
+            }
+            if (fullSeconds > 0) {
+                allGood &= awaitAndReport(fullSpeed("full speed (c=" + concurrency + ")", Integer.MAX_VALUE,
+                        TimeUnit.SECONDS.toNanos(fullSeconds), concurrency), true);
+            }
+            return allGood ? 0 : 1;
+        } finally {
+            consuming.set(false);
+            consumer.join(5000);
+            sink.stop(0);
+        }
+    }
+
+    /** The runs one phase started. */
+    private record Phase(String name, List<String> runIds, AtomicInteger rejected) {}
+
+    private Phase fixedRate(int rate, int seconds) {
+        Phase phase = new Phase("fixed " + rate + " runs/s", java.util.Collections.synchronizedList(new ArrayList<>()), new AtomicInteger());
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long total = (long) rate * seconds;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            trigger(phase, i, null);
+        }
+        return phase;
+    }
+
+    private Phase fullSpeed(String name, int maxRuns, long forNanos, int concurrency) throws InterruptedException {
+        Phase phase = new Phase(name, java.util.Collections.synchronizedList(new ArrayList<>()), new AtomicInteger());
+        Semaphore inFlight = new Semaphore(concurrency);
+        long end = forNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + forNanos;
+        for (int i = 0; i < maxRuns && System.nanoTime() < end; i++) {
+            inFlight.acquire();
+            trigger(phase, i, inFlight);
+        }
+        inFlight.acquire(concurrency);
+        return phase;
+    }
+
+    private void trigger(Phase phase, long n, Semaphore inFlight) {
+        long sent = System.nanoTime();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/workflows/" + workflowId + "/trigger"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"context\":{\"n\":" + n + "}}"));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
+            try {
+                if (error == null && response.statusCode() == 202) {
+                    String runId = Json.mapper().readTree(response.body()).get("run_id").stringValue();
+                    sentAt.put(runId, sent);
+                    phase.runIds().add(runId);
+                } else {
+                    phase.rejected().incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                phase.rejected().incrementAndGet();
+            } finally {
+                if (inFlight != null) {
+                    inFlight.release();
+                }
+            }
+        });
+    }
+
+    private boolean awaitAndReport(Phase phase, boolean print) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        // Wait for the last 202s, then for every accepted run's completion event.
+        Thread.sleep(200);
+        List<String> ids;
+        while (true) {
+            synchronized (phase.runIds()) {
+                ids = List.copyOf(phase.runIds());
+            }
+            long missing = ids.stream().filter(id -> !doneAt.containsKey(id)).count();
+            if (missing == 0 || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(50);
+        }
+        // Count only runs whose JSON snapshot says completed (the projection may trail the event a little).
+        List<String> counted = new ArrayList<>();
+        long snapshotDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (String id : ids) {
+            while (true) {
+                RunSnapshot snapshot = store.findRun(id).orElse(null);
+                if (snapshot != null && snapshot.status() == RunStatus.COMPLETED && doneAt.containsKey(id)) {
+                    counted.add(id);
+                    break;
+                }
+                if ((snapshot != null && snapshot.status().isFinal()) || System.nanoTime() > snapshotDeadline) {
+                    break;
+                }
+                Thread.sleep(10);
+            }
+        }
+        if (!print) {
+            return true;
+        }
+        long[] latencies = counted.stream().mapToLong(id -> doneAt.get(id) - sentAt.get(id)).sorted().toArray();
+        long first = counted.stream().mapToLong(sentAt::get).min().orElse(0);
+        long last = counted.stream().mapToLong(doneAt::get).max().orElse(0);
+        double secondsTaken = (last - first) / 1e9;
+        int sent = ids.size() + phase.rejected().get();
+        System.out.printf(Locale.ROOT, "%-22s %8d %8d %8.1fs %9.0f %8.1f %8.1f %8.1f%n", phase.name(), sent, counted.size(), secondsTaken,
+                secondsTaken > 0 ? counted.size() / secondsTaken : 0, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100));
+        if (counted.size() != sent) {
+            System.out.printf(Locale.ROOT, "  !! %d of %d triggers did not end as a completed run (%d not accepted)%n",
+                    sent - counted.size(), sent, phase.rejected().get());
+            return false;
+        }
+        return true;
+    }
+
+    private static double percentile(long[] sortedNanos, int p) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sortedNanos.length) - 1;
+        return sortedNanos[Math.max(0, Math.min(index, sortedNanos.length - 1))] / 1e6;
+    }
+
+    private void consumeCompletions() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(Topics.RUN_EVENTS)) {
+                partitions.add(new TopicPartition(info.topic(), info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            while (consuming.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    long now = System.nanoTime();
+                    try {
+                        RunEvent event = Json.read(record.value(), RunEvent.class);
+                        if (event.type() == RunEventType.RUN_COMPLETED || event.type() == RunEventType.RUN_FAILED) {
+                            doneAt.putIfAbsent(event.runId(), now);
+                        }
+                    } catch (RuntimeException ignored) {
+                        // not ours to judge: the projector dead-letters malformed events
+                    }
+                }
+            }
+        }
+    }
+
+    private void createWorkflow(String sinkUrl) throws IOException, InterruptedException {
+        String body = """
+                {"id": "%s", "name": "Benchmark", "entry_point": "notify",
+                 "steps": [{"id": "notify", "type": "webhook",
+                            "config": {"url": "%s", "method": "POST", "body": {"n": "{{ n }}"}}}]}
+                """.formatted(workflowId, sinkUrl);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/workflows"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("could not create the benchmark workflow: " + response.statusCode() + " " + response.body());
+        }
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "' (try --help)");
+            }
+            String name = arg.substring(2);
+            if (name.equals("help")) {
+                options.put("help", "");
+            } else if (i + 1 < args.length) {
+                options.put(name, args[++i]);
+            } else {
+                throw new IllegalArgumentException(arg + " needs a value");
+            }
+        }
+        return options;
+    }
+
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+}
