@@ -1,0 +1,117 @@
+package io.zaps.store;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.workflow.StepDefinition;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowStatus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FileStoreTest {
+    @TempDir
+    Path data;
+
+    static WorkflowDefinition workflow(String id, int version) {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        return new WorkflowDefinition(id, "Name", null, "a", WorkflowStatus.ACTIVE,
+                List.of(new StepDefinition("a", "delay", Json.object().put("seconds", 1), null)), version, t, t.plusSeconds(version));
+    }
+
+    static RunSnapshot run(String runId, String workflowId, long revision, RunStatus status, Instant created) {
+        return new RunSnapshot(runId, workflowId, 1, status, created, null, null, created, Json.object(), Map.of(), null, null, revision);
+    }
+
+    @Test
+    void workflowsAndTheirVersionsRoundTrip() {
+        FileStore store = new FileStore(data);
+        store.saveWorkflowVersion(workflow("w1", 1));
+        store.saveWorkflowVersion(workflow("w1", 2));
+        assertThat(store.findWorkflow("w1")).hasValueSatisfying(w -> assertThat(w.version()).isEqualTo(2));
+        assertThat(store.findWorkflowVersion("w1", 1)).hasValueSatisfying(w -> assertThat(w.version()).isEqualTo(1));
+        assertThat(store.listWorkflowVersions("w1")).containsExactly(1, 2);
+        assertThat(store.listWorkflows()).extracting(WorkflowDefinition::id).containsExactly("w1");
+        assertThat(Files.exists(data.resolve("workflows/w1.json"))).isTrue();
+        assertThatThrownBy(() -> store.saveWorkflowVersion(workflow("w1", 2))).isInstanceOf(VersionConflictException.class);
+        assertThat(store.deleteWorkflow("w1")).isTrue();
+        assertThat(store.findWorkflow("w1")).isEmpty();
+        assertThat(store.findWorkflowVersion("w1", 2)).isPresent();
+    }
+
+    @Test
+    void unsafeIdsNeverBecomePaths() throws IOException {
+        FileStore store = new FileStore(data.resolve("inner"));
+        for (String bad : List.of("../../x", "..", "a/b", "a\\b", "", ".hidden", "x".repeat(65))) {
+            assertThatThrownBy(() -> store.findWorkflow(bad)).isInstanceOf(UnsafeIdException.class);
+            assertThatThrownBy(() -> store.saveWorkflowVersion(workflow(bad, 1))).isInstanceOf(UnsafeIdException.class);
+        }
+        assertThatThrownBy(() -> store.findRun("../runs/x")).isInstanceOf(UnsafeIdException.class);
+        assertThatThrownBy(() -> store.findRun("7C9E6679-7425-40DE-944B-E07FC1F90AE7")).isInstanceOf(UnsafeIdException.class);
+        try (Stream<Path> files = Files.walk(data)) {
+            assertThat(files.filter(Files::isRegularFile)).isEmpty();
+        }
+    }
+
+    @Test
+    void aRunSnapshotNeverGoesBackwards() {
+        FileStore store = new FileStore(data);
+        String id = UUID.randomUUID().toString();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(store.saveRunIfNewer(run(id, "w1", 3, RunStatus.RUNNING, t))).isTrue();
+        assertThat(store.saveRunIfNewer(run(id, "w1", 2, RunStatus.PENDING, t))).isFalse();
+        assertThat(store.saveRunIfNewer(run(id, "w1", 3, RunStatus.FAILED, t))).isFalse();
+        assertThat(store.findRun(id)).hasValueSatisfying(r -> assertThat(r.status()).isEqualTo(RunStatus.RUNNING));
+        assertThat(store.saveRunIfNewer(run(id, "w1", 4, RunStatus.COMPLETED, t))).isTrue();
+        assertThat(store.findRun(id)).hasValueSatisfying(r -> assertThat(r.revision()).isEqualTo(4));
+    }
+
+    @Test
+    void createRunIsExclusiveAndRunsAreListedNewestFirst() {
+        FileStore store = new FileStore(data);
+        String older = UUID.randomUUID().toString();
+        String newer = UUID.randomUUID().toString();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(store.createRun(run(older, "w1", 0, RunStatus.PENDING, t))).isTrue();
+        assertThat(store.createRun(run(older, "w1", 0, RunStatus.PENDING, t))).isFalse();
+        store.saveRunIfNewer(run(newer, "w1", 1, RunStatus.RUNNING, t.plusSeconds(5)));
+        store.saveRunIfNewer(run(UUID.randomUUID().toString(), "other", 1, RunStatus.RUNNING, t));
+        assertThat(store.listRuns("w1", 10)).extracting(RunSnapshot::runId).containsExactly(newer, older);
+        assertThat(store.listRuns("w1", 1)).extracting(RunSnapshot::runId).containsExactly(newer);
+    }
+
+    @Test
+    void aCorruptFileIsReportedNotSkipped() throws IOException {
+        FileStore store = new FileStore(data);
+        Files.writeString(data.resolve("workflows/broken.json"), "{ not json");
+        assertThatThrownBy(() -> store.findWorkflow("broken")).isInstanceOf(CorruptFileException.class).hasMessageContaining("broken.json");
+        String id = UUID.randomUUID().toString();
+        Files.writeString(data.resolve("runs/" + id + ".json"), "{ half a fi");
+        assertThatThrownBy(() -> store.findRun(id)).isInstanceOf(CorruptFileException.class);
+        // the projector can still repair it with a good snapshot
+        assertThat(store.saveRunIfNewer(run(id, "w1", 1, RunStatus.RUNNING, Instant.now()))).isTrue();
+        assertThat(store.findRun(id)).isPresent();
+    }
+
+    @Test
+    void writesLeaveNoTemporaryFilesBehind() throws IOException {
+        FileStore store = new FileStore(data);
+        store.saveWorkflowVersion(workflow("w1", 1));
+        store.createRun(run(UUID.randomUUID().toString(), "w1", 0, RunStatus.PENDING, Instant.now()));
+        try (Stream<Path> files = Files.walk(data)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
+        }
+    }
+}
