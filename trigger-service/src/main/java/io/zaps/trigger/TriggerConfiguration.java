@@ -1,0 +1,77 @@
+package io.zaps.trigger;
+
+import io.zaps.contract.Topics;
+import io.zaps.kafka.RecordPublisher;
+import io.zaps.store.FileStore;
+import io.zaps.trigger.consume.ReadyLog;
+import io.zaps.trigger.consume.TriggerBatchListener;
+import io.zaps.trigger.intake.TriggerIntake;
+import io.zaps.trigger.workflow.WorkflowCatalog;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
+import org.springframework.kafka.listener.ContainerProperties;
+
+import java.time.Clock;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(TriggerProperties.class)
+class TriggerConfiguration {
+    /** The consumer group of every trigger service instance: each trigger is handled by one of them. */
+    static final String GROUP_ID = "zaps-trigger-service";
+
+    @Bean
+    Clock triggerClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    FileStore triggerFileStore(TriggerProperties properties) {
+        return new FileStore(properties.dataDir());
+    }
+
+    @Bean
+    WorkflowCatalog workflowCatalog(FileStore triggerFileStore, Clock triggerClock) {
+        return new WorkflowCatalog(triggerFileStore, triggerClock);
+    }
+
+    @Bean
+    TriggerIntake triggerIntake(Clock triggerClock) {
+        return new TriggerIntake(triggerClock);
+    }
+
+    @Bean
+    TriggerBatchListener triggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
+                                              KafkaTemplate<String, byte[]> template, TriggerProperties properties) {
+        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout());
+    }
+
+    @Bean
+    ReadyLog triggerReadyLog() {
+        return new ReadyLog();
+    }
+
+    /**
+     * The batch listener container on {@link Topics#TRIGGERS}, built by Boot's factory so that it gets
+     * the configured consumer settings and zaps-kafka's dead-letter error handler. Batch acknowledgement
+     * (the default ack mode) commits a batch's offsets after the listener returned.
+     */
+    @Bean
+    @SuppressWarnings("unchecked")
+    ConcurrentMessageListenerContainer<String, byte[]> triggerListenerContainer(
+            ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory,
+            TriggerBatchListener listener, ReadyLog readyLog, TriggerProperties properties) {
+        ConcurrentMessageListenerContainer<String, byte[]> container =
+                ((ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory).createContainer(Topics.TRIGGERS);
+        ContainerProperties containerProperties = container.getContainerProperties();
+        containerProperties.setGroupId(GROUP_ID);
+        containerProperties.setClientId(GROUP_ID);
+        containerProperties.setConsumerRebalanceListener(readyLog);
+        container.setupMessageListener(listener);
+        container.setConcurrency(properties.listenerConcurrency());
+        return container;
+    }
+}

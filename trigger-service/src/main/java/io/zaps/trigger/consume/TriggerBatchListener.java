@@ -1,0 +1,139 @@
+package io.zaps.trigger.consume;
+
+import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.Topics;
+import io.zaps.contract.event.TriggerRequested;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.kafka.RecordPublisher;
+import io.zaps.store.CorruptFileException;
+import io.zaps.store.StoreException;
+import io.zaps.trigger.intake.IntakeDecision;
+import io.zaps.trigger.intake.RecordCoordinates;
+import io.zaps.trigger.intake.TriggerIntake;
+import io.zaps.trigger.workflow.WorkflowCatalog;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.BatchMessageListener;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The Kafka shell around {@link TriggerIntake}: for each record of a batch parse, look up the
+ * workflow, decide and send without waiting; then wait until Kafka acknowledged every send of the
+ * batch before returning, so the container commits the batch's offsets only after its outcomes are
+ * durable (at-least-once; a repeat is harmless because run ids are deterministic).
+ *
+ * <p>Records that cannot be started (malformed, unknown or inactive workflow) are dead-lettered by
+ * this class, in the same shape as zaps-kafka's error handler writes them, and the batch goes on.
+ * Only infrastructure failures (a send not acknowledged, the data folder unreadable) are thrown as
+ * {@link BatchListenerFailedException} naming the first affected record: the error handler commits
+ * the records before it and retries from it with backoff, then dead-letters it.
+ */
+public final class TriggerBatchListener implements BatchMessageListener<String, byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(TriggerBatchListener.class);
+
+    private final TriggerIntake intake;
+    private final WorkflowCatalog catalog;
+    private final RecordPublisher publisher;
+    private final KafkaTemplate<String, byte[]> template;
+    private final Duration publishTimeout;
+
+    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout) {
+        this.intake = intake;
+        this.catalog = catalog;
+        this.publisher = publisher;
+        this.template = template;
+        this.publishTimeout = publishTimeout;
+    }
+
+    @Override
+    public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
+        List<CompletableFuture<?>> sends = new ArrayList<>(records.size());
+        // One lookup per workflow and batch: a burst for one workflow stats its file once.
+        Map<String, Optional<WorkflowDefinition>> lookups = new HashMap<>();
+        for (int i = 0; i < records.size(); i++) {
+            try {
+                sends.add(handle(records.get(i), lookups));
+            } catch (StoreException e) {
+                awaitAcknowledged(records, sends);
+                throw new BatchListenerFailedException("cannot look up the workflow of " + at(records.get(i))
+                        + ": " + e.getMessage(), e, i);
+            }
+        }
+        awaitAcknowledged(records, sends);
+    }
+
+    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Map<String, Optional<WorkflowDefinition>> lookups) {
+        RecordCoordinates at = at(record);
+        TriggerRequested trigger;
+        try {
+            trigger = TriggerIntake.parse(record.value());
+        } catch (MalformedRecordException e) {
+            log.warn("dead-lettering malformed trigger {}: {}", at, e.getMessage());
+            return deadLetter(record, e.getMessage());
+        }
+        IntakeDecision decision;
+        try {
+            Optional<WorkflowDefinition> workflow = lookups.get(trigger.workflowId());
+            if (workflow == null) {
+                workflow = catalog.find(trigger.workflowId());
+                lookups.put(trigger.workflowId(), workflow);
+            }
+            decision = intake.decide(trigger, at, workflow);
+        } catch (CorruptFileException e) {
+            decision = intake.reject(trigger, at, "workflow '" + trigger.workflowId() + "' cannot be read: " + e.getMessage());
+        }
+        if (decision instanceof IntakeDecision.Start start) {
+            return publisher.send(Topics.RUN_COMMANDS, start.runId(), start.command());
+        }
+        IntakeDecision.Reject reject = (IntakeDecision.Reject) decision;
+        log.warn("rejecting trigger {} (run {}): {}", at, reject.runId(), reject.reason());
+        return CompletableFuture.allOf(
+                deadLetter(record, reject.reason()),
+                publisher.send(Topics.RUN_EVENTS, reject.runId(), reject.event()));
+    }
+
+    private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        return template.send(DeadLetters.of(record, reason));
+    }
+
+    /**
+     * Waits, in record order, for every send; the first one that failed or is still missing when the
+     * publish timeout is up names the record the error handler starts again from.
+     */
+    private void awaitAcknowledged(List<ConsumerRecord<String, byte[]>> records, List<CompletableFuture<?>> sends) {
+        long deadline = System.nanoTime() + publishTimeout.toNanos();
+        for (int i = 0; i < sends.size(); i++) {
+            try {
+                sends.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                throw new BatchListenerFailedException("could not publish the outcome of trigger " + at(records.get(i))
+                        + ": " + cause.getMessage(), cause, i);
+            } catch (TimeoutException e) {
+                throw new BatchListenerFailedException("Kafka did not acknowledge the outcome of trigger " + at(records.get(i))
+                        + " within " + publishTimeout.toMillis() + " ms", e, i);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BatchListenerFailedException("interrupted while publishing the outcome of trigger " + at(records.get(i)), e, i);
+            }
+        }
+    }
+
+    private static RecordCoordinates at(ConsumerRecord<?, ?> record) {
+        return new RecordCoordinates(record.topic(), record.partition(), record.offset());
+    }
+}
