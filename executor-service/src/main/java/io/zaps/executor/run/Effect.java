@@ -1,0 +1,31 @@
+package io.zaps.executor.run;
+
+import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.event.RunEvent;
+
+import java.time.Instant;
+
+/**
+ * Something the shell must do after a decision, in list order, together with storing the new
+ * state: with exactly-once processing the state, the timers and the produced records are committed
+ * as one.
+ */
+public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.PublishEvent {
+
+    /** Send {@code request} to the connector of its step type ({@link io.zaps.contract.Topics#stepRequests}). */
+    record DispatchStep(ExecuteStep request) implements Effect {
+    }
+
+    /**
+     * Keep a durable timer; when {@code dueAt} has passed the shell feeds a
+     * {@link io.zaps.contract.command.FireTimer} with the same run, step and attempt back into the
+     * machine. Timers are never cancelled: the machine ignores one that no longer matches the run
+     * (a later attempt, a finished step or run), which keeps cancel and retry simple.
+     */
+    record ScheduleTimer(String runId, String stepId, int attempt, Instant dueAt) implements Effect {
+    }
+
+    /** Publish {@code event} on {@link io.zaps.contract.Topics#RUN_EVENTS}. */
+    record PublishEvent(RunEvent event) implements Effect {
+    }
+}

@@ -1,0 +1,63 @@
+package io.zaps.executor.run;
+
+import io.zaps.contract.Ids;
+import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.command.CompleteStep;
+import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.RunCommand;
+import io.zaps.contract.command.StartRun;
+
+/**
+ * What a run command must carry before the state machine looks at it. A command failing these checks
+ * can never become valid by waiting, so the shell dead-letters it instead of deciding on it.
+ */
+public final class RunCommandChecks {
+    private RunCommandChecks() {}
+
+    /** Returns {@code command}, or throws {@link MalformedRecordException} naming the problem. */
+    public static RunCommand validated(RunCommand command) {
+        if (command == null) {
+            throw new MalformedRecordException("record has no command");
+        }
+        SchemaVersions.check(command.schemaVersion(), typeName(command));
+        if (!Ids.isRunId(command.runId())) {
+            throw new MalformedRecordException("run_id must be a lower-case UUID (was '" + command.runId() + "')");
+        }
+        if (command instanceof StartRun start) {
+            if (start.workflow() == null) {
+                throw new MalformedRecordException("start_run needs the pinned workflow");
+            }
+            if (start.workflow().id() == null || start.workflow().id().isBlank()) {
+                throw new MalformedRecordException("start_run workflow has no id");
+            }
+        } else if (command instanceof CompleteStep complete) {
+            requireStep(complete.stepId(), complete.attempt(), CompleteStep.TYPE);
+            if (complete.outcome() == null) {
+                throw new MalformedRecordException("complete_step needs an outcome (succeeded or failed)");
+            }
+        } else if (command instanceof FireTimer timer) {
+            requireStep(timer.stepId(), timer.attempt(), FireTimer.TYPE);
+        }
+        return command;
+    }
+
+    private static void requireStep(String stepId, int attempt, String type) {
+        if (stepId == null || stepId.isBlank()) {
+            throw new MalformedRecordException(type + " needs a step_id");
+        }
+        if (attempt < 1) {
+            throw new MalformedRecordException(type + " needs an attempt of 1 or more (was " + attempt + ")");
+        }
+    }
+
+    static String typeName(RunCommand command) {
+        if (command instanceof StartRun) {
+            return StartRun.TYPE;
+        }
+        if (command instanceof CompleteStep) {
+            return CompleteStep.TYPE;
+        }
+        return FireTimer.TYPE;
+    }
+}
