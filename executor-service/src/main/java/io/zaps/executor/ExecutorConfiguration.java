@@ -1,0 +1,43 @@
+package io.zaps.executor;
+
+import io.zaps.contract.step.StepTypes;
+import io.zaps.executor.run.RunStateMachine;
+import io.zaps.executor.stream.ExecutorStreams;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.PropertySource;
+
+import java.time.Clock;
+
+/**
+ * Wires the pure core to its Kafka Streams shell. Defaults that depend on the environment live in a
+ * properties file under this package rather than in {@code application.yml}: in the local launcher's
+ * single JVM every service's jar is on one class path, where only one {@code application.yml} wins.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(ExecutorProperties.class)
+@PropertySource("classpath:io/zaps/executor/executor-defaults.properties")
+class ExecutorConfiguration {
+
+    @Bean
+    Clock executorClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    StepTypes executorStepTypes() {
+        return StepTypes.discover();
+    }
+
+    @Bean
+    RunStateMachine runStateMachine(StepTypes executorStepTypes, ExecutorProperties properties) {
+        return new RunStateMachine(executorStepTypes, properties.deadlineGrace());
+    }
+
+    @Bean
+    ExecutorStreams executorStreams(ExecutorProperties properties, RunStateMachine runStateMachine,
+                                    StepTypes executorStepTypes, Clock executorClock) {
+        return new ExecutorStreams(properties, runStateMachine, executorStepTypes, executorClock);
+    }
+}

@@ -1,0 +1,69 @@
+package io.zaps.executor;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Configuration of the executor service ({@code zaps.executor.*}; env vars such as
+ * {@code ZAPS_EXECUTOR_COMMIT_INTERVAL=50ms} work too). The defaults suit a local run.
+ *
+ * @param bootstrapServers  Kafka bootstrap servers. Default: {@code spring.kafka.bootstrap-servers}, else
+ *                          {@code ZAPS_BOOTSTRAP_SERVERS}, else {@code localhost:9092}.
+ * @param applicationId     Kafka Streams application id: the consumer group and the prefix of the
+ *                          changelog topics. Every executor instance of one deployment uses the same.
+ * @param stateDir          where the local state stores live. Default {@code ${ZAPS_DATA_DIR:./.zaps}/executor/state}.
+ *                          Disposable: it is rebuilt from the changelog topics when lost.
+ * @param streamThreads     stream threads in this instance (at most the number of partitions are busy).
+ * @param commitInterval    how often the exactly-once transaction commits; results are visible to the
+ *                          next hop only after a commit, so this bounds the latency each hop adds.
+ * @param timerInterval     how often due timers are looked for (wall-clock); the delay step's precision.
+ * @param partitions        partitions of the topics this service creates when they are absent.
+ * @param replicationFactor replication factor of those topics and of the changelog topics.
+ * @param createTopics      create the topics the executor uses at start-up when they are absent.
+ * @param deadlineGrace     added to a step's own timeout for the deadline of an ExecuteStep.
+ * @param startupTimeout    how long start-up may wait for the broker to create topics.
+ * @param closeTimeout      how long a shutdown waits for the stream threads to finish their work.
+ * @param streams           extra Kafka Streams (or prefixed client) properties, applied last, e.g.
+ *                          {@code zaps.executor.streams[session.timeout.ms]=10000}.
+ */
+@Validated
+@ConfigurationProperties("zaps.executor")
+public record ExecutorProperties(
+        @NotBlank String bootstrapServers,
+        @DefaultValue("zaps-executor") @NotBlank String applicationId,
+        @NotBlank String stateDir,
+        @DefaultValue("1") @Min(1) @Max(64) int streamThreads,
+        @DefaultValue("20ms") Duration commitInterval,
+        @DefaultValue("100ms") Duration timerInterval,
+        @DefaultValue("6") @Min(1) @Max(10_000) int partitions,
+        @DefaultValue("1") @Min(1) @Max(32) short replicationFactor,
+        @DefaultValue("true") boolean createTopics,
+        @DefaultValue("5s") Duration deadlineGrace,
+        @DefaultValue("30s") Duration startupTimeout,
+        @DefaultValue("10s") Duration closeTimeout,
+        Map<String, String> streams) {
+
+    public ExecutorProperties {
+        requirePositive("commit-interval", commitInterval);
+        requirePositive("timer-interval", timerInterval);
+        requirePositive("startup-timeout", startupTimeout);
+        requirePositive("close-timeout", closeTimeout);
+        if (deadlineGrace == null || deadlineGrace.isNegative()) {
+            throw new IllegalArgumentException("zaps.executor.deadline-grace must be zero or positive");
+        }
+        streams = streams == null ? Map.of() : Map.copyOf(streams);
+    }
+
+    private static void requirePositive(String name, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException("zaps.executor." + name + " must be a positive duration (was " + value + ")");
+        }
+    }
+}

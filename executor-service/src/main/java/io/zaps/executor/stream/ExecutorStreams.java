@@ -1,0 +1,115 @@
+package io.zaps.executor.stream;
+
+import io.zaps.contract.step.StepTypes;
+import io.zaps.executor.ExecutorProperties;
+import io.zaps.executor.run.RunStateMachine;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+import java.time.Clock;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Owns the executor's {@link KafkaStreams}: creates the topics, starts the streams with the Spring
+ * context and closes them (leaving the group, so a successor takes over at once) when it stops.
+ */
+public class ExecutorStreams implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(ExecutorStreams.class);
+
+    private final ExecutorProperties properties;
+    private final RunStateMachine machine;
+    private final StepTypes stepTypes;
+    private final Clock clock;
+    private final AtomicBoolean readyLogged = new AtomicBoolean();
+    private volatile KafkaStreams streams;
+
+    public ExecutorStreams(ExecutorProperties properties, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
+        this.properties = properties;
+        this.machine = machine;
+        this.stepTypes = stepTypes;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (streams != null) {
+            return;
+        }
+        if (properties.createTopics()) {
+            TopicInitializer.ensure(properties.bootstrapServers(),
+                    TopicInitializer.topics(stepTypes, properties.partitions(), properties.replicationFactor()),
+                    properties.startupTimeout());
+        }
+        KafkaStreams created = new KafkaStreams(
+                ExecutorTopology.build(machine, clock, properties.timerInterval()), streamsConfig(properties));
+        created.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {
+                log.info("zaps executor ready");
+            } else if (next == KafkaStreams.State.ERROR) {
+                log.error("executor streams stopped in state ERROR; runs make no progress until the executor restarts");
+            }
+        });
+        created.setUncaughtExceptionHandler(e -> {
+            // Record-level problems are dead-lettered by the processor; what reaches here is Kafka
+            // itself failing (fencing, lost broker), which a fresh thread usually survives.
+            log.error("executor stream thread failed; replacing it", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        created.start();
+        streams = created;
+        log.debug("executor streams started: application {} at {}, state in {}",
+                properties.applicationId(), properties.bootstrapServers(), properties.stateDir());
+    }
+
+    @Override
+    public synchronized void stop() {
+        KafkaStreams current = streams;
+        if (current == null) {
+            return;
+        }
+        streams = null;
+        boolean closed = current.close(new KafkaStreams.CloseOptions().timeout(properties.closeTimeout()).leaveGroup(true));
+        if (!closed) {
+            log.warn("executor streams did not close within {}", properties.closeTimeout());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return streams != null;
+    }
+
+    /** The streams' state, {@code NOT_RUNNING} when stopped (for health checks and tests). */
+    public KafkaStreams.State state() {
+        KafkaStreams current = streams;
+        return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    }
+
+    static Properties streamsConfig(ExecutorProperties properties) {
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, properties.commitInterval().toMillis());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, properties.streamThreads());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, properties.stateDir());
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) properties.replicationFactor());
+        config.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        config.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        // An idle thread blocks in poll() for up to poll.ms before it checks wall-clock punctuations.
+        config.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, properties.timerInterval().toMillis()));
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        config.putAll(properties.streams());
+        return config;
+    }
+}

@@ -1,0 +1,51 @@
+package io.zaps.executor.stream;
+
+import io.zaps.contract.Topics;
+import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.event.RunEvent;
+import io.zaps.executor.run.RunStateMachine;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The executor's topology: one source ({@link Topics#RUN_COMMANDS}), one processor holding the run
+ * and timer stores, and three sinks (dead letters, step requests routed by step type, run events).
+ * Every output is keyed by run id.
+ */
+public final class ExecutorTopology {
+    /** Run id -> {@link io.zaps.executor.run.RunState} JSON; changelogged. */
+    public static final String RUNS_STORE = "runs";
+    /** {@link io.zaps.executor.timer.TimerKey} -> FireTimer JSON; changelogged. */
+    public static final String TIMERS_STORE = "timers";
+
+    static final String SOURCE = "run-commands-source";
+    static final String PROCESSOR = "run-command-processor";
+    static final String DEAD_LETTER_SINK = "run-commands-dlt-sink";
+    static final String STEP_REQUESTS_SINK = "step-requests-sink";
+    static final String RUN_EVENTS_SINK = "run-events-sink";
+
+    private ExecutorTopology() {}
+
+    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval) {
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RUN_COMMANDS);
+        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+
+        topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.RUN_COMMANDS),
+                new StringSerializer(), Serdes.ByteArray().serializer(), PROCESSOR);
+        TopicNameExtractor<String, ExecuteStep> byStepType = (key, request, context) -> Topics.stepRequests(request.stepType());
+        topology.addSink(STEP_REQUESTS_SINK, byStepType, new StringSerializer(), new JsonSerializer<ExecuteStep>(), PROCESSOR);
+        topology.addSink(RUN_EVENTS_SINK, Topics.RUN_EVENTS, new StringSerializer(), new JsonSerializer<RunEvent>(), PROCESSOR);
+        return topology;
+    }
+}

@@ -1,0 +1,157 @@
+package io.zaps.executor.stream;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.Topics;
+import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.RunCommand;
+import io.zaps.executor.run.Decision;
+import io.zaps.executor.run.Effect;
+import io.zaps.executor.run.RunCommandChecks;
+import io.zaps.executor.run.RunState;
+import io.zaps.executor.run.RunStateMachine;
+import io.zaps.executor.timer.TimerKey;
+import io.zaps.executor.timer.TimerStore;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The thin shell around {@link RunStateMachine}: parse, load the run, decide, then store the state,
+ * keep timers and forward records, all inside the task's exactly-once transaction. A record that
+ * cannot be understood goes to the dead-letter topic and processing continues.
+ */
+final class RunCommandProcessor implements Processor<String, byte[], String, Object> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommandProcessor.class);
+    /** Bounds one punctuation so a burst of due timers cannot stall the task past its poll interval. */
+    private static final int MAX_TIMERS_PER_PUNCTUATION = 1_000;
+
+    private final RunStateMachine machine;
+    private final Clock clock;
+    private final Duration timerInterval;
+
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, byte[]> runs;
+    private TimerStore timers;
+
+    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval) {
+        this.machine = machine;
+        this.clock = clock;
+        this.timerInterval = timerInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.runs = context.getStateStore(ExecutorTopology.RUNS_STORE);
+        this.timers = new TimerStore(context.getStateStore(ExecutorTopology.TIMERS_STORE));
+        context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> fireDueTimers());
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        RunCommand command;
+        try {
+            command = parse(record.key(), record.value());
+        } catch (MalformedRecordException e) {
+            deadLetter(record.key(), record.value(), record.headers(), e.getMessage());
+            return;
+        }
+        byte[] stored = runs.get(command.runId());
+        Decision decision;
+        try {
+            decision = decide(stored, command);
+        } catch (RuntimeException e) {
+            // A bug or a corrupt stored state must not stop every other run on this partition.
+            log.error("cannot process {} for run {}; dead-lettered", command.getClass().getSimpleName(), command.runId(), e);
+            deadLetter(record.key(), record.value(), record.headers(), "cannot process: " + e);
+            return;
+        }
+        apply(command.runId(), decision);
+    }
+
+    static RunCommand parse(String key, byte[] value) {
+        RunCommand command = RunCommandChecks.validated(Json.read(value, RunCommand.class));
+        if (!command.runId().equals(key)) {
+            throw new MalformedRecordException("record key '" + key + "' is not the command's run_id '" + command.runId() + "'");
+        }
+        return command;
+    }
+
+    private Decision decide(byte[] stored, RunCommand command) {
+        RunState state = stored == null ? null : Json.read(stored, RunState.class);
+        Decision decision = machine.decide(state, command, clock.instant());
+        if (decision.wasIgnored()) {
+            log.debug("ignored {} for run {}: {}", command.getClass().getSimpleName(), command.runId(), decision.ignored());
+        }
+        return decision;
+    }
+
+    private void apply(String runId, Decision decision) {
+        if (decision.wasIgnored()) {
+            return;
+        }
+        runs.put(runId, Json.toBytes(decision.state()));
+        long timestamp = clock.millis();
+        for (Effect effect : decision.effects()) {
+            if (effect instanceof Effect.ScheduleTimer timer) {
+                timers.schedule(new TimerKey(timer.dueAt(), timer.runId(), timer.stepId(), timer.attempt()));
+            } else if (effect instanceof Effect.DispatchStep dispatch) {
+                context.forward(new Record<>(runId, dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
+            } else if (effect instanceof Effect.PublishEvent publish) {
+                context.forward(new Record<>(runId, publish.event(), timestamp, new RecordHeaders()), ExecutorTopology.RUN_EVENTS_SINK);
+            }
+        }
+    }
+
+    private void fireDueTimers() {
+        Instant now = clock.instant();
+        List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
+        for (TimerKey key : due) {
+            timers.delete(key);
+            FireTimer fire = TimerStore.toCommand(key);
+            byte[] stored = runs.get(key.runId());
+            Decision decision;
+            try {
+                decision = decide(stored, fire);
+            } catch (RuntimeException e) {
+                log.error("cannot fire timer {} of run {}; dead-lettered", key.encode(), key.runId(), e);
+                deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), "cannot process timer: " + e);
+                continue;
+            }
+            apply(key.runId(), decision);
+        }
+    }
+
+    private void deadLetter(String key, byte[] value, Headers original, String reason) {
+        log.warn("dead-lettering record with key {} from {}: {}", key, Topics.RUN_COMMANDS, reason);
+        Headers headers = new RecordHeaders(original.toArray());
+        headers.add(Topics.HEADER_DLT_REASON, utf8(reason));
+        // A timer dead-lettered from a punctuation has no source record, hence no source headers.
+        Optional<RecordMetadata> metadata = context.recordMetadata().filter(m -> m.topic() != null);
+        metadata.ifPresent(m -> {
+            headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, utf8(m.topic()));
+            headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
+            headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, utf8(Long.toString(m.offset())));
+        });
+        context.forward(new Record<String, Object>(key, value, clock.millis(), headers), ExecutorTopology.DEAD_LETTER_SINK);
+    }
+
+    private static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,65 @@
+package io.zaps.executor.timer;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The key of a durable timer in the {@code timers} store:
+ * {@code <due epoch millis, 19 digits zero-padded>/<run id>/<step id>/<attempt>}. Keys sort by due
+ * time first (the store orders keys by their UTF-8 bytes), so a range scan from the lowest key up to
+ * {@link #upperBound(Instant)} returns exactly the timers due by then, oldest first. Run ids (UUIDs)
+ * and step ids ({@link io.zaps.contract.Ids#SAFE_ID}) never contain {@code /}.
+ *
+ * @param dueAt   when the timer is due, truncated to milliseconds
+ * @param runId   the run
+ * @param stepId  the step
+ * @param attempt the step attempt the timer belongs to
+ */
+public record TimerKey(Instant dueAt, String runId, String stepId, int attempt) {
+    private static final int DIGITS = 19;
+    private static final char SEPARATOR = '/';
+    /** Sorts after every character that can follow the due-time digits in a key. */
+    private static final char AFTER_ALL = '\uffff';
+
+    public TimerKey {
+        Objects.requireNonNull(dueAt, "dueAt");
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(stepId, "stepId");
+        if (runId.indexOf(SEPARATOR) >= 0 || stepId.indexOf(SEPARATOR) >= 0) {
+            throw new IllegalArgumentException("run and step ids of a timer must not contain '" + SEPARATOR + "'");
+        }
+        dueAt = Instant.ofEpochMilli(Math.max(0, dueAt.toEpochMilli()));
+    }
+
+    public String encode() {
+        return millis(dueAt) + SEPARATOR + runId + SEPARATOR + stepId + SEPARATOR + attempt;
+    }
+
+    public static TimerKey decode(String key) {
+        String[] parts = key == null ? new String[0] : key.split(String.valueOf(SEPARATOR), -1);
+        if (parts.length != 4 || parts[0].length() != DIGITS) {
+            throw new IllegalArgumentException("not a timer key: '" + key + "'");
+        }
+        try {
+            return new TimerKey(Instant.ofEpochMilli(Long.parseLong(parts[0])), parts[1], parts[2], Integer.parseInt(parts[3]));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a timer key: '" + key + "'", e);
+        }
+    }
+
+    /** The lowest possible key: the start of every due-timer scan. */
+    public static String lowerBound() {
+        return millis(Instant.EPOCH);
+    }
+
+    /** A key above every timer due at or before {@code now} and below every timer due later (inclusive range end). */
+    public static String upperBound(Instant now) {
+        return millis(now) + AFTER_ALL;
+    }
+
+    private static String millis(Instant instant) {
+        long value = Math.max(0, instant.toEpochMilli());
+        String digits = Long.toString(value);
+        return "0".repeat(DIGITS - digits.length()) + digits;
+    }
+}
