@@ -1,0 +1,18 @@
+# One image for every Zaps service; ZAPS_SERVICE picks which one runs.
+# Build stage: the Maven reactor, tests skipped (CI runs them).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY . .
+RUN mvn -B -ntp -DskipTests package
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 zaps && mkdir -p /data && chown zaps /data
+WORKDIR /app
+COPY --from=build /src/api-gateway/target/api-gateway-exec.jar \
+                  /src/trigger-service/target/trigger-service-exec.jar \
+                  /src/executor-service/target/executor-service-exec.jar \
+                  /src/connector-webhook/target/connector-webhook-exec.jar \
+                  /src/connector-email/target/connector-email-exec.jar /app/
+USER zaps
+ENV ZAPS_DATA_DIR=/data JAVA_OPTS="-XX:MaxRAMPercentage=60"
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/${ZAPS_SERVICE:?set ZAPS_SERVICE}-exec.jar"]
