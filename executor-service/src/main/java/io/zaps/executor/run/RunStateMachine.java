@@ -163,7 +163,8 @@ public final class RunStateMachine {
                     "the delay of step '" + step.stepId() + "' is due at " + due + ", not yet at " + now);
         }
         ObjectNode output = Json.object();
-        output.put("delayed_seconds", seconds);
+        // An int (a delay is at most a year) so the output equals its own JSON round trip.
+        output.put("delayed_seconds", Math.toIntExact(seconds));
         output.put("due_at", due.toString());
         output.put("fired_at", now.toString());
         Transition t = new Transition(state, now);
