@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -60,9 +63,11 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(useMainMethod = SpringBootTest.UseMainMethod.ALWAYS, properties = {
         "zaps.kafka.partitions=2",
         "zaps.trigger.listener-concurrency=2",
-        "zaps.trigger.publish-timeout=10s"})
+        "zaps.trigger.publish-timeout=10s",
+        "zaps.kafka.retry-backoff-ms=50"})
 @EmbeddedKafka(partitions = 2, bootstrapServersProperty = "spring.kafka.bootstrap-servers")
 @ExtendWith(OutputCaptureExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TriggerServiceIntegrationTest {
     private static final Duration AT_MOST = Duration.ofSeconds(30);
     private static final Instant T = Instant.parse("2026-01-02T03:04:05Z");
@@ -107,7 +112,9 @@ class TriggerServiceIntegrationTest {
         recorder.close();
     }
 
+    /** First, so that the ready line (logged once, right after start-up) falls into its captured output. */
     @Test
+    @Order(1)
     void logs_ready_exactly_once(CapturedOutput output) {
         await().atMost(AT_MOST).until(readyLog::isReady);
         await().atMost(AT_MOST).untilAsserted(() -> assertThat(output.getAll()).contains(ReadyLog.READY));
@@ -246,6 +253,31 @@ class TriggerServiceIntegrationTest {
                 .extracting(ConsumerRecord::key)
                 .contains(Ids.runIdForEvent("a-" + tag), Ids.runIdForEvent("c-" + tag)));
         assertThat(awaitRunEvent(Ids.runIdForEvent("b-" + tag)).type()).isEqualTo(RunEventType.RUN_REJECTED);
+    }
+
+    @Test
+    void unreadable_workflow_is_retried_then_dead_lettered_and_the_records_after_it_still_flow() throws Exception {
+        save(workflow("wf_fine", WorkflowStatus.ACTIVE, 1, 2));
+        // A folder where the workflow file should be: stat works, reading fails like a broken disk would.
+        Files.createDirectories(dataDir.resolve("workflows").resolve("wf_unreadable.json"));
+        String tag = UUID.randomUUID().toString();
+        List<ProducerRecord<String, byte[]>> records = List.of(
+                record("before-" + tag, "{\"workflow_id\":\"wf_fine\",\"event_id\":\"before-" + tag + "\"}"),
+                record("unreadable-" + tag, "{\"workflow_id\":\"wf_unreadable\",\"event_id\":\"unreadable-" + tag + "\"}"),
+                record("after-" + tag, "{\"workflow_id\":\"wf_fine\",\"event_id\":\"after-" + tag + "\"}"));
+        for (ProducerRecord<String, byte[]> r : records) {
+            producer.send(r);
+        }
+        producer.flush();
+
+        ConsumerRecord<String, byte[]> dead = awaitDeadLetter(r -> ("unreadable-" + tag).equals(r.key()));
+        assertThat(header(dead, Topics.HEADER_DLT_REASON))
+                .startsWith("cannot look up the workflow of trigger zaps.triggers-0@").contains("wf_unreadable", "Is a directory");
+        assertThat(header(dead, Topics.HEADER_DLT_SOURCE_TOPIC)).isEqualTo(Topics.TRIGGERS);
+        await().atMost(AT_MOST).untilAsserted(() -> assertThat(recorder.poll(Topics.RUN_COMMANDS, r -> true))
+                .extracting(ConsumerRecord::key)
+                .contains(Ids.runIdForEvent("before-" + tag), Ids.runIdForEvent("after-" + tag)));
+        assertThat(recorder.poll(Topics.RUN_COMMANDS, r -> Ids.runIdForEvent("unreadable-" + tag).equals(r.key()))).isEmpty();
     }
 
     @Test

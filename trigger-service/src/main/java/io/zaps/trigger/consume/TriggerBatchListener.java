@@ -69,8 +69,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
                 sends.add(handle(records.get(i), lookups));
             } catch (StoreException e) {
                 awaitAcknowledged(records, sends);
-                throw new BatchListenerFailedException("cannot look up the workflow of " + at(records.get(i))
-                        + ": " + e.getMessage(), e, i);
+                throw failed(i, "cannot look up the workflow of trigger " + at(records.get(i)) + ": " + e.getMessage(), e);
             }
         }
         awaitAcknowledged(records, sends);
@@ -121,16 +120,20 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
                 sends.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
-                throw new BatchListenerFailedException("could not publish the outcome of trigger " + at(records.get(i))
-                        + ": " + cause.getMessage(), cause, i);
+                throw failed(i, "could not publish the outcome of trigger " + at(records.get(i)) + ": " + cause.getMessage(), cause);
             } catch (TimeoutException e) {
-                throw new BatchListenerFailedException("Kafka did not acknowledge the outcome of trigger " + at(records.get(i))
-                        + " within " + publishTimeout.toMillis() + " ms", e, i);
+                throw failed(i, "Kafka did not acknowledge the outcome of trigger " + at(records.get(i))
+                        + " within " + publishTimeout.toMillis() + " ms", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BatchListenerFailedException("interrupted while publishing the outcome of trigger " + at(records.get(i)), e, i);
+                throw failed(i, "interrupted while publishing the outcome of trigger " + at(records.get(i)), e);
             }
         }
+    }
+
+    /** Tells the error handler which record of the batch failed: it commits those before and retries from it. */
+    private static BatchListenerFailedException failed(int index, String message, Throwable original) {
+        return new BatchListenerFailedException(message, new TriggerFailedException(message, original), index);
     }
 
     private static RecordCoordinates at(ConsumerRecord<?, ?> record) {
