@@ -1,0 +1,43 @@
+package io.zaps.gateway;
+
+import io.zaps.contract.step.StepTypes;
+import io.zaps.contract.workflow.WorkflowValidator;
+import io.zaps.store.FileStore;
+import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
+
+import java.time.Clock;
+
+/** The gateway's building blocks; web and Kafka parts live in their own packages. */
+@Configuration(proxyBeanMethods = false)
+public class GatewayConfiguration {
+
+    @Bean
+    public FileStore gatewayFileStore(GatewayProperties properties) {
+        return new FileStore(properties.dataDir());
+    }
+
+    @Bean
+    public WorkflowValidator gatewayWorkflowValidator() {
+        return new WorkflowValidator(StepTypes.discover());
+    }
+
+    @Bean
+    public Clock gatewayClock() {
+        return Clock.systemUTC();
+    }
+
+    /**
+     * HTTP bodies are read and written by Spring Boot's mapper (it carries the ProblemDetail mix-in);
+     * align it with {@link io.zaps.contract.Json} so REST and Kafka JSON look the same.
+     */
+    @Bean
+    public JsonMapperBuilderCustomizer gatewayJsonCustomizer() {
+        return builder -> builder
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS);
+    }
+}

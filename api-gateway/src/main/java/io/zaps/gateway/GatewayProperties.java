@@ -1,0 +1,70 @@
+package io.zaps.gateway;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Settings of the API gateway ({@code zaps.gateway.*}). Every field has a default for the local run.
+ *
+ * @param dataDir               the data folder of the JSON file store, shared with the trigger service
+ *                              ({@code ZAPS_DATA_DIR}, default {@code ./.zaps})
+ * @param apiKeys               accepted API keys ({@code ZAPS_API_KEYS}, comma-separated); empty means the API is open.
+ *                              Clients send {@code X-API-Key: <key>} or {@code Authorization: Bearer <key>}
+ * @param triggerPublishTimeout how long a trigger request waits for Kafka to acknowledge its record before it
+ *                              answers 503
+ * @param maxListSize           the largest {@code limit} a run listing accepts
+ * @param maxBodySize           request bodies above this size are refused with 413
+ * @param corsAllowedOrigins    origins allowed to call {@code /api/**} from a browser (exact origins; none by
+ *                              default). Credentials (cookies) are never allowed: API keys travel in headers
+ * @param projectorGroup        the consumer group of the run-event projector. A new group name rebuilds the file
+ *                              store's run snapshots from the start of {@code zaps.run-events}
+ */
+@Validated
+@ConfigurationProperties("zaps.gateway")
+public record GatewayProperties(
+        Path dataDir,
+        List<String> apiKeys,
+        Duration triggerPublishTimeout,
+        @Min(1) @Max(100_000) Integer maxListSize,
+        DataSize maxBodySize,
+        List<String> corsAllowedOrigins,
+        @NotBlank String projectorGroup) {
+
+    public static final String DEFAULT_PROJECTOR_GROUP = "zaps-run-projector";
+
+    public GatewayProperties {
+        dataDir = dataDir == null ? Path.of(".zaps") : dataDir;
+        apiKeys = clean(apiKeys);
+        triggerPublishTimeout = triggerPublishTimeout == null ? Duration.ofSeconds(10) : triggerPublishTimeout;
+        maxListSize = maxListSize == null ? 1000 : maxListSize;
+        maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(1) : maxBodySize;
+        corsAllowedOrigins = clean(corsAllowedOrigins);
+        projectorGroup = projectorGroup == null ? DEFAULT_PROJECTOR_GROUP : projectorGroup;
+        if (triggerPublishTimeout.isNegative() || triggerPublishTimeout.isZero()) {
+            throw new IllegalArgumentException("zaps.gateway.trigger-publish-timeout must be positive");
+        }
+        if (maxBodySize.toBytes() < 1024) {
+            throw new IllegalArgumentException("zaps.gateway.max-body-size must be at least 1KB");
+        }
+        if (corsAllowedOrigins.contains("*")) {
+            throw new IllegalArgumentException("zaps.gateway.cors-allowed-origins must list exact origins, not '*'");
+        }
+    }
+
+    /** The API is open when no key is configured. */
+    public boolean authEnabled() {
+        return !apiKeys.isEmpty();
+    }
+
+    private static List<String> clean(List<String> values) {
+        return values == null ? List.of() : values.stream().map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+    }
+}

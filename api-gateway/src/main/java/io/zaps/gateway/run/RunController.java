@@ -1,0 +1,89 @@
+package io.zaps.gateway.run;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.zaps.contract.Json;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.gateway.GatewayProperties;
+import io.zaps.gateway.web.ApiException;
+import io.zaps.gateway.web.PathIds;
+import io.zaps.gateway.workflow.WorkflowService;
+import io.zaps.store.FileStore;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.net.URI;
+import java.util.List;
+
+@Tag(name = "runs", description = "Triggering workflows and reading their runs")
+@RestController
+class RunController {
+    private static final int DEFAULT_LIMIT = 100;
+    private final TriggerService triggers;
+    private final WorkflowService workflows;
+    private final FileStore store;
+    private final int maxListSize;
+
+    RunController(TriggerService triggers, WorkflowService workflows, FileStore store, GatewayProperties properties) {
+        this.triggers = triggers;
+        this.workflows = workflows;
+        this.store = store;
+        this.maxListSize = properties.maxListSize();
+    }
+
+    @Operation(summary = "Trigger a run",
+            description = "Body {\"context\": {...}} (optional; context defaults to {}). Answers 202 with the pending run "
+                    + "once Kafka has acknowledged the trigger; poll Location (/api/runs/{run_id}) for progress. "
+                    + "409 if the workflow is paused or disabled, 503 if Kafka is unavailable.")
+    @PostMapping("/api/workflows/{id}/trigger")
+    ResponseEntity<RunSnapshot> trigger(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
+        String workflowId = PathIds.workflowId("id", id);
+        RunSnapshot run = triggers.trigger(workflowId, context(body));
+        return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);
+    }
+
+    @Operation(summary = "Get a run's latest snapshot")
+    @GetMapping("/api/runs/{run_id}")
+    RunSnapshot run(@PathVariable("run_id") String runId) {
+        String id = PathIds.runId("run_id", runId);
+        return store.findRun(id).orElseThrow(() -> ApiException.notFound("run '" + id + "' does not exist"));
+    }
+
+    @Operation(summary = "List a workflow's runs, newest first")
+    @GetMapping("/api/workflows/{id}/runs")
+    List<RunSnapshot> runs(@PathVariable String id, @RequestParam(required = false) Integer limit) {
+        String workflowId = PathIds.workflowId("id", id);
+        int max = limit == null ? Math.min(DEFAULT_LIMIT, maxListSize) : limit;
+        if (max < 1 || max > maxListSize) {
+            throw ApiException.badRequest("limit", "must be from 1 to " + maxListSize + " (was " + max + ")");
+        }
+        if (!workflows.known(workflowId)) {
+            throw ApiException.notFound("workflow '" + workflowId + "' does not exist");
+        }
+        return store.listRuns(workflowId, max);
+    }
+
+    private static ObjectNode context(JsonNode body) {
+        if (body == null || body.isNull() || body.isMissingNode()) {
+            return Json.object();
+        }
+        if (!body.isObject()) {
+            throw ApiException.badRequest("", "the body must be a JSON object like {\"context\": {...}}");
+        }
+        JsonNode context = body.get("context");
+        if (context == null || context.isNull()) {
+            return Json.object();
+        }
+        if (!context.isObject()) {
+            throw ApiException.badRequest("context", "must be a JSON object (was " + context.getNodeType().name().toLowerCase() + ")");
+        }
+        return (ObjectNode) context;
+    }
+}
