@@ -70,6 +70,10 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
             } catch (StoreException e) {
                 awaitAcknowledged(records, sends);
                 throw failed(i, "cannot look up the workflow of trigger " + at(records.get(i)) + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                // e.g. the producer refusing a send outright: blame this record, not the whole batch
+                awaitAcknowledged(records, sends);
+                throw failed(i, "cannot handle trigger " + at(records.get(i)) + ": " + e.getMessage(), e);
             }
         }
         awaitAcknowledged(records, sends);
