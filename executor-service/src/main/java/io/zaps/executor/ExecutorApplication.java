@@ -36,6 +36,7 @@ public class ExecutorApplication {
      */
     public static SpringApplication application() {
         SpringApplication application = new SpringApplication(ExecutorApplication.class);
+        application.setMainApplicationClass(ExecutorApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setBannerMode(Banner.Mode.OFF);
         application.setDefaultProperties(DEFAULT_PROPERTIES);

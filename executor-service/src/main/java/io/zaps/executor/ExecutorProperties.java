@@ -30,6 +30,8 @@ import java.util.Map;
  * @param deadlineGrace     added to a step's own timeout for the deadline of an ExecuteStep.
  * @param startupTimeout    how long start-up may wait for the broker to create topics.
  * @param closeTimeout      how long a shutdown waits for the stream threads to finish their work.
+ * @param autoStartup       start the streams with the application context; when false, call
+ *                          {@code ExecutorStreams.start()} yourself (e.g. once the broker is up).
  * @param streams           extra Kafka Streams (or prefixed client) properties, applied last, e.g.
  *                          {@code zaps.executor.streams[session.timeout.ms]=10000}.
  */
@@ -48,6 +50,7 @@ public record ExecutorProperties(
         @DefaultValue("5s") Duration deadlineGrace,
         @DefaultValue("30s") Duration startupTimeout,
         @DefaultValue("10s") Duration closeTimeout,
+        @DefaultValue("true") boolean autoStartup,
         Map<String, String> streams) {
 
     public ExecutorProperties {

@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public class ExecutorStreams implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(ExecutorStreams.class);
+    /** The consumer's (internal) {@code ConsumerConfig.LEAVE_GROUP_ON_CLOSE_CONFIG}. */
+    static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
     private final ExecutorProperties properties;
     private final RunStateMachine machine;
@@ -83,6 +85,11 @@ public class ExecutorStreams implements SmartLifecycle {
     }
 
     @Override
+    public boolean isAutoStartup() {
+        return properties.autoStartup();
+    }
+
+    @Override
     public boolean isRunning() {
         return streams != null;
     }
@@ -109,6 +116,10 @@ public class ExecutorStreams implements SmartLifecycle {
         config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // Kafka Streams keeps a closed member in its group until the session times out (45 s), hoping it
+        // comes back; close(leaveGroup) only helps static members. Timers of the partitions it held would
+        // be late by that much, so a cleanly stopped executor leaves at once and a successor takes over.
+        config.put(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
         config.putAll(properties.streams());
         return config;
     }

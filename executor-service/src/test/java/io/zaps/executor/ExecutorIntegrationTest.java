@@ -1,0 +1,129 @@
+package io.zaps.executor;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.Topics;
+import io.zaps.contract.command.CompleteStep;
+import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.StartRun;
+import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.run.RunStatus;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static io.zaps.executor.KafkaTestSupport.delayThenWebhook;
+import static io.zaps.executor.KafkaTestSupport.newRunId;
+import static io.zaps.executor.KafkaTestSupport.send;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The executor as deployed, against a real KRaft broker: a whole run, and a malformed record. */
+class ExecutorIntegrationTest {
+    @TempDir
+    static Path stateDir;
+
+    private static EmbeddedKafkaKraftBroker broker;
+    private static ConfigurableApplicationContext executor;
+    private static KafkaProducer<String, byte[]> producer;
+    private static KafkaTestSupport.Collector collector;
+
+    @BeforeAll
+    static void start() {
+        broker = KafkaTestSupport.startBroker();
+        String servers = broker.getBrokersAsString();
+        executor = KafkaTestSupport.startExecutor(servers, stateDir);
+        producer = KafkaTestSupport.producer(servers);
+        collector = new KafkaTestSupport.Collector(servers,
+                Topics.RUN_EVENTS, Topics.stepRequests("webhook"), Topics.deadLetter(Topics.RUN_COMMANDS));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (collector != null) {
+            collector.close();
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+        if (executor != null) {
+            executor.close();
+        }
+        if (broker != null) {
+            broker.destroy();
+        }
+    }
+
+    @Test
+    void delayThenWebhookRunsToCompletionThroughKafka() throws Exception {
+        String runId = newRunId();
+        Instant sent = Instant.now();
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(delayThenWebhook(runId, 2)));
+
+        ConsumerRecord<String, byte[]> requestRecord = await("ExecuteStep on the webhook topic")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.stepRequests("webhook"), runId), list -> !list.isEmpty())
+                .get(0);
+        ExecuteStep request = Json.read(requestRecord.value(), ExecuteStep.class);
+        assertThat(request.stepId()).isEqualTo("send_reminder");
+        assertThat(request.attempt()).isEqualTo(1);
+        assertThat(request.idempotencyKey()).isEqualTo(runId + ":send_reminder:1");
+        assertThat(request.config().get("body")).isEqualTo(Json.mapper().readTree("{\"to\": \"john@example.com\", \"amount\": \"$150.00\"}"));
+        assertThat(request.requestedAt()).as("not before the delay was over").isAfterOrEqualTo(sent.plusSeconds(2).minusMillis(50));
+
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new CompleteStep(SchemaVersions.CURRENT, runId, "send_reminder", 1,
+                request.idempotencyKey(), CompleteStep.Outcome.SUCCEEDED,
+                Json.mapper().readTree("{\"response\": {\"status_code\": 200}}"), null, false, Instant.now(), Instant.now())));
+
+        List<RunEvent> events = await("run_completed on the run events topic")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.events(runId), list -> list.stream().anyMatch(e -> e.type() == RunEventType.RUN_COMPLETED));
+        assertThat(events).extracting(RunEvent::type).containsExactly(
+                RunEventType.RUN_STARTED, RunEventType.STEP_STARTED, RunEventType.STEP_SUCCEEDED,
+                RunEventType.STEP_STARTED, RunEventType.STEP_SUCCEEDED, RunEventType.RUN_COMPLETED);
+        assertThat(events).extracting(e -> e.run().revision()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(events.get(5).run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(events.get(4).run().steps().get("send_reminder").output().get("response").get("status_code").intValue()).isEqualTo(200);
+    }
+
+    @Test
+    void malformedRecordGoesToTheDeadLetterTopicAndTheNextOneIsProcessed() throws Exception {
+        String runId = newRunId();
+        send(producer, Topics.RUN_COMMANDS, runId, "{\"type\": \"start_run\", \"schema_version\": ".getBytes(StandardCharsets.UTF_8));
+        StartRun good = delayThenWebhook(runId, 60);
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(good));
+
+        ConsumerRecord<String, byte[]> dead = await("the malformed record on the DLT")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.deadLetter(Topics.RUN_COMMANDS), runId), list -> !list.isEmpty())
+                .get(0);
+        assertThat(header(dead, Topics.HEADER_DLT_REASON)).startsWith("cannot read RunCommand");
+        assertThat(header(dead, Topics.HEADER_DLT_SOURCE_TOPIC)).isEqualTo(Topics.RUN_COMMANDS);
+        assertThat(header(dead, Topics.HEADER_DLT_SOURCE_PARTITION)).matches("[01]");
+        assertThat(header(dead, Topics.HEADER_DLT_SOURCE_OFFSET)).matches("\\d+");
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).startsWith("{\"type\": \"start_run\"");
+
+        List<RunEvent> events = await("the good record after it is processed")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.events(runId), list -> list.size() >= 2);
+        assertThat(events).extracting(RunEvent::type).containsExactly(RunEventType.RUN_STARTED, RunEventType.STEP_STARTED);
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
