@@ -9,19 +9,36 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 
+import java.util.Map;
+
 import java.time.Clock;
 
 /**
  * The email connector: consumes {@code zaps.step-requests.email} (the wiring comes from
  * zaps-connector-kit) and sends the messages over SMTP.
+ *
+ * <p>Its configuration lives in {@code connector-email.yml}: when the local launcher runs several
+ * services in one JVM their jars share one classpath, where only the first
+ * {@code application.yml} would be found. Start it through {@link #application()}, which sets
+ * {@code spring.config.name}.
  */
 @SpringBootApplication(scanBasePackages = "io.zaps.connector.email")
 @EnableConfigurationProperties(EmailProperties.class)
 public class EmailConnectorApplication {
     private static final Logger log = LoggerFactory.getLogger(EmailConnectorApplication.class);
 
+    /** The base name of this service's configuration files ({@code connector-email.yml}). */
+    public static final String CONFIG_NAME = "connector-email";
+
     public static void main(String[] args) {
-        SpringApplication.run(EmailConnectorApplication.class, args);
+        application().run(args);
+    }
+
+    /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */
+    public static SpringApplication application() {
+        SpringApplication application = new SpringApplication(EmailConnectorApplication.class);
+        application.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
+        return application;
     }
 
     @Bean

@@ -18,6 +18,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 import java.time.Duration;
@@ -28,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole connector on a real KRaft broker sending to a real (GreenMail) SMTP server. */
 @SpringBootTest(classes = EmailConnectorApplication.class,
-        properties = {"zaps.kafka.partitions=2", "zaps.connector.concurrency=2"})
+        properties = {"spring.config.name=connector-email", "zaps.kafka.partitions=2", "zaps.connector.concurrency=2"})
 @EmbeddedKafka(partitions = 2)
 @ExtendWith(OutputCaptureExtension.class)
 class EmailConnectorKafkaTest {
@@ -38,10 +39,12 @@ class EmailConnectorKafkaTest {
     static final GreenMailExtension greenMail = new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort());
 
     private final String bootstrapServers;
+    private final Environment environment;
 
     @Autowired
-    EmailConnectorKafkaTest(@Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
+    EmailConnectorKafkaTest(@Value("${spring.kafka.bootstrap-servers}") String bootstrapServers, Environment environment) {
         this.bootstrapServers = bootstrapServers;
+        this.environment = environment;
     }
 
     @Test
@@ -64,6 +67,7 @@ class EmailConnectorKafkaTest {
         assertThat(received[0].getSubject()).isEqualTo("Run " + run);
         assertThat(received[0].getMessageID()).isEqualTo(EmailMessages.messageId(key, "zaps.test"));
         assertThat(output).contains("zaps connector-email ready");
+        assertThat(environment.getProperty("spring.application.name")).as("connector-email.yml is loaded").isEqualTo("connector-email");
     }
 
     private static ExecuteStep request(String run) {

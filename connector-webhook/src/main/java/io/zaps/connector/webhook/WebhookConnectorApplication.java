@@ -9,17 +9,34 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 
+import java.util.Map;
+
 /**
  * The webhook connector: consumes {@code zaps.step-requests.webhook} (the wiring comes from
  * zaps-connector-kit) and makes the HTTP calls.
+ *
+ * <p>Its configuration lives in {@code connector-webhook.yml}: when the local launcher runs several
+ * services in one JVM their jars share one classpath, where only the first
+ * {@code application.yml} would be found. Start it through {@link #application()}, which sets
+ * {@code spring.config.name}.
  */
 @SpringBootApplication(scanBasePackages = "io.zaps.connector.webhook")
 @EnableConfigurationProperties(WebhookProperties.class)
 public class WebhookConnectorApplication {
     private static final Logger log = LoggerFactory.getLogger(WebhookConnectorApplication.class);
 
+    /** The base name of this service's configuration files ({@code connector-webhook.yml}). */
+    public static final String CONFIG_NAME = "connector-webhook";
+
     public static void main(String[] args) {
-        SpringApplication.run(WebhookConnectorApplication.class, args);
+        application().run(args);
+    }
+
+    /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */
+    public static SpringApplication application() {
+        SpringApplication application = new SpringApplication(WebhookConnectorApplication.class);
+        application.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
+        return application;
     }
 
     @Bean

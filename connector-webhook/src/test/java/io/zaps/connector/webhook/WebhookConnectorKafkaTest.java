@@ -16,6 +16,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 
 import java.io.IOException;
@@ -29,19 +30,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole connector on a real KRaft broker calling a real local HTTP server. */
 @SpringBootTest(classes = WebhookConnectorApplication.class,
-        properties = {"zaps.kafka.partitions=2", "zaps.connector.concurrency=2"})
+        properties = {"spring.config.name=connector-webhook", "zaps.kafka.partitions=2", "zaps.connector.concurrency=2"})
 @EmbeddedKafka(partitions = 2)
 @ExtendWith(OutputCaptureExtension.class)
 class WebhookConnectorKafkaTest {
     private static final Duration AT_MOST = Duration.ofSeconds(60);
 
     private final String bootstrapServers;
+    private final Environment environment;
     private TestHttpServer server;
     private KafkaProbe probe;
 
     @Autowired
-    WebhookConnectorKafkaTest(@Value("${spring.kafka.bootstrap-servers}") String bootstrapServers) {
+    WebhookConnectorKafkaTest(@Value("${spring.kafka.bootstrap-servers}") String bootstrapServers, Environment environment) {
         this.bootstrapServers = bootstrapServers;
+        this.environment = environment;
     }
 
     @BeforeEach
@@ -74,6 +77,7 @@ class WebhookConnectorKafkaTest {
             assertThat(call.header("X-Zaps-Run-Id")).isEqualTo(run);
         });
         assertThat(output).contains("zaps connector-webhook ready");
+        assertThat(environment.getProperty("spring.application.name")).as("connector-webhook.yml is loaded").isEqualTo("connector-webhook");
     }
 
     @Test
