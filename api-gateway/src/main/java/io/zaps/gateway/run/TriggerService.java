@@ -4,9 +4,6 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
-import io.zaps.contract.run.StepState;
-import io.zaps.contract.workflow.StepDefinition;
-import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.web.ApiException;
@@ -20,37 +17,38 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
  * Accepts a trigger: the run id is assigned here and promised to the caller, the pending snapshot is
  * written first (so an immediate GET finds the run), then the {@link TriggerRequested} record is
  * published and acknowledged by Kafka before the caller hears 202. The stored definition was
- * validated when it was saved, so it is not validated again on this hot path.
+ * validated when it was saved, so it is not validated again on this hot path, and it is parsed only
+ * when its file changed ({@link WorkflowSnapshotCache}).
  */
 @Service
 public class TriggerService {
     private static final Logger log = LoggerFactory.getLogger(TriggerService.class);
 
     private final FileStore store;
+    private final WorkflowSnapshotCache workflows;
     private final RecordPublisher publisher;
     private final Clock clock;
     private final long publishTimeoutMs;
 
-    public TriggerService(FileStore store, RecordPublisher publisher, Clock clock, GatewayProperties properties) {
+    TriggerService(FileStore store, WorkflowSnapshotCache workflows, RecordPublisher publisher, Clock clock, GatewayProperties properties) {
         this.store = store;
+        this.workflows = workflows;
         this.publisher = publisher;
         this.clock = clock;
         this.publishTimeoutMs = properties.triggerPublishTimeout().toMillis();
     }
 
     public RunSnapshot trigger(String workflowId, ObjectNode context) {
-        WorkflowDefinition workflow = store.findWorkflow(workflowId)
+        WorkflowSnapshotCache.TriggerTarget workflow = workflows.find(workflowId)
                 .orElseThrow(() -> ApiException.notFound("workflow '" + workflowId + "' does not exist"));
-        WorkflowStatus status = workflow.statusOrDefault();
+        WorkflowStatus status = workflow.status();
         if (status != WorkflowStatus.ACTIVE) {
             throw ApiException.conflict("workflow '" + workflowId + "' is " + status.wireName() + " and accepts no triggers")
                     .with("workflow_status", status.wireName());
@@ -58,7 +56,7 @@ public class TriggerService {
         String runId = UUID.randomUUID().toString();
         Instant now = clock.instant();
         RunSnapshot pending = new RunSnapshot(runId, workflowId, workflow.version(), RunStatus.PENDING, now, null, null, now,
-                context, pendingSteps(workflow.steps()), null, null, 0);
+                context, workflow.pendingSteps(), null, null, 0);
         if (!store.createRun(pending)) {
             // A random UUID colliding means something is badly wrong; never overwrite another run.
             throw new IllegalStateException("run " + runId + " already exists");
@@ -86,14 +84,6 @@ public class TriggerService {
         }
         String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return root == e ? message : e.getMessage() + ": " + message;
-    }
-
-    private static Map<String, StepState> pendingSteps(List<StepDefinition> steps) {
-        Map<String, StepState> states = new LinkedHashMap<>();
-        for (StepDefinition step : steps) {
-            states.put(step.id(), StepState.pending(step.id(), step.type()));
-        }
-        return states;
     }
 
     /**

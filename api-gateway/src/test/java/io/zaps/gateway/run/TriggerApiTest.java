@@ -77,6 +77,29 @@ class TriggerApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void aTriggerSeesEveryChangeOfTheWorkflowAtOnce() throws InterruptedException {
+        String id = uniqueId("changing");
+        assertThat(post("/api/workflows", workflowJson(id, "active")).status()).isEqualTo(201);
+        Thread.sleep(150); // let the definition settle so that it is cached
+        assertThat(post("/api/workflows/" + id + "/trigger", "{}").json().get("workflow_version").intValue()).isEqualTo(1);
+        assertThat(post("/api/workflows/" + id + "/trigger", "{}").status()).isEqualTo(202);
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(put("/api/workflows/" + id, workflowJson(id, "paused")).status()).isEqualTo(200);
+            assertThat(post("/api/workflows/" + id + "/trigger", "{}").status()).isEqualTo(409);
+            Response active = put("/api/workflows/" + id, workflowJson(id, "active"));
+            assertThat(active.status()).isEqualTo(200);
+            Response triggered = post("/api/workflows/" + id + "/trigger", "{}");
+            assertThat(triggered.status()).isEqualTo(202);
+            assertThat(triggered.json().get("workflow_version")).isEqualTo(active.json().get("version"));
+        }
+        Thread.sleep(150);
+        assertThat(post("/api/workflows/" + id + "/trigger", "{}").json().get("workflow_version").intValue()).isEqualTo(7);
+        assertThat(delete("/api/workflows/" + id).status()).isEqualTo(204);
+        assertThat(post("/api/workflows/" + id + "/trigger", "{}").status()).isEqualTo(404);
+    }
+
+    @Test
     void aContextThatIsNotAnObjectIsRefused() {
         String id = uniqueId("badctx");
         assertThat(post("/api/workflows", workflowJson(id, "active")).status()).isEqualTo(201);
