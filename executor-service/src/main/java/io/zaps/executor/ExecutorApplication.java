@@ -1,6 +1,5 @@
 package io.zaps.executor;
 
-import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,20 +10,15 @@ import java.util.Map;
  * The executor service: runs workflows from {@code zaps.run-commands}. Non-web.
  *
  * <p>Alone: {@code java -jar executor-service-<version>-exec.jar}. In a shared JVM (the local
- * launcher): {@code ExecutorApplication.application().run(args)} gives a separate context with the
- * same settings; close the returned context to stop the executor cleanly.
+ * launcher): {@code ExecutorApplication.application().run(args)}, or any {@code SpringApplication}
+ * of this class with {@code spring.config.name=}{@value #CONFIG_NAME}; close the returned context to
+ * stop the executor cleanly. Its configuration file is {@code executor-service.yml}, not
+ * {@code application.yml}, so that it neither shadows nor reads another service's.
  */
 @SpringBootApplication(scanBasePackages = "io.zaps.executor")
 public class ExecutorApplication {
-
-    /** Lowest-precedence defaults; anything in the environment, arguments or config files wins. */
-    static final Map<String, Object> DEFAULT_PROPERTIES = Map.of(
-            "spring.application.name", "zaps-executor",
-            "spring.main.web-application-type", "none",
-            "logging.level.org.apache.kafka", "WARN",
-            "logging.level.kafka", "WARN",
-            "logging.level.org.apache.zookeeper", "WARN",
-            "logging.level.state.change.logger", "WARN");
+    /** The base name of this service's configuration files ({@code executor-service.yml}). */
+    public static final String CONFIG_NAME = "executor-service";
 
     public static void main(String[] args) {
         application().run(args);
@@ -38,8 +32,7 @@ public class ExecutorApplication {
         SpringApplication application = new SpringApplication(ExecutorApplication.class);
         application.setMainApplicationClass(ExecutorApplication.class);
         application.setWebApplicationType(WebApplicationType.NONE);
-        application.setBannerMode(Banner.Mode.OFF);
-        application.setDefaultProperties(DEFAULT_PROPERTIES);
+        application.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
         return application;
     }
 }
