@@ -41,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * extends this and adds nothing that would change the context, so Spring's test context cache shares
  * them. API keys are configured, so requests send {@link #API_KEY} unless a test says otherwise.
  */
-@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(useMainMethod = SpringBootTest.UseMainMethod.ALWAYS, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "zaps.gateway.api-keys=" + GatewayTestSupport.API_KEY + ", " + GatewayTestSupport.OTHER_KEY,
         "zaps.gateway.max-list-size=500",
         "zaps.kafka.partitions=2",
