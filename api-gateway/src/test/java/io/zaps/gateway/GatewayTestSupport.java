@@ -44,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(useMainMethod = SpringBootTest.UseMainMethod.ALWAYS, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "zaps.gateway.api-keys=" + GatewayTestSupport.API_KEY + ", " + GatewayTestSupport.OTHER_KEY,
         "zaps.gateway.max-list-size=500",
+        "zaps.gateway.cors-allowed-origins=" + GatewayTestSupport.ALLOWED_ORIGIN,
         "zaps.kafka.partitions=2",
         "zaps.kafka.retry-attempts=1",
         "zaps.kafka.retry-backoff-ms=50"
@@ -52,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class GatewayTestSupport {
     public static final String API_KEY = "test-key-one";
     public static final String OTHER_KEY = "test-key-two";
+    public static final String ALLOWED_ORIGIN = "http://console.zaps.test";
 
     /** Under target/ so nothing outside the build folder is ever touched. */
     protected static final Path DATA_DIR = newDataDir();

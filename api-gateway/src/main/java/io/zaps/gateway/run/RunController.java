@@ -1,6 +1,7 @@
 package io.zaps.gateway.run;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.zaps.contract.Json;
 import io.zaps.contract.run.RunSnapshot;
@@ -42,6 +43,7 @@ class RunController {
             description = "Body {\"context\": {...}} (optional; context defaults to {}). Answers 202 with the pending run "
                     + "once Kafka has acknowledged the trigger; poll Location (/api/runs/{run_id}) for progress. "
                     + "409 if the workflow is paused or disabled, 503 if Kafka is unavailable.")
+    @ApiResponse(responseCode = "202", description = "accepted; Location names the run")
     @PostMapping("/api/workflows/{id}/trigger")
     ResponseEntity<RunSnapshot> trigger(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
         String workflowId = PathIds.workflowId("id", id);

@@ -29,7 +29,11 @@ public final class Problems {
     static void write(HttpServletRequest request, HttpServletResponse response, JsonMapper mapper, HttpStatus status, String detail)
             throws IOException {
         ProblemDetail problem = of(status, detail, List.of());
-        problem.setInstance(URI.create(request.getRequestURI()));
+        try {
+            problem.setInstance(URI.create(request.getRequestURI()));
+        } catch (IllegalArgumentException ignored) {
+            // a path that is no valid URI is simply not echoed
+        }
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(mapper.writeValueAsBytes(problem));

@@ -1,6 +1,7 @@
 package io.zaps.gateway.workflow;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.gateway.web.PathIds;
@@ -30,6 +31,7 @@ class WorkflowController {
     @Operation(summary = "Create a workflow",
             description = "Validated completely (ids, references, cycles, step configs) before anything is stored. "
                     + "version, created_at and updated_at are set by the server. 409 if the id exists.")
+    @ApiResponse(responseCode = "201", description = "created; Location names the workflow")
     @PostMapping
     ResponseEntity<WorkflowDefinition> create(@RequestBody WorkflowDefinition definition) {
         WorkflowDefinition stored = workflows.create(definition);
@@ -55,6 +57,7 @@ class WorkflowController {
     }
 
     @Operation(summary = "Delete a workflow", description = "It accepts no more triggers; its versions and runs stay readable.")
+    @ApiResponse(responseCode = "204", description = "deleted")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
         workflows.delete(PathIds.workflowId("id", id));

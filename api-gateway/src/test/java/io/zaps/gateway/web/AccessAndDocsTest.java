@@ -46,6 +46,29 @@ class AccessAndDocsTest extends GatewayTestSupport {
         assertThat(openApi.json().get("paths").propertyNames())
                 .contains("/api/workflows", "/api/workflows/{id}", "/api/workflows/{id}/trigger", "/api/runs/{run_id}",
                         "/api/workflows/{id}/runs", "/api/workflows/{id}/versions", "/health");
+        assertThat(openApi.json().at("/paths/~1api~1workflows~1{id}~1trigger/post/responses").propertyNames()).contains("202");
+        assertThat(openApi.json().at("/components/schemas/RunSnapshot/properties").propertyNames())
+                .contains("run_id", "workflow_id", "created_at", "context", "steps");
+    }
+
+    @Test
+    void browsersMayCallTheApiOnlyFromConfiguredOriginsAndWithoutCredentials() {
+        Response preflight = send("OPTIONS", "/api/workflows", null, Map.of(
+                "Origin", ALLOWED_ORIGIN, "Access-Control-Request-Method", "POST",
+                "Access-Control-Request-Headers", "content-type,x-api-key"));
+        assertThat(preflight.status()).isEqualTo(200);
+        assertThat(preflight.header("Access-Control-Allow-Origin")).isEqualTo(ALLOWED_ORIGIN);
+        assertThat(preflight.header("Access-Control-Allow-Credentials")).isNull();
+        assertThat(preflight.header("Access-Control-Allow-Headers")).containsIgnoringCase("x-api-key");
+
+        Response actual = send("GET", "/api/workflows", null, Map.of("Origin", ALLOWED_ORIGIN, "X-API-Key", API_KEY));
+        assertThat(actual.status()).isEqualTo(200);
+        assertThat(actual.header("Access-Control-Allow-Origin")).isEqualTo(ALLOWED_ORIGIN);
+
+        Response foreign = send("OPTIONS", "/api/workflows", null, Map.of(
+                "Origin", "http://evil.test", "Access-Control-Request-Method", "POST"));
+        assertThat(foreign.status()).isEqualTo(403);
+        assertThat(foreign.header("Access-Control-Allow-Origin")).isNull();
     }
 
     @Test

@@ -183,6 +183,30 @@ class WorkflowApiTest extends GatewayTestSupport {
         assertThat(response.contentType()).startsWith("application/problem+json");
     }
 
+    @Test
+    void aCorruptFileIsReportedNotSkipped() throws IOException {
+        String id = uniqueId("corrupt");
+        Path file = DATA_DIR.resolve("workflows").resolve(id + ".json");
+        Files.writeString(file, "{\"id\": \"" + id + "\", \"steps\": [");
+        try {
+            for (Response response : List.of(get("/api/workflows/" + id), get("/api/workflows"), post("/api/workflows/" + id + "/trigger", "{}"))) {
+                assertProblem(response, 500, null);
+                assertThat(response.json().get("detail").stringValue()).contains("workflows/" + id + ".json").contains("corrupt");
+                assertThat(response.json().get("file").stringValue()).isEqualTo("workflows/" + id + ".json");
+            }
+        } finally {
+            Files.delete(file);
+        }
+        String runId = java.util.UUID.randomUUID().toString();
+        Path run = DATA_DIR.resolve("runs").resolve(runId + ".json");
+        Files.writeString(run, "not json");
+        try {
+            assertThat(get("/api/runs/" + runId).json().get("file").stringValue()).isEqualTo("runs/" + runId + ".json");
+        } finally {
+            Files.delete(run);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static List<Path> allFiles(Path root, int depth) throws IOException {
