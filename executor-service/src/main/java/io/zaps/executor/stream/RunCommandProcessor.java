@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -94,7 +95,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     private Decision decide(byte[] stored, RunCommand command) {
         RunState state = stored == null ? null : Json.read(stored, RunState.class);
-        Decision decision = machine.decide(state, command, clock.instant());
+        Decision decision = machine.decide(state, command, now());
         if (decision.wasIgnored()) {
             log.debug("ignored {} for run {}: {}", command.getClass().getSimpleName(), command.runId(), decision.ignored());
         }
@@ -118,8 +119,13 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         }
     }
 
+    /** Millisecond precision, like Kafka timestamps and timer keys; also keeps snapshots' times short. */
+    private Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    }
+
     private void fireDueTimers() {
-        Instant now = clock.instant();
+        Instant now = now();
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
@@ -131,6 +137,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             } catch (RuntimeException e) {
                 log.error("cannot fire timer {} of run {}; dead-lettered", key.encode(), key.runId(), e);
                 deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), "cannot process timer: " + e);
+                continue;
+            }
+            if (decision.wasIgnored() && decision.ignored().reason() == Decision.IgnoreReason.NOT_DUE) {
+                // Only possible if the key's due time is earlier than the step's; keep it rather than lose the run.
+                log.warn("timer {} fired early ({}); kept for the next round", key.encode(), decision.ignored().detail());
+                timers.schedule(key);
                 continue;
             }
             apply(key.runId(), decision);

@@ -1,6 +1,7 @@
 package io.zaps.executor.timer;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -10,7 +11,7 @@ import java.util.Objects;
  * {@link #upperBound(Instant)} returns exactly the timers due by then, oldest first. Run ids (UUIDs)
  * and step ids ({@link io.zaps.contract.Ids#SAFE_ID}) never contain {@code /}.
  *
- * @param dueAt   when the timer is due, truncated to milliseconds
+ * @param dueAt   when the timer is due, rounded up to milliseconds
  * @param runId   the run
  * @param stepId  the step
  * @param attempt the step attempt the timer belongs to
@@ -28,7 +29,9 @@ public record TimerKey(Instant dueAt, String runId, String stepId, int attempt) 
         if (runId.indexOf(SEPARATOR) >= 0 || stepId.indexOf(SEPARATOR) >= 0) {
             throw new IllegalArgumentException("run and step ids of a timer must not contain '" + SEPARATOR + "'");
         }
-        dueAt = Instant.ofEpochMilli(Math.max(0, dueAt.toEpochMilli()));
+        // Rounded up: a timer must never be found before its due time, or it would fire too early.
+        Instant truncated = dueAt.truncatedTo(ChronoUnit.MILLIS);
+        dueAt = Instant.ofEpochMilli(Math.max(0, truncated.equals(dueAt) ? truncated.toEpochMilli() : truncated.toEpochMilli() + 1));
     }
 
     public String encode() {

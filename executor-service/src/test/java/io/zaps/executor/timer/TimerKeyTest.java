@@ -23,6 +23,15 @@ class TimerKeyTest {
     }
 
     @Test
+    void subMillisecondDueTimesRoundUpSoATimerNeverFiresEarly() {
+        Instant due = T.plusNanos(400_000);
+        TimerKey key = new TimerKey(due, RUN, "s", 1);
+        assertThat(key.dueAt()).isEqualTo(T.plusMillis(1)).isAfterOrEqualTo(due);
+        assertThat(new TimerKey(T, RUN, "s", 1).dueAt()).isEqualTo(T);
+        assertThat(key.encode()).startsWith("0000001767323045124/");
+    }
+
+    @Test
     void keysSortByDueTimeAsBytes() {
         List<String> keys = new ArrayList<>(List.of(
                 new TimerKey(T.plusSeconds(10), "a", "s", 1).encode(),
