@@ -95,6 +95,7 @@ public final class ZapsSystem implements AutoCloseable {
 
     /** Starts the broker (if embedded) and every service; returns once all of them are ready. */
     public static ZapsSystem start(Settings settings) throws IOException {
+        routeJulToSlf4j();
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         LocalKafkaBroker broker = null;
         String bootstrap = settings.bootstrapServers();
@@ -144,8 +145,17 @@ public final class ZapsSystem implements AutoCloseable {
         props.put("spring.main.banner-mode", "off");
         props.put("ZAPS_DATA_DIR", dataDir.toString());
         props.put("ZAPS_BOOTSTRAP_SERVERS", bootstrapServers);
+        props.put("spring.kafka.bootstrap-servers", bootstrapServers);
         props.put("ZAPS_HTTP_PORT", Integer.toString(settings.httpPort()));
         return new SpringApplicationBuilder(service.application).properties(props).run();
+    }
+
+    /** Tomcat logs through java.util.logging; with Boot's logging system off, route it to SLF4J here. */
+    private static void routeJulToSlf4j() {
+        if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+            org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+            org.slf4j.bridge.SLF4JBridgeHandler.install();
+        }
     }
 
     public String bootstrapServers() {
