@@ -31,6 +31,15 @@ public final class Topics {
     public static final String HEADER_DLT_SOURCE_PARTITION = "zaps-dlt-source-partition";
     public static final String HEADER_DLT_SOURCE_OFFSET = "zaps-dlt-source-offset";
 
+    /**
+     * Headers on every {@link io.zaps.contract.event.RunEvent} record: its {@code type} (wire name)
+     * and the snapshot's {@code revision} (decimal), so that consumers can pick the newest event per
+     * run, or the ones they care about, without parsing every snapshot. The JSON body stays the
+     * source of truth.
+     */
+    public static final String HEADER_EVENT_TYPE = "zaps-event-type";
+    public static final String HEADER_REVISION = "zaps-revision";
+
     /** The request topic of the connector that executes steps of {@code stepType}. */
     public static String stepRequests(String stepType) {
         return STEP_REQUESTS_PREFIX + stepType;

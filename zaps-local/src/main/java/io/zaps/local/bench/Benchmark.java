@@ -126,6 +126,9 @@ public final class Benchmark {
     }
 
     private int execute(List<Integer> rates, int seconds, int fullSeconds, int concurrency, int warmup) throws Exception {
+        // The JDK server leaves Nagle's algorithm on by default: with delayed ACKs every small response
+        // then waits ~40 ms. A real subscriber sets TCP_NODELAY; so does the sink.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
         sink.setExecutor(Executors.newFixedThreadPool(4));
         byte[] ok = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
