@@ -147,6 +147,12 @@ public final class ZapsSystem implements AutoCloseable {
         props.put("ZAPS_BOOTSTRAP_SERVERS", bootstrapServers);
         props.put("spring.kafka.bootstrap-servers", bootstrapServers);
         props.put("ZAPS_HTTP_PORT", Integer.toString(settings.httpPort()));
+        // Static group membership: after a crash (even SIGKILL) the restarted launcher takes its
+        // partitions back at once instead of waiting for the dead members' sessions to expire
+        // (45 s). The id is stable per data folder, so two launchers on one Kafka never collide.
+        String member = "zaps-local-" + Integer.toHexString(dataDir.toString().hashCode()) + "-" + service.configName;
+        props.put("spring.kafka.consumer.properties[group.instance.id]", member);
+        props.put("zaps.executor.streams[group.instance.id]", member);
         return new SpringApplicationBuilder(service.application).properties(props).run();
     }
 
