@@ -104,6 +104,13 @@ class WireFormatTest {
     }
 
     @Test
+    void runEventTypeWireNameIsItsJsonName() {
+        for (RunEventType type : RunEventType.values()) {
+            assertThat(Json.toString(type)).isEqualTo("\"" + type.wireName() + "\"");
+        }
+    }
+
+    @Test
     void unknownCommandTypeIsMalformed() {
         assertThatThrownBy(() -> Json.read("{\"type\":\"explode\",\"run_id\":\"x\"}".getBytes(), RunCommand.class))
                 .isInstanceOf(MalformedRecordException.class)

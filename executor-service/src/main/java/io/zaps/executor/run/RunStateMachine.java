@@ -241,7 +241,9 @@ public final class RunStateMachine {
             failAtStart(t, definition, attempt, null, "cannot render config: " + e.getMessage());
             return;
         }
-        t.run.put(t.run.step(definition.id()).running(attempt, rendered, t.now));
+        // The snapshot records what the step ran with, secrets hidden; only the connector gets the real values.
+        ObjectNode shown = stepTypes.find(definition.type()).map(spec -> spec.redact(rendered)).orElse(rendered);
+        t.run.put(t.run.step(definition.id()).running(attempt, shown, t.now));
         t.commit(RunEventType.STEP_STARTED, definition.id());
         Instant deadline = t.now.plusSeconds(timeoutSeconds(rendered)).plus(deadlineGrace);
         String runId = t.run.runId;

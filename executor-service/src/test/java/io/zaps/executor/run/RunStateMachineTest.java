@@ -72,6 +72,21 @@ class RunStateMachineTest {
         }
 
         @Test
+        void secretsInTheRenderedConfigReachTheConnectorButNeverTheSnapshotOrItsEvents() {
+            WorkflowDefinition mail = workflow("mail", "send", step("send", "email", """
+                    {"host": "127.0.0.1", "port": 2525, "tls": "none", "username": "bot", "password": "{{ smtp_password }}",
+                     "from": "a@zaps.test", "to": "b@zaps.test", "subject": "hi", "text": "hello"}""", null));
+            Decision started = MACHINE.decide(null, start(mail, json("{\"smtp_password\": \"hunter2\"}")), T0);
+            Effect.DispatchStep dispatch = started.effects().stream().filter(Effect.DispatchStep.class::isInstance)
+                    .map(Effect.DispatchStep.class::cast).findFirst().orElseThrow();
+            assertThat(dispatch.request().config().get("password").stringValue()).isEqualTo("hunter2");
+            assertThat(started.state().run().steps().get("send").input().get("password").stringValue())
+                    .isEqualTo(io.zaps.contract.step.StepSpec.REDACTED);
+            started.effects().stream().filter(Effect.PublishEvent.class::isInstance)
+                    .forEach(e -> assertThat(io.zaps.contract.Json.toString(((Effect.PublishEvent) e).event().run().steps())).doesNotContain("hunter2"));
+        }
+
+        @Test
         void missingRequestedAtFallsBackToNow() {
             var command = new io.zaps.contract.command.StartRun(1, Fixtures.RUN_ID, chain(), null, null, null);
             Decision started = MACHINE.decide(null, command, T0);

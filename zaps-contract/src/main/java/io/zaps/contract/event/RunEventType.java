@@ -11,5 +11,10 @@ public enum RunEventType {
     @JsonProperty("run_completed") RUN_COMPLETED,
     @JsonProperty("run_failed") RUN_FAILED,
     /** The trigger service refused to start the run (unknown or inactive workflow). */
-    @JsonProperty("run_rejected") RUN_REJECTED
+    @JsonProperty("run_rejected") RUN_REJECTED;
+
+    /** The name on the wire ({@code run_started}, ...), also the value of {@link io.zaps.contract.Topics#HEADER_EVENT_TYPE}. */
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
 }

@@ -33,6 +33,16 @@ public final class EmailSpec implements StepSpec {
     }
 
     @Override
+    public ObjectNode redact(ObjectNode config) {
+        if (config == null || !config.has("password")) {
+            return config;
+        }
+        ObjectNode copy = config.deepCopy();
+        copy.put("password", REDACTED);
+        return copy;
+    }
+
+    @Override
     public void validate(ObjectNode config, String path, List<Violation> violations) {
         ConfigChecks checks = ConfigChecks.of(config, path, violations).onlyFields(Set.of(
                 "host", "port", "tls", "username", "password", "from", "to", "cc", "bcc", "reply_to",

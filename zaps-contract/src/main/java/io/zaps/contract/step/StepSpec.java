@@ -30,4 +30,16 @@ public interface StepSpec {
      * (e.g. {@code steps[2].config}). {@code config} may be {@code null}.
      */
     void validate(ObjectNode config, String path, List<Violation> violations);
+
+    /** What replaces a secret value wherever a config is shown. */
+    String REDACTED = "********";
+
+    /**
+     * The rendered {@code config} as it may be recorded and shown (run snapshots, run events, the
+     * API): a copy with every secret value (passwords, credentials in headers or URLs) replaced by
+     * {@link #REDACTED}. The connector still receives the real config. Default: nothing to hide.
+     */
+    default ObjectNode redact(ObjectNode config) {
+        return config;
+    }
 }

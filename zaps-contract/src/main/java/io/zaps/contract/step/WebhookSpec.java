@@ -1,9 +1,11 @@
 package io.zaps.contract.step;
 
 import io.zaps.contract.workflow.Violation;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -32,6 +34,32 @@ public final class WebhookSpec implements StepSpec {
     @Override
     public boolean external() {
         return true;
+    }
+
+    /** Header names whose values are credentials (compared case-insensitively). */
+    public static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
+            "x-api-key", "api-key", "x-auth-token", "x-access-token");
+
+    @Override
+    public ObjectNode redact(ObjectNode config) {
+        if (config == null) {
+            return null;
+        }
+        ObjectNode copy = config.deepCopy();
+        JsonNode headers = copy.get("headers");
+        if (headers instanceof ObjectNode headerObject) {
+            for (String name : List.copyOf(headerObject.propertyNames())) {
+                if (SECRET_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                    headerObject.put(name, REDACTED);
+                }
+            }
+        }
+        JsonNode url = copy.get("url");
+        if (url != null && url.isString()) {
+            // http://user:secret@host/... keeps the user, hides the password
+            copy.put("url", url.stringValue().replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://[^/@:]*):[^/@]*@", "$1:" + REDACTED + "@"));
+        }
+        return copy;
     }
 
     @Override
