@@ -1,5 +1,7 @@
 package io.zaps.connector;
 
+import io.zaps.testkit.KafkaProbe;
+
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;

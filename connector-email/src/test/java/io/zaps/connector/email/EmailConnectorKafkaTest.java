@@ -1,5 +1,7 @@
 package io.zaps.connector.email;
 
+import io.zaps.testkit.KafkaProbe;
+
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetupTest;
 import io.zaps.contract.Ids;

@@ -1,5 +1,7 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.testkit.KafkaProbe;
+
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;

@@ -1,4 +1,4 @@
-package io.zaps.connector.webhook;
+package io.zaps.testkit;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,12 +23,12 @@ import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 
 /** Sends records to and reads records from a real broker, as another service would. */
-final class KafkaProbe implements AutoCloseable {
+public final class KafkaProbe implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
 
-    KafkaProbe(String bootstrapServers, String... topics) {
+    public KafkaProbe(String bootstrapServers, String... topics) {
         producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
@@ -39,12 +39,12 @@ final class KafkaProbe implements AutoCloseable {
         consumer.subscribe(List.of(topics));
     }
 
-    void send(String topic, String key, byte[] value) throws Exception {
+    public void send(String topic, String key, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
 
     /** The first record on {@code topic} that matches, waiting at most {@code atMost}. */
-    ConsumerRecord<String, byte[]> await(String topic, Predicate<ConsumerRecord<String, byte[]>> matching, Duration atMost) {
+    public ConsumerRecord<String, byte[]> await(String topic, Predicate<ConsumerRecord<String, byte[]>> matching, Duration atMost) {
         AtomicReference<ConsumerRecord<String, byte[]>> found = new AtomicReference<>();
         Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(50)).until(() -> {
             consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
