@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -159,6 +161,67 @@ public final class FileStore {
         return true;
     }
 
+    /**
+     * What a writer knows about a run file it wrote or read: the snapshot's revision and the file's
+     * identity (file key, size, modification time). Every write renames a new file into place, so
+     * any other write, also by another process, changes the identity.
+     */
+    public record RunFileStamp(long revision, Object fileKey, long size, FileTime lastModified) {
+        boolean describes(BasicFileAttributes attributes) {
+            return fileKey != null && fileKey.equals(attributes.fileKey()) && size == attributes.size()
+                    && lastModified.equals(attributes.lastModifiedTime());
+        }
+    }
+
+    /**
+     * {@link #saveRunIfNewer(RunSnapshot)} for a writer that remembers what it wrote: while the run's
+     * file is still the one {@code known} describes, its revision is taken from {@code known} instead
+     * of reading and parsing the file; otherwise (null, or the file was replaced or removed since)
+     * the file is read as usual. Same guarantee: a snapshot never replaces the same or a higher revision.
+     *
+     * @param known what the caller was told by the previous call for this run, or null
+     * @return the stamp of the run's file after the call (whether or not {@code snapshot} was
+     *         written), or null when it is not known without reading the file
+     */
+    public synchronized RunFileStamp saveRunIfNewer(RunSnapshot snapshot, RunFileStamp known) {
+        Path file = runFile(snapshot.runId());
+        if (known != null) {
+            BasicFileAttributes attributes = attributesOrNull(file);
+            if (attributes != null && known.describes(attributes)) {
+                return known.revision() >= snapshot.revision() ? known : replaceStamped(file, snapshot);
+            }
+        }
+        Optional<RunSnapshot> current = readRunLenient(file);
+        if (current.isPresent() && current.get().revision() >= snapshot.revision()) {
+            return null;
+        }
+        if (current.isEmpty()) {
+            indexRun(snapshot);
+        }
+        return replaceStamped(file, snapshot);
+    }
+
+    private RunFileStamp replaceStamped(Path target, RunSnapshot snapshot) {
+        Path temp = writeTemp(target.getParent(), Json.toBytes(snapshot));
+        try {
+            // The rename keeps the file (key, size, time): the stamp of the temp file is that of the target.
+            BasicFileAttributes attributes = Files.readAttributes(temp, BasicFileAttributes.class);
+            move(temp, target);
+            return new RunFileStamp(snapshot.revision(), attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static BasicFileAttributes attributesOrNull(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Writes {@code snapshot} only if no snapshot of that run exists yet (exclusive, also across processes). */
     public boolean createRun(RunSnapshot snapshot) {
         Path file = runFile(snapshot.runId());
@@ -290,14 +353,18 @@ public final class FileStore {
     private static void replace(Path target, byte[] bytes) {
         Path temp = writeTemp(target.getParent(), bytes);
         try {
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            move(temp, target);
         } catch (IOException e) {
             deleteQuietly(temp);
             throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void move(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

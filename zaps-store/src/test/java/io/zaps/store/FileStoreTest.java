@@ -79,6 +79,36 @@ class FileStoreTest {
     }
 
     @Test
+    void aStampedSaveSkipsReadingItsOwnFileButNeverGoesBackwards() throws IOException {
+        FileStore store = new FileStore(data);
+        String id = UUID.randomUUID().toString();
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(store.createRun(run(id, "w1", 0, RunStatus.PENDING, t))).isTrue();
+
+        FileStore.RunFileStamp first = store.saveRunIfNewer(run(id, "w1", 2, RunStatus.RUNNING, t), null);
+        assertThat(first).isNotNull();
+        assertThat(first.revision()).isEqualTo(2);
+        assertThat(store.saveRunIfNewer(run(id, "w1", 1, RunStatus.PENDING, t), first)).isSameAs(first);
+        assertThat(store.findRun(id)).hasValueSatisfying(r -> assertThat(r.revision()).isEqualTo(2));
+
+        FileStore.RunFileStamp second = store.saveRunIfNewer(run(id, "w1", 3, RunStatus.RUNNING, t), first);
+        assertThat(second.revision()).isEqualTo(3);
+        assertThat(store.findRun(id)).hasValueSatisfying(r -> assertThat(r.revision()).isEqualTo(3));
+        assertThat(store.listRuns("w1", 10)).extracting(RunSnapshot::runId).containsExactly(id);
+
+        // Another writer replaces the file with a higher revision: a stale stamp must not let revision 4 win.
+        assertThat(store.saveRunIfNewer(run(id, "w1", 5, RunStatus.COMPLETED, t))).isTrue();
+        assertThat(store.saveRunIfNewer(run(id, "w1", 4, RunStatus.RUNNING, t), second)).isNull();
+        assertThat(store.findRun(id)).hasValueSatisfying(r -> assertThat(r.revision()).isEqualTo(5));
+
+        // The file removed behind the writer's back: written again, and indexed.
+        Files.delete(data.resolve("runs/" + id + ".json"));
+        FileStore.RunFileStamp again = store.saveRunIfNewer(run(id, "w1", 6, RunStatus.COMPLETED, t), second);
+        assertThat(again.revision()).isEqualTo(6);
+        assertThat(store.findRun(id)).hasValueSatisfying(r -> assertThat(r.revision()).isEqualTo(6));
+    }
+
+    @Test
     void createRunIsExclusiveAndRunsAreListedNewestFirst() {
         FileStore store = new FileStore(data);
         String older = UUID.randomUUID().toString();
