@@ -178,6 +178,9 @@ class TriggerServiceIntegrationTest {
         assertThat(event.run().status()).isEqualTo(RunStatus.FAILED);
         assertThat(event.run().error()).isEqualTo(header(dead, Topics.HEADER_DLT_REASON));
         assertThat(event.run().revision()).isEqualTo(1);
+        ConsumerRecord<String, byte[]> eventRecord = recorder.poll(Topics.RUN_EVENTS, r -> runId.equals(r.key())).get(0);
+        assertThat(header(eventRecord, Topics.HEADER_EVENT_TYPE)).isEqualTo("run_rejected");
+        assertThat(header(eventRecord, Topics.HEADER_REVISION)).isEqualTo("1");
         assertThat(event.run().workflowId()).isEqualTo("wf_missing");
     }
 

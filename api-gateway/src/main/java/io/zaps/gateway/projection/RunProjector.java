@@ -10,16 +10,22 @@ import io.zaps.contract.run.RunSnapshot;
 import io.zaps.store.FileStore;
 import io.zaps.store.StoreException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
+import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Projects {@link Topics#RUN_EVENTS} into {@code <data>/runs/<run_id>.json}. Each event carries the
@@ -28,15 +34,27 @@ import java.util.Map;
  * topic (a new consumer group, see {@code zaps.gateway.projector-group}) is harmless and rebuilds
  * the store.
  *
+ * <p>Events written by Zaps carry {@link Topics#HEADER_REVISION} and {@link Topics#HEADER_EVENT_TYPE}:
+ * the newest event of each run in a batch is picked by its header and only its JSON is parsed (and
+ * checked against the header); an event superseded in the same batch by a newer one of the same run
+ * is not read at all. Events without usable headers (outside producers) are parsed one by one.
+ *
+ * <p>What this projector wrote last is remembered per run ({@link FileStore.RunFileStamp}, per
+ * assigned partition, bounded, forgotten on rebalance), so the next save of a run need not read its
+ * file back while nobody else replaced it.
+ *
  * <p>A malformed record is dead-lettered alone: the records before it are applied, then
  * {@link BatchListenerFailedException} tells the shared error handler (zaps-kafka) its index, and the
  * records after it are delivered again.
  */
 @Component
-class RunProjector {
+class RunProjector implements ConsumerSeekAware {
     private static final Logger log = LoggerFactory.getLogger(RunProjector.class);
+    /** Remembered runs per partition; finished runs are forgotten at once, so this bounds only unusual loads. */
+    static final int MAX_STAMPS_PER_PARTITION = 10_000;
 
     private final FileStore store;
+    private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
 
     RunProjector(FileStore store) {
         this.store = store;
@@ -45,22 +63,37 @@ class RunProjector {
     @KafkaListener(id = "zaps-run-projector", topics = Topics.RUN_EVENTS, batch = "true",
             groupId = "${zaps.gateway.projector-group:zaps-run-projector}")
     void project(List<ConsumerRecord<String, byte[]>> records) {
+        // Per run key, the index of the record with the highest revision header (first one on a tie).
+        Map<String, Integer> newest = new HashMap<>();
+        long[] revisions = new long[records.size()];
+        boolean[] tombstones = new boolean[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            ConsumerRecord<String, byte[]> record = records.get(i);
+            tombstones[i] = isTombstone(record);
+            revisions[i] = tombstones[i] ? -1 : headerRevision(record);
+            if (revisions[i] >= 0) {
+                newest.merge(record.key(), i, (old, now) -> revisions[now] > revisions[old] ? now : old);
+            }
+        }
         Map<String, Latest> latest = new LinkedHashMap<>();
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<String, byte[]> record = records.get(i);
-            if (isTombstone(record)) {
+            boolean byHeader = revisions[i] >= 0;
+            if (tombstones[i] || (byHeader && newest.get(record.key()) != i)) {
                 continue;
             }
             RunSnapshot snapshot;
             try {
                 snapshot = snapshot(record);
+                if (byHeader) {
+                    checkHeaders(record, snapshot, revisions[i]);
+                }
             } catch (MalformedRecordException e) {
                 save(latest);
                 throw new BatchListenerFailedException(e.getMessage(), e, i);
             }
-            int index = i;
-            latest.merge(snapshot.runId(), new Latest(snapshot, index),
-                    (old, now) -> now.snapshot.revision() > old.snapshot.revision() ? new Latest(now.snapshot, old.firstIndex) : old);
+            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition()),
+                    (old, now) -> now.snapshot.revision() > old.snapshot.revision() ? new Latest(now.snapshot, old.firstIndex, now.partition) : old);
         }
         save(latest);
     }
@@ -68,13 +101,42 @@ class RunProjector {
     /** Runs are saved in the order they first appear, so a failure can name the first record not yet applied. */
     private void save(Map<String, Latest> latest) {
         for (Latest entry : latest.values()) {
+            String runId = entry.snapshot.runId();
+            Map<String, FileStore.RunFileStamp> known = stampsOf(entry.partition);
+            FileStore.RunFileStamp stamp;
             try {
-                store.saveRunIfNewer(entry.snapshot);
+                stamp = store.saveRunIfNewer(entry.snapshot, known.get(runId));
             } catch (StoreException e) {
-                throw new BatchListenerFailedException("cannot save run " + entry.snapshot.runId() + ": " + e.getMessage(), e, entry.firstIndex);
+                known.remove(runId);
+                throw new BatchListenerFailedException("cannot save run " + runId + ": " + e.getMessage(), e, entry.firstIndex);
+            }
+            if (stamp == null || (stamp.revision() == entry.snapshot.revision() && entry.snapshot.status().isFinal())) {
+                known.remove(runId);
+            } else {
+                known.put(runId, stamp);
             }
         }
         latest.clear();
+    }
+
+    private Map<String, FileStore.RunFileStamp> stampsOf(int partition) {
+        return stamps.computeIfAbsent(new TopicPartition(Topics.RUN_EVENTS, partition), p -> new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, FileStore.RunFileStamp> eldest) {
+                return size() > MAX_STAMPS_PER_PARTITION;
+            }
+        });
+    }
+
+    @Override
+    public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
+        // Another instance may have written these runs while the partitions were elsewhere.
+        assignments.keySet().forEach(stamps::remove);
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        partitions.forEach(stamps::remove);
     }
 
     static RunSnapshot snapshot(ConsumerRecord<String, byte[]> record) {
@@ -99,6 +161,40 @@ class RunProjector {
         return run;
     }
 
+    /** A record picked by its headers must be what they say: else an older event of the run could be skipped for a lie. */
+    private static void checkHeaders(ConsumerRecord<String, byte[]> record, RunSnapshot run, long headerRevision) {
+        if (!run.runId().equals(record.key())) {
+            throw new MalformedRecordException("record key '" + record.key() + "' differs from run.run_id '" + run.runId() + "'");
+        }
+        if (run.revision() != headerRevision) {
+            throw new MalformedRecordException("header " + Topics.HEADER_REVISION + " " + headerRevision
+                    + " differs from run.revision " + run.revision());
+        }
+    }
+
+    /**
+     * The record's {@link Topics#HEADER_REVISION} when it can be trusted to pick the newest event of
+     * a run key (a run id key, both headers present, a decimal revision), else -1.
+     */
+    static long headerRevision(ConsumerRecord<String, byte[]> record) {
+        if (record.key() == null || !Ids.isRunId(record.key())
+                || record.headers().lastHeader(Topics.HEADER_EVENT_TYPE) == null) {
+            return -1;
+        }
+        Header revision = record.headers().lastHeader(Topics.HEADER_REVISION);
+        if (revision == null || revision.value() == null || revision.value().length == 0 || revision.value().length > 18) {
+            return -1;
+        }
+        long value = 0;
+        for (byte b : revision.value()) {
+            if (b < '0' || b > '9') {
+                return -1;
+            }
+            value = value * 10 + (b - '0');
+        }
+        return value;
+    }
+
     /** A null value on the compacted topic deletes nothing here; only a value that failed to deserialize is an error. */
     private static boolean isTombstone(ConsumerRecord<String, byte[]> record) {
         if (record.value() != null) {
@@ -111,6 +207,6 @@ class RunProjector {
         return true;
     }
 
-    private record Latest(RunSnapshot snapshot, int firstIndex) {
+    private record Latest(RunSnapshot snapshot, int firstIndex, int partition) {
     }
 }

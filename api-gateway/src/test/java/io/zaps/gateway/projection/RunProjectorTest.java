@@ -84,6 +84,39 @@ class RunProjectorTest extends GatewayTestSupport {
         assertThat(get("/api/runs/" + runId).status()).isEqualTo(404);
     }
 
+    @Test
+    void picksTheNewestEventByItsHeadersAndChecksItAgainstTheBody() throws Exception {
+        String workflowId = uniqueId("headed");
+        String runId = UUID.randomUUID().toString();
+        Instant created = Instant.parse("2030-01-01T00:00:00Z");
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            for (long revision : new long[] {2, 5, 3}) {
+                producer.send(withHeaders(event(runId, workflowId, revision, created), Long.toString(revision))).get();
+            }
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(get("/api/runs/" + runId).json().get("revision").longValue()).isEqualTo(5));
+
+            // Headers that lie about the body are malformed: the record is dead-lettered, the run unchanged.
+            producer.send(withHeaders(event(runId, workflowId, 4, created), "9")).get();
+            ConsumerRecord<String, byte[]> dead = awaitRecord(Topics.deadLetter(Topics.RUN_EVENTS), r -> runId.equals(r.key()), WAIT);
+            assertThat(new String(dead.headers().lastHeader(Topics.HEADER_DLT_REASON).value(), StandardCharsets.UTF_8))
+                    .contains(Topics.HEADER_REVISION);
+
+            // A header that is not a number is no header: the record is read and judged by its body.
+            producer.send(withHeaders(event(runId, workflowId, 6, created), "six")).get();
+            producer.send(withHeaders(event(runId, workflowId, 7, created), "7")).get();
+        }
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(get("/api/runs/" + runId).json().get("revision").longValue()).isEqualTo(7));
+        assertThat(get("/api/runs/" + runId).json().get("context").get("revision_seen").longValue()).isEqualTo(7);
+    }
+
+    private static ProducerRecord<String, byte[]> withHeaders(ProducerRecord<String, byte[]> record, String revision) {
+        record.headers().add(Topics.HEADER_EVENT_TYPE, "step_started".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Topics.HEADER_REVISION, revision.getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
     private static ProducerRecord<String, byte[]> event(String runId, String workflowId, long revision, Instant created) {
         StepState wait = StepState.pending("wait", "delay").running(1, Json.object().put("seconds", 5), created.plusSeconds(revision));
         RunSnapshot snapshot = new RunSnapshot(runId, workflowId, 1, RunStatus.RUNNING, created, created, null,

@@ -100,6 +100,10 @@ public class ExecutorStreams implements SmartLifecycle {
         return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
     }
 
+    static long pollMillis(ExecutorProperties properties) {
+        return Math.max(1L, Math.min(Math.min(100L, properties.timerInterval().toMillis()), properties.commitInterval().toMillis()));
+    }
+
     static Properties streamsConfig(ExecutorProperties properties) {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
@@ -111,8 +115,11 @@ public class ExecutorStreams implements SmartLifecycle {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) properties.replicationFactor());
         config.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         config.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        // An idle thread blocks in poll() for up to poll.ms before it checks wall-clock punctuations.
-        config.put(StreamsConfig.POLL_MS_CONFIG, Math.min(100L, properties.timerInterval().toMillis()));
+        // The thread blocks in poll() for up to poll.ms before it checks wall-clock punctuations and
+        // whether the commit interval is up: records processed within the interval are committed only
+        // then, or when another record wakes the thread. So a hop takes up to poll.ms, not up to the
+        // commit interval, unless poll.ms is no longer than the commit interval.
+        config.put(StreamsConfig.POLL_MS_CONFIG, pollMillis(properties));
         config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");

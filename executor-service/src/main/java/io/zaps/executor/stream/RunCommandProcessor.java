@@ -5,6 +5,7 @@ import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.RunCommand;
+import io.zaps.contract.event.RunEvent;
 import io.zaps.executor.run.Decision;
 import io.zaps.executor.run.Effect;
 import io.zaps.executor.run.RunCommandChecks;
@@ -28,7 +29,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -40,6 +43,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private static final Logger log = LoggerFactory.getLogger(RunCommandProcessor.class);
     /** Bounds one punctuation so a burst of due timers cannot stall the task past its poll interval. */
     private static final int MAX_TIMERS_PER_PUNCTUATION = 1_000;
+    /** Runs whose parsed state is kept per task; a run leaves the cache when it finishes. */
+    static final int MAX_CACHED_RUNS = 1_000;
 
     private final RunStateMachine machine;
     private final Clock clock;
@@ -48,6 +53,19 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> runs;
     private TimerStore timers;
+    /**
+     * Parsed {@link RunState} of the active runs of this task, written through with the store: a
+     * command need not parse the run's JSON (which pins the whole workflow) again. Only this
+     * processor writes the store, and the cache is dropped whenever the task is (re)initialized or
+     * closed (rebalance, task migration, an aborted transaction reviving the task from its
+     * changelog), so it never holds a state the store does not.
+     */
+    private final Map<String, RunState> cache = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RunState> eldest) {
+            return size() > MAX_CACHED_RUNS;
+        }
+    };
 
     RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval) {
         this.machine = machine;
@@ -57,6 +75,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
+        cache.clear();
         this.context = context;
         this.runs = context.getStateStore(ExecutorTopology.RUNS_STORE);
         this.timers = new TimerStore(context.getStateStore(ExecutorTopology.TIMERS_STORE));
@@ -72,10 +91,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             deadLetter(record.key(), record.value(), record.headers(), e.getMessage());
             return;
         }
-        byte[] stored = runs.get(command.runId());
         Decision decision;
         try {
-            decision = decide(stored, command);
+            decision = decide(load(command.runId()), command);
         } catch (RuntimeException e) {
             // A bug or a corrupt stored state must not stop every other run on this partition.
             log.error("cannot process {} for run {}; dead-lettered", command.getClass().getSimpleName(), command.runId(), e);
@@ -93,8 +111,22 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         return command;
     }
 
-    private Decision decide(byte[] stored, RunCommand command) {
-        RunState state = stored == null ? null : Json.read(stored, RunState.class);
+    @Override
+    public void close() {
+        cache.clear();
+    }
+
+    /** The run's state: from the cache, else parsed from the store; null for an unknown run. */
+    private RunState load(String runId) {
+        RunState cached = cache.get(runId);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] stored = runs.get(runId);
+        return stored == null ? null : Json.read(stored, RunState.class);
+    }
+
+    private Decision decide(RunState state, RunCommand command) {
         Decision decision = machine.decide(state, command, now());
         if (decision.wasIgnored()) {
             log.debug("ignored {} for run {}: {}", command.getClass().getSimpleName(), command.runId(), decision.ignored());
@@ -106,7 +138,13 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         if (decision.wasIgnored()) {
             return;
         }
-        runs.put(runId, Json.toBytes(decision.state()));
+        RunState state = decision.state();
+        runs.put(runId, Json.toBytes(state));
+        if (state.run().status().isFinal()) {
+            cache.remove(runId);
+        } else {
+            cache.put(runId, state);
+        }
         long timestamp = clock.millis();
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
@@ -114,9 +152,17 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             } else if (effect instanceof Effect.DispatchStep dispatch) {
                 context.forward(new Record<>(runId, dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {
-                context.forward(new Record<>(runId, publish.event(), timestamp, new RecordHeaders()), ExecutorTopology.RUN_EVENTS_SINK);
+                context.forward(new Record<>(runId, publish.event(), timestamp, eventHeaders(publish.event())), ExecutorTopology.RUN_EVENTS_SINK);
             }
         }
+    }
+
+    /** {@link Topics#HEADER_EVENT_TYPE} and {@link Topics#HEADER_REVISION}: readers pick events without parsing them. */
+    static Headers eventHeaders(RunEvent event) {
+        Headers headers = new RecordHeaders();
+        headers.add(Topics.HEADER_EVENT_TYPE, utf8(event.type().wireName()));
+        headers.add(Topics.HEADER_REVISION, utf8(Long.toString(event.run().revision())));
+        return headers;
     }
 
     /** Millisecond precision, like Kafka timestamps and timer keys; also keeps snapshots' times short. */
@@ -130,10 +176,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         for (TimerKey key : due) {
             timers.delete(key);
             FireTimer fire = TimerStore.toCommand(key);
-            byte[] stored = runs.get(key.runId());
             Decision decision;
             try {
-                decision = decide(stored, fire);
+                decision = decide(load(key.runId()), fire);
             } catch (RuntimeException e) {
                 log.error("cannot fire timer {} of run {}; dead-lettered", key.encode(), key.runId(), e);
                 deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), "cannot process timer: " + e);

@@ -107,6 +107,20 @@ class ExecutorTopologyTest {
     }
 
     @Test
+    void everyRunEventCarriesItsTypeAndRevisionAsHeaders() {
+        commands.pipeInput(RUN_ID, Json.toBytes(startRun()));
+        passTime(Duration.ofMillis(2_100));
+        List<TestRecord<String, byte[]>> records = events.readRecordsToList();
+        assertThat(records).hasSize(4);
+        assertThat(records).allSatisfy(r -> {
+            RunEvent event = Json.read(r.value(), RunEvent.class);
+            assertThat(header(r, Topics.HEADER_EVENT_TYPE)).isEqualTo(event.type().wireName());
+            assertThat(header(r, Topics.HEADER_REVISION)).isEqualTo(Long.toString(event.run().revision()));
+        });
+        assertThat(records).extracting(r -> header(r, Topics.HEADER_REVISION)).containsExactly("1", "2", "3", "4");
+    }
+
+    @Test
     void aDuplicateStartRunProducesNothing() {
         commands.pipeInput(RUN_ID, Json.toBytes(startRun()));
         events.readRecordsToList();

@@ -1,7 +1,9 @@
 package io.zaps.trigger.consume;
 
+import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.Topics;
+import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.kafka.RecordPublisher;
@@ -12,12 +14,16 @@ import io.zaps.trigger.intake.RecordCoordinates;
 import io.zaps.trigger.intake.TriggerIntake;
 import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.BatchMessageListener;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -106,7 +112,15 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         log.warn("rejecting trigger {} (run {}): {}", at, reject.runId(), reject.reason());
         return CompletableFuture.allOf(
                 deadLetter(record, reject.reason()),
-                publisher.send(Topics.RUN_EVENTS, reject.runId(), reject.event()));
+                template.send(runEvent(reject.runId(), reject.event())));
+    }
+
+    /** A run event with {@link Topics#HEADER_EVENT_TYPE} and {@link Topics#HEADER_REVISION}, as the executor writes them. */
+    static ProducerRecord<String, byte[]> runEvent(String runId, RunEvent event) {
+        Headers headers = new RecordHeaders();
+        headers.add(Topics.HEADER_EVENT_TYPE, event.type().wireName().getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.HEADER_REVISION, Long.toString(event.run().revision()).getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(Topics.RUN_EVENTS, null, runId, Json.toBytes(event), headers);
     }
 
     private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
