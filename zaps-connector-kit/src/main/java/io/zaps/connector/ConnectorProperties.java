@@ -16,12 +16,16 @@ import java.time.Duration;
  *                    the request topic's partitions stay idle (env {@code ZAPS_CONNECTOR_CONCURRENCY})
  * @param sendTimeout how long to wait for Kafka to acknowledge a {@code CompleteStep} before the
  *                    request counts as failed and is retried (its offset is committed only after)
+ * @param parallelism how many requests of one poll a consumer handles at once (1 = one after the
+ *                    other); a poll then takes as long as its slowest request, not the sum of them
+ *                    (env {@code ZAPS_CONNECTOR_PARALLELISM})
  */
 @Validated
 @ConfigurationProperties("zaps.connector")
 public record ConnectorProperties(
         @DefaultValue("6") @Min(1) @Max(64) int concurrency,
-        @DefaultValue("30s") @NotNull Duration sendTimeout) {
+        @DefaultValue("30s") @NotNull Duration sendTimeout,
+        @DefaultValue("4") @Min(1) @Max(64) int parallelism) {
 
     public ConnectorProperties {
         if (sendTimeout != null && (sendTimeout.isNegative() || sendTimeout.isZero())) {
