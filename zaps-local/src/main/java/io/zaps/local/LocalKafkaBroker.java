@@ -93,8 +93,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "4");
+        // One JVM with every service on a few cores: more broker threads only contend (measured).
+        p.put("num.network.threads", "1");
+        p.put("num.io.threads", "2");
         p.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
         p.put("log.cleaner.dedupe.buffer.size", Integer.toString(8 * 1024 * 1024));
         p.put("log.retention.hours", "168");

@@ -12,7 +12,17 @@ import java.util.concurrent.CountDownLatch;
 public final class ZapsLocal {
     private ZapsLocal() {}
 
+    /** {@code CompletableFuture}'s default executor is the common pool only when that has 2+ threads. */
+    static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
     public static void main(String[] args) throws Exception {
+        // With 2 cores or fewer the common pool has one thread, and CompletableFuture then starts a new
+        // thread for every async stage: the JDK HTTP client (webhook connector, benchmark) completes
+        // every response that way, some 200 thread starts a second at load. Must run before anything
+        // touches ForkJoinPool.
+        if (System.getProperty(COMMON_POOL_PARALLELISM) == null && Runtime.getRuntime().availableProcessors() <= 2) {
+            System.setProperty(COMMON_POOL_PARALLELISM, "2");
+        }
         String command = args.length == 0 ? "up" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (command) {

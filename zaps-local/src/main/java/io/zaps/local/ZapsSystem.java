@@ -147,6 +147,11 @@ public final class ZapsSystem implements AutoCloseable {
         props.put("ZAPS_BOOTSTRAP_SERVERS", bootstrapServers);
         props.put("spring.kafka.bootstrap-servers", bootstrapServers);
         props.put("ZAPS_HTTP_PORT", Integer.toString(settings.httpPort()));
+        if (service == Service.GATEWAY) {
+            // Everything shares this machine's cores: a few request threads (each waits a moment for
+            // Kafka's acknowledgement of the trigger) keep up, where Tomcat's 200 would only contend.
+            props.put("server.tomcat.threads.max", "16");
+        }
         // Static group membership: after a crash (even SIGKILL) the restarted launcher takes its
         // partitions back at once instead of waiting for the dead members' sessions to expire
         // (45 s). The id is stable per data folder, so two launchers on one Kafka never collide.
