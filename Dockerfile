@@ -14,5 +14,6 @@ COPY --from=build /src/api-gateway/target/api-gateway-exec.jar \
                   /src/connector-webhook/target/connector-webhook-exec.jar \
                   /src/connector-email/target/connector-email-exec.jar /app/
 USER zaps
-ENV ZAPS_DATA_DIR=/data JAVA_OPTS="-XX:MaxRAMPercentage=60"
+# Common-pool parallelism 2: on 1-2 CPUs the JDK would otherwise start a thread per async stage.
+ENV ZAPS_DATA_DIR=/data JAVA_OPTS="-XX:MaxRAMPercentage=60 -Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/${ZAPS_SERVICE:?set ZAPS_SERVICE}-exec.jar"]
