@@ -10,7 +10,9 @@ import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepState;
+import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
@@ -101,6 +103,48 @@ class WireFormatTest {
         RunEvent event = new RunEvent(RunEventType.STEP_SUCCEEDED, 1, RUN, "delay_step", T1, snapshot);
         assertGolden("run_event.json", Json.toBytes(event));
         assertThat(Json.read(golden("run_event.json"), RunEvent.class)).isEqualTo(event);
+    }
+
+    @Test
+    void fireTimerWithKind() throws IOException {
+        RunCommand command = new FireTimer(1, RUN, "send_reminder", 2, T1, FireTimer.Kind.RETRY);
+        assertGolden("fire_timer_retry.json", Json.toBytes(command));
+        assertThat(Json.read(golden("fire_timer_retry.json"), RunCommand.class)).isEqualTo(command);
+        assertThat(((FireTimer) Json.read(golden("fire_timer.json"), RunCommand.class)).kindOrDefault())
+                .as("a timer without kind is a delay").isEqualTo(FireTimer.Kind.DELAY);
+    }
+
+    @Test
+    void startRunWithRetryPoliciesAndTimeout() throws IOException {
+        WorkflowDefinition plain = workflow();
+        ObjectNode hook = plain.steps().get(1).config();
+        WorkflowDefinition withRetry = new WorkflowDefinition(plain.id(), plain.name(), null, plain.entryPoint(), plain.status(),
+                List.of(plain.steps().get(0),
+                        new StepDefinition("send_reminder", "webhook", hook, null, new RetryPolicy(5, 0.5, 3.0, 60.0, 0.1), 10)),
+                3, T0, T0, new RetryPolicy(3, null, null, null, null));
+        RunCommand command = new StartRun(1, RUN, withRetry, context(), "evt-1", T0);
+        assertGolden("start_run_retry.json", Json.toBytes(command));
+        assertThat(Json.read(golden("start_run_retry.json"), RunCommand.class)).isEqualTo(command);
+        assertThat(withRetry.retryFor(withRetry.steps().get(0)).maxAttemptsOrDefault()).isEqualTo(3);
+        assertThat(withRetry.retryFor(withRetry.steps().get(1)).maxAttemptsOrDefault()).isEqualTo(5);
+        assertThat(workflow().retryFor(workflow().steps().get(1))).isEqualTo(RetryPolicy.NONE);
+    }
+
+    @Test
+    void runEventWithAttempts() throws IOException {
+        Instant t2 = T1.plusSeconds(30);
+        StepState step = StepState.pending("send_reminder", "webhook")
+                .running(2, Json.object().put("url", "http://127.0.0.1:8001/notify"), T1)
+                .withAttempt(StepAttempt.started(1, T0).ended(StepAttempt.Outcome.TIMED_OUT, "no result within 10 s", true, T1)
+                        .withLateResult(StepAttempt.Outcome.SUCCEEDED, t2))
+                .withAttempt(StepAttempt.started(2, T1).ended(StepAttempt.Outcome.FAILED, "HTTP 503 Service Unavailable", true, t2))
+                .retryAt(t2.plusSeconds(2), "HTTP 503 Service Unavailable", null);
+        Map<String, StepState> steps = new LinkedHashMap<>();
+        steps.put("send_reminder", step);
+        RunSnapshot snapshot = new RunSnapshot(RUN, "invoice_reminder", 3, RunStatus.RUNNING, T0, T0, null, t2, context(), steps, "send_reminder", null, 7);
+        RunEvent event = new RunEvent(RunEventType.STEP_RETRY_SCHEDULED, 1, RUN, "send_reminder", t2, snapshot);
+        assertGolden("run_event_attempts.json", Json.toBytes(event));
+        assertThat(Json.read(golden("run_event_attempts.json"), RunEvent.class)).isEqualTo(event);
     }
 
     @Test

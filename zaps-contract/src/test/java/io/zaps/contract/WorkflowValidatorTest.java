@@ -86,4 +86,24 @@ class WorkflowValidatorTest {
         assertThatThrownBy(() -> new StepTypes(List.of(new io.zaps.contract.step.DelaySpec(), new io.zaps.contract.step.DelaySpec())))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("delay");
     }
+
+    @Test
+    void retryPoliciesAndTimeoutsAreValidatedByField() {
+        assertThat(validate("""
+                {"id": "w", "name": "n", "entry_point": "a", "retry": {"max_attempts": 3},
+                 "steps": [{"id": "a", "type": "webhook", "config": %s, "timeout_seconds": 60,
+                            "retry": {"max_attempts": 5, "initial_interval": 0.5, "multiplier": 1.5, "max_interval": 30, "jitter": 0}}]}
+                """.formatted(hook("")))).isEmpty();
+        assertThat(validate("""
+                {"id": "w", "name": "n", "entry_point": "a", "retry": {"max_attempts": 0, "jitter": 1.5},
+                 "steps": [{"id": "a", "type": "delay", "config": {"seconds": 1}, "next_step_id": "b"},
+                           {"id": "b", "type": "webhook", "config": %s, "timeout_seconds": 0,
+                            "retry": {"max_attempts": 101, "initial_interval": 0, "multiplier": 0.5}},
+                           {"id": "c", "type": "webhook", "config": %s, "retry": {"initial_interval": 10, "max_interval": 5}}]}
+                """.formatted(hook(""), hook(""))))
+                .extracting(Violation::field).containsExactlyInAnyOrder(
+                        "retry.max_attempts", "retry.jitter",
+                        "steps[1].timeout_seconds", "steps[1].retry.max_attempts", "steps[1].retry.initial_interval",
+                        "steps[1].retry.multiplier", "steps[2].retry.max_interval");
+    }
 }

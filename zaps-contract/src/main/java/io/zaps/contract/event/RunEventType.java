@@ -8,6 +8,12 @@ public enum RunEventType {
     @JsonProperty("step_started") STEP_STARTED,
     @JsonProperty("step_succeeded") STEP_SUCCEEDED,
     @JsonProperty("step_failed") STEP_FAILED,
+    /** An attempt failed (retryably) or timed out, and the step's next attempt is due at its {@code next_attempt_at}. */
+    @JsonProperty("step_retry_scheduled") STEP_RETRY_SCHEDULED,
+    /** The executor stopped waiting for the current attempt of a step (its {@code timeout_seconds} passed). */
+    @JsonProperty("step_timed_out") STEP_TIMED_OUT,
+    /** A result arrived for an attempt that had already timed out: recorded on that attempt, otherwise ignored. */
+    @JsonProperty("step_late_result") STEP_LATE_RESULT,
     @JsonProperty("run_completed") RUN_COMPLETED,
     @JsonProperty("run_failed") RUN_FAILED,
     /** The trigger service refused to start the run (unknown or inactive workflow). */

@@ -12,6 +12,8 @@ import java.util.Optional;
  * A workflow: an entry point and a chain of steps. {@code version}, {@code createdAt} and
  * {@code updatedAt} are set by the gateway; every update makes a new version, and a run keeps the
  * version it started with.
+ *
+ * <p>{@code retry} is the default {@link RetryPolicy} of every step that has none of its own.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -24,10 +26,25 @@ public record WorkflowDefinition(
         List<StepDefinition> steps,
         Integer version,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) RetryPolicy retry) {
 
     public WorkflowDefinition {
         steps = steps == null ? null : List.copyOf(steps);
+    }
+
+    /** A workflow without a workflow-wide retry policy. */
+    public WorkflowDefinition(String id, String name, String description, String entryPoint, WorkflowStatus status,
+                              List<StepDefinition> steps, Integer version, Instant createdAt, Instant updatedAt) {
+        this(id, name, description, entryPoint, status, steps, version, createdAt, updatedAt, null);
+    }
+
+    /** The policy for {@code step}: its own, else the workflow's, else {@link RetryPolicy#NONE}. */
+    public RetryPolicy retryFor(StepDefinition step) {
+        if (step != null && step.retry() != null) {
+            return step.retry();
+        }
+        return retry == null ? RetryPolicy.NONE : retry;
     }
 
     public Optional<StepDefinition> step(String stepId) {
@@ -43,6 +60,6 @@ public record WorkflowDefinition(
 
     /** A copy stamped with the given version and times (the gateway's part of a create or update). */
     public WorkflowDefinition stamped(int newVersion, Instant created, Instant updated) {
-        return new WorkflowDefinition(id, name, description, entryPoint, statusOrDefault(), steps, newVersion, created, updated);
+        return new WorkflowDefinition(id, name, description, entryPoint, statusOrDefault(), steps, newVersion, created, updated, retry);
     }
 }

@@ -80,7 +80,14 @@ public final class WorkflowValidator {
                     spec.validate(step.config(), at + ".config", violations);
                 }
             }
+            validateRetry(step.retry(), at + ".retry", violations);
+            if (step.timeoutSeconds() != null
+                    && (step.timeoutSeconds() < 1 || step.timeoutSeconds() > StepDefinition.MAX_TIMEOUT_SECONDS)) {
+                violations.add(new Violation(at + ".timeout_seconds", "must be an integer from 1 to "
+                        + StepDefinition.MAX_TIMEOUT_SECONDS + " (was " + step.timeoutSeconds() + ")"));
+            }
         }
+        validateRetry(definition.retry(), "retry", violations);
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
             if (step != null && step.nextStepId() != null && !byId.containsKey(step.nextStepId())) {
@@ -94,6 +101,38 @@ public final class WorkflowValidator {
         }
         detectCycles(steps, byId, violations);
         return violations;
+    }
+
+    /** Checks a retry policy's fields; {@code null} (no policy) is valid. */
+    static void validateRetry(RetryPolicy retry, String at, List<Violation> violations) {
+        if (retry == null) {
+            return;
+        }
+        if (retry.maxAttempts() != null && (retry.maxAttempts() < 1 || retry.maxAttempts() > RetryPolicy.MAX_ATTEMPTS)) {
+            violations.add(new Violation(at + ".max_attempts", "must be an integer from 1 to " + RetryPolicy.MAX_ATTEMPTS
+                    + " (was " + retry.maxAttempts() + ")"));
+        }
+        boolean intervalsOk = true;
+        if (retry.initialInterval() != null && !(retry.initialInterval() > 0 && retry.initialInterval() <= RetryPolicy.MAX_INTERVAL_LIMIT)) {
+            violations.add(new Violation(at + ".initial_interval", "must be a number of seconds above 0 and at most "
+                    + (long) RetryPolicy.MAX_INTERVAL_LIMIT + " (was " + retry.initialInterval() + ")"));
+            intervalsOk = false;
+        }
+        if (retry.maxInterval() != null && !(retry.maxInterval() > 0 && retry.maxInterval() <= RetryPolicy.MAX_INTERVAL_LIMIT)) {
+            violations.add(new Violation(at + ".max_interval", "must be a number of seconds above 0 and at most "
+                    + (long) RetryPolicy.MAX_INTERVAL_LIMIT + " (was " + retry.maxInterval() + ")"));
+            intervalsOk = false;
+        }
+        if (intervalsOk && retry.maxIntervalOrDefault() < retry.initialIntervalOrDefault()) {
+            violations.add(new Violation(at + ".max_interval", "must be at least initial_interval ("
+                    + retry.initialIntervalOrDefault() + " s; was " + retry.maxIntervalOrDefault() + " s)"));
+        }
+        if (retry.multiplier() != null && !(retry.multiplier() >= 1 && retry.multiplier() <= 100)) {
+            violations.add(new Violation(at + ".multiplier", "must be a number from 1 to 100 (was " + retry.multiplier() + ")"));
+        }
+        if (retry.jitter() != null && !(retry.jitter() >= 0 && retry.jitter() <= 1)) {
+            violations.add(new Violation(at + ".jitter", "must be a fraction from 0 to 1 (was " + retry.jitter() + ")"));
+        }
     }
 
     private static void detectCycles(List<StepDefinition> steps, Map<String, StepDefinition> byId, List<Violation> violations) {
