@@ -1,0 +1,55 @@
+package io.zaps.connector.pdf;
+
+import io.zaps.store.AttachmentStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+
+import java.net.InetAddress;
+import java.util.Map;
+
+/**
+ * The PDF connector: consumes {@code zaps.step-requests.pdf_extract} (the wiring comes from
+ * zaps-connector-kit) and extracts text and fields from PDFs in the attachment store or at a URL.
+ *
+ * <p>Its configuration lives in {@code connector-pdf.yml} (not {@code application.yml}: the local
+ * launcher runs several services on one class path). Start it through {@link #application()}.
+ */
+@SpringBootApplication(scanBasePackages = "io.zaps.connector.pdf")
+@EnableConfigurationProperties(PdfProperties.class)
+public class PdfConnectorApplication {
+    private static final Logger log = LoggerFactory.getLogger(PdfConnectorApplication.class);
+
+    /** The base name of this service's configuration files ({@code connector-pdf.yml}). */
+    public static final String CONFIG_NAME = "connector-pdf";
+
+    public static void main(String[] args) {
+        application().run(args);
+    }
+
+    /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */
+    public static SpringApplication application() {
+        SpringApplication application = new SpringApplication(PdfConnectorApplication.class);
+        application.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
+        return application;
+    }
+
+    @Bean
+    PdfExtractHandler pdfExtractHandler(PdfProperties properties) {
+        DocumentSource source = new DocumentSource(new AttachmentStore(properties.dataDir()), DocumentSource.newHttpClient(),
+                new DownloadPolicy(properties.deniedCidrs(), properties.denyPrivateNetworks(), InetAddress::getAllByName),
+                properties.maxDocumentBytes());
+        return new PdfExtractHandler(source, new SchemaCheck(), properties.maxTextChars());
+    }
+
+    // Ready is published after every lifecycle bean started, the kit's listener containers included.
+    @EventListener(ApplicationReadyEvent.class)
+    void ready() {
+        log.info("zaps connector-pdf ready");
+    }
+}
