@@ -12,7 +12,8 @@ COPY --from=build /src/api-gateway/target/api-gateway-exec.jar \
                   /src/trigger-service/target/trigger-service-exec.jar \
                   /src/executor-service/target/executor-service-exec.jar \
                   /src/connector-webhook/target/connector-webhook-exec.jar \
-                  /src/connector-email/target/connector-email-exec.jar /app/
+                  /src/connector-email/target/connector-email-exec.jar \
+                  /src/connector-pdf/target/connector-pdf-exec.jar /app/
 USER zaps
 # Common-pool parallelism 2: on 1-2 CPUs the JDK would otherwise start a thread per async stage.
 ENV ZAPS_DATA_DIR=/data JAVA_OPTS="-XX:MaxRAMPercentage=60 -Djava.util.concurrent.ForkJoinPool.common.parallelism=2"

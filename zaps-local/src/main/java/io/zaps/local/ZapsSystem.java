@@ -1,6 +1,7 @@
 package io.zaps.local;
 
 import io.zaps.connector.email.EmailConnectorApplication;
+import io.zaps.connector.pdf.PdfConnectorApplication;
 import io.zaps.connector.webhook.WebhookConnectorApplication;
 import io.zaps.executor.ExecutorApplication;
 import io.zaps.gateway.GatewayApplication;
@@ -23,7 +24,7 @@ import java.util.concurrent.Future;
 
 /**
  * The whole of Zaps in one JVM: an embedded KRaft broker (unless an existing Kafka is named) and
- * the five services, each in its own Spring application context with its own configuration file,
+ * the six services, each in its own Spring application context with its own configuration file,
  * exactly as each would run alone. Used by {@code ./zaps up} and by the end-to-end tests.
  */
 public final class ZapsSystem implements AutoCloseable {
@@ -34,6 +35,7 @@ public final class ZapsSystem implements AutoCloseable {
         EXECUTOR("executor-service", ExecutorApplication.class),
         CONNECTOR_WEBHOOK("connector-webhook", WebhookConnectorApplication.class),
         CONNECTOR_EMAIL("connector-email", EmailConnectorApplication.class),
+        CONNECTOR_PDF("connector-pdf", PdfConnectorApplication.class),
         TRIGGER("trigger-service", TriggerApplication.class),
         GATEWAY("api-gateway", GatewayApplication.class);
 
