@@ -9,6 +9,12 @@ import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepAttempt;
+import io.zaps.contract.workflow.RetryPolicy;
+import io.zaps.contract.workflow.StepDefinition;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowStatus;
+import tools.jackson.databind.node.ObjectNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.header.Header;
@@ -97,6 +103,47 @@ class ExecutorIntegrationTest {
         assertThat(events).extracting(e -> e.run().revision()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
         assertThat(events.get(5).run().status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(events.get(4).run().steps().get("send_reminder").output().get("response").get("status_code").intValue()).isEqualTo(200);
+    }
+
+    @Test
+    void aRetryableFailureIsRetriedWithANewIdempotencyKeyAfterTheBackoff() throws Exception {
+        String runId = newRunId();
+        ObjectNode webhook = Json.object().put("url", "http://127.0.0.1:8001/notify");
+        WorkflowDefinition workflow = new WorkflowDefinition("retrying", "Retrying", null, "send", WorkflowStatus.ACTIVE,
+                List.of(new StepDefinition("send", "webhook", webhook, null, new RetryPolicy(3, 1.0, 2.0, 10.0, 0.0), null)),
+                1, Instant.now(), Instant.now());
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new StartRun(SchemaVersions.CURRENT, runId, workflow,
+                Json.object(), "evt-" + runId, Instant.now())));
+
+        ExecuteStep first = Json.read(await("attempt 1 dispatched")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.stepRequests("webhook"), runId), list -> !list.isEmpty())
+                .get(0).value(), ExecuteStep.class);
+        assertThat(first.attempt()).isEqualTo(1);
+        Instant failedAt = Instant.now();
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new CompleteStep(SchemaVersions.CURRENT, runId, "send", 1,
+                first.idempotencyKey(), CompleteStep.Outcome.FAILED, Json.object().put("status_code", 503),
+                "HTTP 503 Service Unavailable", true, failedAt, failedAt)));
+
+        ExecuteStep second = Json.read(await("attempt 2 dispatched after the backoff")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.stepRequests("webhook"), runId), list -> list.size() >= 2)
+                .get(1).value(), ExecuteStep.class);
+        assertThat(second.attempt()).isEqualTo(2);
+        assertThat(second.idempotencyKey()).isEqualTo(runId + ":send:2").isNotEqualTo(first.idempotencyKey());
+        assertThat(second.requestedAt()).as("not before the 1 s backoff").isAfterOrEqualTo(failedAt.plusSeconds(1).minusMillis(50));
+
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new CompleteStep(SchemaVersions.CURRENT, runId, "send", 2,
+                second.idempotencyKey(), CompleteStep.Outcome.SUCCEEDED, Json.object().put("status_code", 200), null, false,
+                Instant.now(), Instant.now())));
+        List<RunEvent> events = await("run_completed")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.events(runId), list -> list.stream().anyMatch(e -> e.type() == RunEventType.RUN_COMPLETED));
+        assertThat(events).extracting(RunEvent::type).containsExactly(
+                RunEventType.RUN_STARTED, RunEventType.STEP_STARTED, RunEventType.STEP_RETRY_SCHEDULED,
+                RunEventType.STEP_STARTED, RunEventType.STEP_SUCCEEDED, RunEventType.RUN_COMPLETED);
+        assertThat(events.get(5).run().steps().get("send").attempts()).extracting(StepAttempt::outcome)
+                .containsExactly(StepAttempt.Outcome.FAILED, StepAttempt.Outcome.SUCCEEDED);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.zaps.executor.run;
 
 import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.event.RunEvent;
 
 import java.time.Instant;
@@ -18,11 +19,19 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
 
     /**
      * Keep a durable timer; when {@code dueAt} has passed the shell feeds a
-     * {@link io.zaps.contract.command.FireTimer} with the same run, step and attempt back into the
+     * {@link io.zaps.contract.command.FireTimer} with the same run, step, attempt and kind back into the
      * machine. Timers are never cancelled: the machine ignores one that no longer matches the run
      * (a later attempt, a finished step or run), which keeps cancel and retry simple.
      */
-    record ScheduleTimer(String runId, String stepId, int attempt, Instant dueAt) implements Effect {
+    record ScheduleTimer(String runId, String stepId, int attempt, Instant dueAt, FireTimer.Kind kind) implements Effect {
+        public ScheduleTimer {
+            kind = kind == null ? FireTimer.Kind.DELAY : kind;
+        }
+
+        /** A delay timer. */
+        public ScheduleTimer(String runId, String stepId, int attempt, Instant dueAt) {
+            this(runId, stepId, attempt, dueAt, FireTimer.Kind.DELAY);
+        }
     }
 
     /** Publish {@code event} on {@link io.zaps.contract.Topics#RUN_EVENTS}. */

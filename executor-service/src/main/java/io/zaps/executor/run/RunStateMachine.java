@@ -12,6 +12,7 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepState;
 import io.zaps.contract.run.StepStatus;
 import io.zaps.contract.step.DelaySpec;
@@ -20,6 +21,7 @@ import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.step.WebhookSpec;
 import io.zaps.contract.template.TemplateException;
 import io.zaps.contract.template.Templates;
+import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.executor.run.Decision.IgnoreReason;
@@ -42,12 +44,13 @@ import java.util.Objects;
  * next one starts). A command that does not fit the run (duplicate, late, stale) changes nothing and
  * says why.
  *
- * <p>Where later features go: retries hook into {@link #failStep} (schedule a backoff timer for the
- * next attempt instead of failing the run; {@link #startAttempt} already takes the attempt number),
- * attempt timeouts into {@link #startExternal} (schedule a timer at the deadline) and {@link #fire}
- * (decide by the step's type and status which timer it is), and cancel/pause/resume/retry become new
- * {@link RunCommand} types with their own method here. Timers are never cancelled; a timer that no
- * longer matches the step's current attempt is ignored.
+ * <p>Retries and timeouts: every attempt of an external step also schedules an
+ * {@code attempt_timeout} timer at its deadline. A retryable failure or a timeout with attempts
+ * left (the step's {@link RetryPolicy}, else the workflow's) records the attempt, keeps the step
+ * {@code running} with {@code next_attempt_at} set and schedules a {@code retry} timer after the
+ * {@link Backoff}; that timer starts the next attempt (new idempotency key). Timers are never
+ * cancelled; one that no longer matches the step's current attempt is ignored. Where later
+ * features go: cancel/pause/resume/retry become new {@link RunCommand} types with their own method here.
  */
 public final class RunStateMachine {
     /** Added to a step's own timeout to give the connector time to report back. */
@@ -55,14 +58,21 @@ public final class RunStateMachine {
 
     private final StepTypes stepTypes;
     private final Duration deadlineGrace;
+    private final Backoff.Jitter jitter;
 
     public RunStateMachine(StepTypes stepTypes) {
         this(stepTypes, DEFAULT_DEADLINE_GRACE);
     }
 
     public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace) {
+        this(stepTypes, deadlineGrace, Backoff.Jitter.hashed());
+    }
+
+    /** @param jitter where the jitter fraction of a retry's wait comes from (tests fix it) */
+    public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter) {
         this.stepTypes = Objects.requireNonNull(stepTypes, "stepTypes");
         this.deadlineGrace = Objects.requireNonNull(deadlineGrace, "deadlineGrace");
+        this.jitter = Objects.requireNonNull(jitter, "jitter");
     }
 
     /**
@@ -127,6 +137,10 @@ public final class RunStateMachine {
     }
 
     private Decision complete(RunState state, CompleteStep command, Instant now) {
+        Decision late = lateResult(state, command, now);
+        if (late != null) {
+            return late;
+        }
         Decision ignored = checkCurrentAttempt(state, command.runId(), command.stepId(), command.attempt(), CompleteStep.TYPE);
         if (ignored != null) {
             return ignored;
@@ -136,22 +150,61 @@ public final class RunStateMachine {
             return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE,
                     "step '" + step.stepId() + "' of type " + step.type() + " is run by the executor, not by a connector");
         }
+        if (step.nextAttemptAt() != null) {
+            return Decision.ignored(state, IgnoreReason.STALE_ATTEMPT, CompleteStep.TYPE + " for attempt " + command.attempt()
+                    + " of step '" + step.stepId() + "' which already ended; attempt " + (step.attempt() + 1) + " is due at " + step.nextAttemptAt());
+        }
         Transition t = new Transition(state, now);
         if (command.outcome() == CompleteStep.Outcome.SUCCEEDED) {
             succeedStep(t, step, command.output());
         } else {
             String reason = command.error() == null || command.error().isBlank() ? "failed without a reason" : command.error();
-            failStep(t, step, reason, command.output());
+            StepState ended = endAttempt(step, StepAttempt.Outcome.FAILED, reason, command.retryable(), now);
+            attemptFailed(t, ended, reason, command.output(), command.retryable());
         }
         return t.decision();
     }
 
+    /**
+     * A result for an attempt that timed out is recorded on that attempt (its outcome stays
+     * {@code timed_out}) and changes nothing else; {@code null} when {@code command} is not such a result.
+     */
+    private static Decision lateResult(RunState state, CompleteStep command, Instant now) {
+        if (state == null || state.run().status().isFinal()) {
+            return null;
+        }
+        StepState step = state.run().steps().get(command.stepId());
+        StepAttempt record = step == null ? null : step.attemptRecord(command.attempt()).orElse(null);
+        if (record == null || record.outcome() != StepAttempt.Outcome.TIMED_OUT) {
+            return null;
+        }
+        if (record.lateResult() != null) {
+            return Decision.ignored(state, IgnoreReason.STALE_ATTEMPT, "a late result for timed-out attempt " + command.attempt()
+                    + " of step '" + step.stepId() + "' was already recorded");
+        }
+        StepAttempt.Outcome outcome = command.outcome() == CompleteStep.Outcome.SUCCEEDED
+                ? StepAttempt.Outcome.SUCCEEDED : StepAttempt.Outcome.FAILED;
+        Transition t = new Transition(state, now);
+        t.run.put(step.withAttempt(record.withLateResult(outcome, now)));
+        t.commit(RunEventType.STEP_LATE_RESULT, step.stepId());
+        return t.decision();
+    }
+
     private Decision fire(RunState state, FireTimer command, Instant now) {
-        Decision ignored = checkCurrentAttempt(state, command.runId(), command.stepId(), command.attempt(), FireTimer.TYPE);
+        FireTimer.Kind kind = command.kindOrDefault();
+        // A retry timer names the attempt it starts; the step's current attempt is the one before.
+        int current = kind == FireTimer.Kind.RETRY ? command.attempt() - 1 : command.attempt();
+        Decision ignored = checkCurrentAttempt(state, command.runId(), command.stepId(), current, FireTimer.TYPE + " (" + kind.wireName() + ")");
         if (ignored != null) {
             return ignored;
         }
         StepState step = state.run().steps().get(command.stepId());
+        if (kind == FireTimer.Kind.RETRY) {
+            return retry(state, step, now);
+        }
+        if (kind == FireTimer.Kind.ATTEMPT_TIMEOUT) {
+            return timeOut(state, step, now);
+        }
         if (!DelaySpec.TYPE.equals(step.type())) {
             return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE,
                     "no timer is expected for step '" + step.stepId() + "' of type " + step.type());
@@ -169,6 +222,45 @@ public final class RunStateMachine {
         output.put("fired_at", now.toString());
         Transition t = new Transition(state, now);
         succeedStep(t, step, output);
+        return t.decision();
+    }
+
+    private Decision retry(RunState state, StepState step, Instant now) {
+        if (step.nextAttemptAt() == null) {
+            return Decision.ignored(state, IgnoreReason.STALE_ATTEMPT,
+                    "retry timer for step '" + step.stepId() + "' whose attempt " + step.attempt() + " has not ended");
+        }
+        if (now.isBefore(step.nextAttemptAt())) {
+            return Decision.ignored(state, IgnoreReason.NOT_DUE,
+                    "attempt " + (step.attempt() + 1) + " of step '" + step.stepId() + "' is due at " + step.nextAttemptAt() + ", not yet at " + now);
+        }
+        Transition t = new Transition(state, now);
+        startAttempt(t, t.definition(step.stepId()), step.attempt() + 1);
+        return t.decision();
+    }
+
+    private Decision timeOut(RunState state, StepState step, Instant now) {
+        if (!stepTypes.isExternal(step.type())) {
+            return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE,
+                    "no attempt timeout is expected for step '" + step.stepId() + "' of type " + step.type());
+        }
+        if (step.nextAttemptAt() != null) {
+            return Decision.ignored(state, IgnoreReason.STALE_ATTEMPT,
+                    "attempt " + step.attempt() + " of step '" + step.stepId() + "' already ended");
+        }
+        Transition t = new Transition(state, now);
+        long timeout = timeoutSeconds(t.definition(step.stepId()), step.input());
+        Instant deadline = step.startTime().plusSeconds(timeout).plus(deadlineGrace);
+        if (now.isBefore(deadline)) {
+            return Decision.ignored(state, IgnoreReason.NOT_DUE,
+                    "attempt " + step.attempt() + " of step '" + step.stepId() + "' times out at " + deadline + ", not yet at " + now);
+        }
+        String reason = "no result within " + timeout + " s";
+        StepState timedOut = endAttempt(step, StepAttempt.Outcome.TIMED_OUT, reason, true, now);
+        t.run.put(new StepState(timedOut.stepId(), timedOut.type(), timedOut.status(), timedOut.attempt(), timedOut.input(),
+                timedOut.startTime(), timedOut.endTime(), reason, null, timedOut.attempts(), null));
+        t.commit(RunEventType.STEP_TIMED_OUT, step.stepId());
+        attemptFailed(t, t.run.step(step.stepId()), reason, null, true);
         return t.decision();
     }
 
@@ -224,7 +316,7 @@ public final class RunStateMachine {
             failAtStart(t, definition, attempt, config, "config.seconds must be an integer from 1 to " + DelaySpec.MAX_SECONDS);
             return;
         }
-        t.run.put(t.run.step(definition.id()).running(attempt, config, t.now));
+        t.run.put(t.run.step(definition.id()).running(attempt, config, t.now).withAttempt(StepAttempt.started(attempt, t.now)));
         t.commit(RunEventType.STEP_STARTED, definition.id());
         t.effects.add(new Effect.ScheduleTimer(t.run.runId, definition.id(), attempt, t.now.plusSeconds(seconds.longValue())));
     }
@@ -243,23 +335,25 @@ public final class RunStateMachine {
         }
         // The snapshot records what the step ran with, secrets hidden; only the connector gets the real values.
         ObjectNode shown = stepTypes.find(definition.type()).map(spec -> spec.redact(rendered)).orElse(rendered);
-        t.run.put(t.run.step(definition.id()).running(attempt, shown, t.now));
+        t.run.put(t.run.step(definition.id()).running(attempt, shown, t.now).withAttempt(StepAttempt.started(attempt, t.now)));
         t.commit(RunEventType.STEP_STARTED, definition.id());
-        Instant deadline = t.now.plusSeconds(timeoutSeconds(rendered)).plus(deadlineGrace);
+        Instant deadline = t.now.plusSeconds(timeoutSeconds(definition, rendered)).plus(deadlineGrace);
         String runId = t.run.runId;
         t.effects.add(new Effect.DispatchStep(new ExecuteStep(SchemaVersions.CURRENT, runId, t.run.workflowId,
                 definition.id(), definition.type(), attempt, Ids.idempotencyKey(runId, definition.id(), attempt),
                 rendered, t.now, deadline)));
+        // Never cancelled: if the attempt ended before, the timer finds another attempt or an ended one and is ignored.
+        t.effects.add(new Effect.ScheduleTimer(runId, definition.id(), attempt, deadline, FireTimer.Kind.ATTEMPT_TIMEOUT));
     }
 
     /** A step that could not even start (bad config, template error): it fails at once, and so does the run. */
     private void failAtStart(Transition t, StepDefinition definition, int attempt, JsonNode input, String reason) {
         StepState started = t.run.step(definition.id()).running(attempt, input, t.now);
-        failStep(t, started, reason, null);
+        failStep(t, endAttempt(started, StepAttempt.Outcome.FAILED, reason, false, t.now), reason, null);
     }
 
     private void succeedStep(Transition t, StepState step, JsonNode output) {
-        t.run.put(step.completed(output, t.now));
+        t.run.put(endAttempt(step, StepAttempt.Outcome.SUCCEEDED, null, null, t.now).completed(output, t.now));
         t.commit(RunEventType.STEP_SUCCEEDED, step.stepId());
         String next = t.definition(step.stepId()).nextStepId();
         if (next == null) {
@@ -267,6 +361,41 @@ public final class RunStateMachine {
         } else {
             enterStep(t, next);
         }
+    }
+
+    /**
+     * The current attempt of an external step ended without success ({@code step} already records
+     * how): schedule the next attempt if the failure is retryable and the step's retry policy has
+     * attempts left, else fail the step and the run.
+     */
+    private void attemptFailed(Transition t, StepState step, String reason, JsonNode output, boolean retryable) {
+        StepDefinition definition = t.definition(step.stepId());
+        RetryPolicy policy = t.workflow.retryFor(definition);
+        int maxAttempts = Backoff.maxAttempts(policy);
+        int attempt = step.attempt();
+        if (retryable && attempt < maxAttempts) {
+            Duration wait = Backoff.delay(policy, attempt, jitter.fraction(t.run.runId, step.stepId(), attempt));
+            Instant due = t.now.plus(wait);
+            t.run.put(step.retryAt(due, reason, output));
+            t.commit(RunEventType.STEP_RETRY_SCHEDULED, step.stepId());
+            t.effects.add(new Effect.ScheduleTimer(t.run.runId, step.stepId(), attempt + 1, due, FireTimer.Kind.RETRY));
+            return;
+        }
+        String why = reason;
+        if (maxAttempts > 1) {
+            why = "attempt " + attempt + " of " + maxAttempts + ": " + reason
+                    + (retryable ? " (no attempts left)" : " (permanent failure, not retried)");
+        }
+        failStep(t, step, why, output);
+    }
+
+    /** {@code step} with its current attempt's record ended as {@code outcome}, unless it already ended. */
+    private static StepState endAttempt(StepState step, StepAttempt.Outcome outcome, String error, Boolean retryable, Instant now) {
+        StepAttempt record = step.attemptRecord(step.attempt()).orElse(StepAttempt.started(step.attempt(), step.startTime()));
+        if (record.outcome() != null) {
+            return step;
+        }
+        return step.withAttempt(record.ended(outcome, error, retryable, now));
     }
 
     private void failStep(Transition t, StepState step, String reason, JsonNode output) {
@@ -299,9 +428,16 @@ public final class RunStateMachine {
         return seconds != null && seconds.canConvertToLong() ? seconds.longValue() : 0;
     }
 
-    /** The step's own {@code timeout_seconds} (webhook, email), else the connectors' default. */
-    private static long timeoutSeconds(ObjectNode config) {
-        JsonNode timeout = config.get("timeout_seconds");
+    /**
+     * How long one attempt may take: the step's {@code timeout_seconds}, else its config's
+     * {@code timeout_seconds} (webhook, email), else the connectors' default.
+     */
+    private static long timeoutSeconds(StepDefinition definition, JsonNode config) {
+        Integer own = definition.timeoutSeconds();
+        if (own != null && own >= 1 && own <= StepDefinition.MAX_TIMEOUT_SECONDS) {
+            return own;
+        }
+        JsonNode timeout = config == null ? null : config.get("timeout_seconds");
         if (timeout != null && timeout.isIntegralNumber() && timeout.canConvertToLong()
                 && timeout.longValue() >= 1 && timeout.longValue() <= WebhookSpec.MAX_TIMEOUT_SECONDS) {
             return timeout.longValue();

@@ -46,6 +46,8 @@ public final class TimerStore {
     }
 
     public static FireTimer toCommand(TimerKey key) {
-        return new FireTimer(SchemaVersions.CURRENT, key.runId(), key.stepId(), key.attempt(), key.dueAt());
+        // A delay timer's command carries no kind, exactly as before kinds existed.
+        return new FireTimer(SchemaVersions.CURRENT, key.runId(), key.stepId(), key.attempt(), key.dueAt(),
+                key.kind() == FireTimer.Kind.DELAY ? null : key.kind());
     }
 }

@@ -64,7 +64,7 @@ class InvoiceReminderScenarioTest {
         // The timer fires: the delay succeeds and the webhook is dispatched with the context filled in.
         Instant fired = T0.plusMillis(2_040);
         Decision afterDelay = MACHINE.decide(stored(started.state()), fire("delay_step", 1, T0.plusSeconds(2)), fired);
-        assertThat(afterDelay.effects()).hasSize(3);
+        assertThat(afterDelay.effects()).as("2 events, the dispatch and its attempt timeout").hasSize(4);
         RunEvent delaySucceeded = eventAt(afterDelay, 0);
         assertThat(delaySucceeded.type()).isEqualTo(RunEventType.STEP_SUCCEEDED);
         assertThat(delaySucceeded.run().revision()).isEqualTo(3);

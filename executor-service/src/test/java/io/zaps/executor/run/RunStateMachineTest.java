@@ -65,8 +65,10 @@ class RunStateMachineTest {
         @Test
         void entersAWebhookEntryPointDirectly() {
             Decision started = MACHINE.decide(null, start(chain(), json("{}")), T0);
-            assertThat(started.effects()).hasSize(3);
+            assertThat(started.effects()).hasSize(4);
             assertThat(started.effects().get(2)).isInstanceOf(Effect.DispatchStep.class);
+            assertThat(started.effects().get(3)).isInstanceOf(Effect.ScheduleTimer.class)
+                    .extracting(e -> ((Effect.ScheduleTimer) e).kind()).isEqualTo(io.zaps.contract.command.FireTimer.Kind.ATTEMPT_TIMEOUT);
             assertThat(started.state().run().steps().get("a").status()).isEqualTo(StepStatus.RUNNING);
             assertThat(started.state().run().steps()).containsOnlyKeys("a", "b", "c", "d");
         }

@@ -1,5 +1,6 @@
 package io.zaps.executor.timer;
 
+import io.zaps.contract.command.FireTimer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,21 @@ class TimerKeyTest {
         TimerKey key = new TimerKey(T, RUN, "delay_step-2", 3);
         assertThat(key.encode()).isEqualTo("0000001767323045123/" + RUN + "/delay_step-2/3");
         assertThat(TimerKey.decode(key.encode())).isEqualTo(key);
+    }
+
+    @Test
+    void kindsOtherThanDelayAreAFifthPartAndOldKeysStillReadAsDelays() {
+        TimerKey retry = new TimerKey(T, RUN, "send", 2, FireTimer.Kind.RETRY);
+        assertThat(retry.encode()).isEqualTo("0000001767323045123/" + RUN + "/send/2/retry");
+        assertThat(TimerKey.decode(retry.encode())).isEqualTo(retry);
+        TimerKey timeout = new TimerKey(T, RUN, "send", 1, FireTimer.Kind.ATTEMPT_TIMEOUT);
+        assertThat(TimerKey.decode(timeout.encode())).isEqualTo(timeout);
+        assertThat(TimerKey.decode("0000001767323045123/" + RUN + "/wait/1").kind()).isEqualTo(FireTimer.Kind.DELAY);
+        assertThat(TimerStore.toCommand(retry).kind()).isEqualTo(FireTimer.Kind.RETRY);
+        assertThat(TimerStore.toCommand(new TimerKey(T, RUN, "wait", 1)).kind()).as("as before kinds").isNull();
+        assertThat(retry.encode()).isLessThan(TimerKey.upperBound(T)).isGreaterThan(TimerKey.upperBound(T.minusMillis(1)));
+        assertThatThrownBy(() -> TimerKey.decode("0000001767323045123/" + RUN + "/send/2/explode"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
