@@ -1,5 +1,7 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.connector.net.OutboundAddressPolicy;
+
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.StoreException;
 import io.zaps.store.UnsafeIdException;
@@ -25,7 +27,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Gets a document's bytes: from the attachment store by ref, or by downloading a URL (GET, at most
- * {@code maxBytes}, redirects followed by hand so that every target passes the {@link DownloadPolicy}).
+ * {@code maxBytes}, redirects followed by hand so that every target passes the {@link OutboundAddressPolicy}).
  */
 final class DocumentSource {
     static final String USER_AGENT = "zaps/0.1";
@@ -33,10 +35,10 @@ final class DocumentSource {
 
     private final AttachmentStore store;
     private final HttpClient client;
-    private final DownloadPolicy policy;
+    private final OutboundAddressPolicy policy;
     private final int maxBytes;
 
-    DocumentSource(AttachmentStore store, HttpClient client, DownloadPolicy policy, int maxBytes) {
+    DocumentSource(AttachmentStore store, HttpClient client, OutboundAddressPolicy policy, int maxBytes) {
         this.store = store;
         this.client = client;
         this.policy = policy;
@@ -95,10 +97,9 @@ final class DocumentSource {
 
     private void check(URI url) throws ExtractionFailedException {
         try {
-            String denied = policy.deniedReason(url.getHost());
-            if (denied != null) {
-                throw ExtractionFailedException.permanent(denied);
-            }
+            policy.check(url.getHost());
+        } catch (OutboundAddressPolicy.DeniedTargetException e) {
+            throw ExtractionFailedException.permanent(e.getMessage());
         } catch (UnknownHostException e) {
             throw ExtractionFailedException.retryable("cannot resolve " + url.getHost());
         }

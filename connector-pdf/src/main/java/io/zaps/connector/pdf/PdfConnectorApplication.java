@@ -1,5 +1,7 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.connector.net.OutboundAddressPolicy;
+
 import io.zaps.store.AttachmentStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,7 +12,6 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 
-import java.net.InetAddress;
 import java.util.Map;
 
 /**
@@ -42,7 +43,7 @@ public class PdfConnectorApplication {
     @Bean
     PdfExtractHandler pdfExtractHandler(PdfProperties properties) {
         DocumentSource source = new DocumentSource(new AttachmentStore(properties.dataDir()), DocumentSource.newHttpClient(),
-                new DownloadPolicy(properties.deniedCidrs(), properties.denyPrivateNetworks(), InetAddress::getAllByName),
+                OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.pdf"),
                 properties.maxDocumentBytes());
         return new PdfExtractHandler(source, new SchemaCheck(), properties.maxTextChars());
     }

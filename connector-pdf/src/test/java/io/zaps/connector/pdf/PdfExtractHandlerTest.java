@@ -1,5 +1,7 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.connector.net.OutboundAddressPolicy;
+
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
@@ -13,7 +15,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,7 +48,7 @@ class PdfExtractHandlerTest {
 
     private PdfExtractHandler handler(int maxTextChars) {
         DocumentSource source = new DocumentSource(store, DocumentSource.newHttpClient(),
-                new DownloadPolicy(List.of(), false, InetAddress::getAllByName), MAX_DOCUMENT_BYTES);
+                OutboundAddressPolicy.of(List.of(), false, "zaps.pdf"), MAX_DOCUMENT_BYTES);
         return new PdfExtractHandler(source, new SchemaCheck(), maxTextChars);
     }
 
@@ -212,11 +213,11 @@ class PdfExtractHandlerTest {
         assertFailure("/missing.pdf", false, "HTTP 404");
         assertFailure("/busy.pdf", true, "HTTP 503");
         assertFailure("/huge.pdf", false, "larger than " + MAX_DOCUMENT_BYTES + " bytes");
-        assertFailure("/to-metadata", false, "download address denied: 169.254.169.254 is link-local or cloud metadata");
+        assertFailure("/to-metadata", false, "outbound address denied: 169.254.169.254 is link-local or cloud metadata");
         StepOutcome metadata = handler.handle(request(invoiceRules(Json.object()).put("url", "http://169.254.169.254/latest/x.pdf")));
         assertThat(metadata).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
             assertThat(failed.retryable()).isFalse();
-            assertThat(failed.error()).contains("download address denied");
+            assertThat(failed.error()).contains("outbound address denied");
         });
     }
 

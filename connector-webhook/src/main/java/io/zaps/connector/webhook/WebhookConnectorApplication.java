@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.connector.net.OutboundAddressPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -41,7 +42,7 @@ public class WebhookConnectorApplication {
 
     @Bean
     WebhookHandler webhookHandler(WebhookProperties properties) {
-        return new WebhookHandler(new WebhookClient(WebhookClient.newHttpClient(), OutboundAddressPolicy.of(properties),
+        return new WebhookHandler(new WebhookClient(WebhookClient.newHttpClient(), OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"),
                 properties.maxResponseBytes()));
     }
 

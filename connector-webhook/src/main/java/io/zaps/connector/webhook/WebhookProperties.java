@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.connector.net.Cidr;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;

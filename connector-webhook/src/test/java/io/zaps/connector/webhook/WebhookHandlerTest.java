@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.connector.net.OutboundAddressPolicy;
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
@@ -326,7 +327,7 @@ class WebhookHandlerTest {
                     }
                 })
                 .build();
-        return new WebhookHandler(new WebhookClient(http, OutboundAddressPolicy.of(properties), properties.maxResponseBytes()));
+        return new WebhookHandler(new WebhookClient(http, OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"), properties.maxResponseBytes()));
     }
 
     private static ObjectNode config(String url) {

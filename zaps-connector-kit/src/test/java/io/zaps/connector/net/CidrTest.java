@@ -1,4 +1,4 @@
-package io.zaps.connector.webhook;
+package io.zaps.connector.net;
 
 import org.junit.jupiter.api.Test;
 

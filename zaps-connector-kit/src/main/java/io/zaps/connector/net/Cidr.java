@@ -1,4 +1,4 @@
-package io.zaps.connector.webhook;
+package io.zaps.connector.net;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * An address block such as {@code 10.0.0.0/8} or {@code fd00:ec2::254/128}. The JDK has no CIDR
  * type, so this is the few lines it takes. A block only contains addresses of its own family.
  */
-final class Cidr {
+public final class Cidr {
     // Only literals: InetAddress.getByName on anything else would ask DNS.
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
@@ -25,7 +25,7 @@ final class Cidr {
     }
 
     /** Parses {@code address/prefix}; a bare address is a block of one. */
-    static Cidr parse(String text) {
+    public static Cidr parse(String text) {
         String trimmed = text == null ? "" : text.trim();
         int slash = trimmed.indexOf('/');
         String address = slash < 0 ? trimmed : trimmed.substring(0, slash);
@@ -51,7 +51,7 @@ final class Cidr {
         return new Cidr(mask(bytes, prefix), prefix, trimmed);
     }
 
-    boolean contains(InetAddress address) {
+    public boolean contains(InetAddress address) {
         byte[] bytes = address.getAddress();
         return bytes.length == network.length && Arrays.equals(mask(bytes, prefixLength), network);
     }

@@ -1,4 +1,4 @@
-package io.zaps.connector.webhook;
+package io.zaps.connector.net;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,11 +78,10 @@ class OutboundAddressPolicyTest {
     @Test
     void rejectsABadConfiguredBlockAtOnce() {
         assertThatThrownBy(() -> policy(List.of("10.0.0.0/40"), false)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new WebhookProperties(List.of("intranet"), false, 1024)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static OutboundAddressPolicy policy(List<String> denied, boolean denyPrivate) {
-        return new OutboundAddressPolicy(denied, denyPrivate, host -> {
+        return new OutboundAddressPolicy(denied, denyPrivate, "zaps.webhook", host -> {
             if (host.equals("localhost")) {
                 return new InetAddress[] {InetAddress.getByName("127.0.0.1")};
             }

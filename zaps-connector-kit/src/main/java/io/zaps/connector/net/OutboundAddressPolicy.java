@@ -1,4 +1,4 @@
-package io.zaps.connector.webhook;
+package io.zaps.connector.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -8,7 +8,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The SSRF guard: decides whether the webhook connector may connect to a host, before it does.
+ * The SSRF guard every connector that reaches out uses (webhook calls, document downloads):
+ * decides whether it may connect to a host, before it does.
  * A host is refused when ANY address it resolves to is denied, so that a name with one public and
  * one internal address cannot slip through.
  *
@@ -22,7 +23,7 @@ import java.util.List;
  * <p>Known limit: the HTTP client resolves the name again when it connects; a DNS server that
  * answers differently the second time (rebinding) is not caught here.
  */
-final class OutboundAddressPolicy {
+public final class OutboundAddressPolicy {
     private static final List<Cidr> ALWAYS_DENIED = blocks(
             "169.254.0.0/16", "fe80::/10", "fd00:ec2::254", "100.100.100.200", "0.0.0.0/8");
     private static final List<Cidr> PRIVATE = blocks(
@@ -33,13 +34,13 @@ final class OutboundAddressPolicy {
 
     /** Resolves a host name to all its addresses; {@link InetAddress#getAllByName} in production. */
     @FunctionalInterface
-    interface Resolver {
+    public interface Resolver {
         InetAddress[] resolve(String host) throws UnknownHostException;
     }
 
     /** The target is not allowed; permanent. */
-    static final class DeniedTargetException extends Exception {
-        DeniedTargetException(String message) {
+    public static final class DeniedTargetException extends Exception {
+        public DeniedTargetException(String message) {
             super(message);
         }
     }
@@ -47,15 +48,24 @@ final class OutboundAddressPolicy {
     private final List<Cidr> denied;
     private final boolean denyPrivateNetworks;
     private final Resolver resolver;
+    private final String settings;
 
-    OutboundAddressPolicy(List<String> deniedCidrs, boolean denyPrivateNetworks, Resolver resolver) {
+    /**
+     * @param deniedCidrs         blocks denied on top of the always-denied ones
+     * @param denyPrivateNetworks whether loopback and private ranges are denied too
+     * @param settings            the configuration prefix that set these, named in refusals (e.g. {@code zaps.webhook})
+     * @param resolver            name resolution ({@link InetAddress#getAllByName} in production)
+     */
+    public OutboundAddressPolicy(List<String> deniedCidrs, boolean denyPrivateNetworks, String settings, Resolver resolver) {
         this.denied = deniedCidrs.stream().map(Cidr::parse).toList();
         this.denyPrivateNetworks = denyPrivateNetworks;
+        this.settings = settings;
         this.resolver = resolver;
     }
 
-    static OutboundAddressPolicy of(WebhookProperties properties) {
-        return new OutboundAddressPolicy(properties.deniedCidrs(), properties.denyPrivateNetworks(), InetAddress::getAllByName);
+    /** A policy resolving names with the system resolver. */
+    public static OutboundAddressPolicy of(List<String> deniedCidrs, boolean denyPrivateNetworks, String settings) {
+        return new OutboundAddressPolicy(deniedCidrs, denyPrivateNetworks, settings, InetAddress::getAllByName);
     }
 
     /**
@@ -64,7 +74,7 @@ final class OutboundAddressPolicy {
      * @throws UnknownHostException  when it does not resolve (may be temporary)
      * @throws DeniedTargetException when an address is denied, naming it and why
      */
-    List<InetAddress> check(String host) throws UnknownHostException, DeniedTargetException {
+    public List<InetAddress> check(String host) throws UnknownHostException, DeniedTargetException {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         InetAddress[] addresses = resolver.resolve(bare);
         for (InetAddress address : addresses) {
@@ -78,7 +88,7 @@ final class OutboundAddressPolicy {
     }
 
     /** Why {@code address} is denied, or null when it is allowed. */
-    String deniedBecause(InetAddress address) {
+    public String deniedBecause(InetAddress address) {
         for (InetAddress candidate : withEmbeddedIpv4(address)) {
             if (candidate.isAnyLocalAddress()) {
                 return "the unspecified address";
@@ -93,16 +103,16 @@ final class OutboundAddressPolicy {
             }
             for (Cidr block : denied) {
                 if (block.contains(candidate)) {
-                    return "in the denied block " + block + " (zaps.webhook.denied-cidrs)";
+                    return "in the denied block " + block + " (" + settings + ".denied-cidrs)";
                 }
             }
             if (denyPrivateNetworks) {
                 if (candidate.isLoopbackAddress() || candidate.isSiteLocalAddress()) {
-                    return "loopback or private (zaps.webhook.deny-private-networks)";
+                    return "loopback or private (" + settings + ".deny-private-networks)";
                 }
                 for (Cidr block : PRIVATE) {
                     if (block.contains(candidate)) {
-                        return "loopback or private " + block + " (zaps.webhook.deny-private-networks)";
+                        return "loopback or private " + block + " (" + settings + ".deny-private-networks)";
                     }
                 }
             }
