@@ -48,8 +48,9 @@ public class WorkflowService {
             throw ApiException.badRequest("id", "must be absent or equal the path id '" + id + "' (was '" + submitted.id() + "')");
         }
         WorkflowDefinition current = get(id);
-        WorkflowDefinition withId = new WorkflowDefinition(id, submitted.name(), submitted.description(), submitted.entryPoint(),
-                submitted.status(), submitted.steps(), null, null, null);
+        // Every submitted field is kept (version and times are stamped below): a field added to the
+        // contract must not be dropped silently by an update.
+        WorkflowDefinition withId = submitted.withId(id);
         validate(withId);
         WorkflowDefinition stored = withId.stamped(nextVersion(id), current.createdAt(), clock.instant());
         store.saveWorkflowVersion(stored);

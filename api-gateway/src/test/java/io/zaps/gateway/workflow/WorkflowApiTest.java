@@ -154,6 +154,17 @@ class WorkflowApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void anUpdateKeepsEveryFieldItWasGiven() {
+        String id = uniqueId("keeps");
+        assertThat(post("/api/workflows", workflowJson(id, "active")).status()).isEqualTo(201);
+        String withRetry = workflowJson(id, "active").replaceFirst("\\{", "{\"retry\": {\"max_attempts\": 4, \"initial_interval\": 2}, ");
+        Response updated = put("/api/workflows/" + id, withRetry);
+        assertThat(updated.status()).as(updated.body()).isEqualTo(200);
+        assertThat(updated.json().get("retry").get("max_attempts").intValue()).isEqualTo(4);
+        assertThat(get("/api/workflows/" + id).json().get("retry").get("initial_interval").doubleValue()).isEqualTo(2.0);
+    }
+
+    @Test
     void anUpdateCannotChangeTheId() {
         String id = uniqueId("fixed");
         assertThat(post("/api/workflows", workflowJson(id, "active")).status()).isEqualTo(201);

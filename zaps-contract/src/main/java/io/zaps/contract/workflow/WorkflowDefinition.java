@@ -58,6 +58,11 @@ public record WorkflowDefinition(
         return status == null ? WorkflowStatus.ACTIVE : status;
     }
 
+    /** A copy with every field kept but the id (the gateway's PUT, where the path names the workflow). */
+    public WorkflowDefinition withId(String newId) {
+        return new WorkflowDefinition(newId, name, description, entryPoint, status, steps, version, createdAt, updatedAt, retry);
+    }
+
     /** A copy stamped with the given version and times (the gateway's part of a create or update). */
     public WorkflowDefinition stamped(int newVersion, Instant created, Instant updated) {
         return new WorkflowDefinition(id, name, description, entryPoint, statusOrDefault(), steps, newVersion, created, updated, retry);
