@@ -1,5 +1,6 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.testkit.TestHttpServer;
 import io.zaps.connector.net.OutboundAddressPolicy;
 
 import io.zaps.connector.StepOutcome;
@@ -21,7 +22,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 
-import static io.zaps.connector.pdf.TestHttpServer.respond;
+import static io.zaps.testkit.TestHttpServer.respond;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The handler on real PDFs made with PDFBox, from a real attachment store and a real local HTTP server. */

@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.testkit.TestHttpServer;
 import io.zaps.testkit.KafkaProbe;
 
 import io.zaps.contract.Ids;
@@ -27,7 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import static io.zaps.connector.webhook.TestHttpServer.respond;
+import static io.zaps.testkit.TestHttpServer.respond;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The whole connector on a real KRaft broker calling a real local HTTP server. */

@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.testkit.TestHttpServer;
 import io.zaps.connector.net.OutboundAddressPolicy;
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.Ids;
@@ -25,8 +26,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import static io.zaps.connector.webhook.TestHttpServer.redirect;
-import static io.zaps.connector.webhook.TestHttpServer.respond;
+import static io.zaps.testkit.TestHttpServer.redirect;
+import static io.zaps.testkit.TestHttpServer.respond;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Real HTTP over loopback against a JDK HttpServer; nothing is mocked. */

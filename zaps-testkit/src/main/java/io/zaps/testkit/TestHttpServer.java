@@ -1,4 +1,4 @@
-package io.zaps.connector.pdf;
+package io.zaps.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -14,12 +14,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** A real HTTP server on 127.0.0.1 and a free port that records every request it gets (as in connector-webhook's tests). */
-final class TestHttpServer implements AutoCloseable {
+/** A real HTTP server on 127.0.0.1 and a free port that records every request it gets. */
+public final class TestHttpServer implements AutoCloseable {
 
     /** One received request; header names lower case. */
-    record Received(String method, String path, Map<String, List<String>> headers, String body) {
-        String header(String name) {
+    public record Received(String method, String path, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
             List<String> values = headers.get(name.toLowerCase());
             return values == null ? null : String.join(", ", values);
         }
@@ -29,14 +29,14 @@ final class TestHttpServer implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
-    TestHttpServer() throws IOException {
+    public TestHttpServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(executor);
         server.start();
     }
 
     /** Answers requests under {@code path}, after recording them. */
-    TestHttpServer route(String path, HttpHandler handler) {
+    public TestHttpServer route(String path, HttpHandler handler) {
         server.createContext(path, exchange -> {
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, List<String>> headers = new java.util.TreeMap<>();
@@ -52,15 +52,15 @@ final class TestHttpServer implements AutoCloseable {
         return this;
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    List<Received> received() {
+    public List<Received> received() {
         return List.copyOf(received);
     }
 
-    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    public static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         if (contentType != null) {
             exchange.getResponseHeaders().add("Content-Type", contentType);
@@ -71,14 +71,14 @@ final class TestHttpServer implements AutoCloseable {
         }
     }
 
-    static HttpHandler redirect(int status, String location) {
+    public static HttpHandler redirect(int status, String location) {
         return exchange -> {
             exchange.getResponseHeaders().add("Location", location);
             exchange.sendResponseHeaders(status, -1);
         };
     }
 
-    static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
+    public static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().add("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
         if (bytes.length > 0) {
