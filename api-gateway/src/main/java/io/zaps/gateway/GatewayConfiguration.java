@@ -3,6 +3,7 @@ package io.zaps.gateway;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.store.FileStore;
+import io.zaps.store.IdempotencyStore;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -18,6 +19,11 @@ public class GatewayConfiguration {
     @Bean
     public FileStore gatewayFileStore(GatewayProperties properties) {
         return new FileStore(properties.dataDir());
+    }
+
+    @Bean
+    public IdempotencyStore gatewayIdempotencyStore(GatewayProperties properties) {
+        return new IdempotencyStore(properties.dataDir());
     }
 
     @Bean

@@ -26,6 +26,8 @@ import java.util.List;
  *                              default). Credentials (cookies) are never allowed: API keys travel in headers
  * @param projectorGroup        the consumer group of the run-event projector. A new group name rebuilds the file
  *                              store's run snapshots from the start of {@code zaps.run-events}
+ * @param idempotencyWindow     how long a trigger's {@code Idempotency-Key} keeps answering the run it started
+ *                              (default 24h); after it, the same key starts a new run
  */
 @Validated
 @ConfigurationProperties("zaps.gateway")
@@ -36,7 +38,8 @@ public record GatewayProperties(
         @Min(1) @Max(100_000) Integer maxListSize,
         DataSize maxBodySize,
         List<String> corsAllowedOrigins,
-        @NotBlank String projectorGroup) {
+        @NotBlank String projectorGroup,
+        Duration idempotencyWindow) {
 
     public static final String DEFAULT_PROJECTOR_GROUP = "zaps-run-projector";
 
@@ -48,6 +51,10 @@ public record GatewayProperties(
         maxBodySize = maxBodySize == null ? DataSize.ofMegabytes(1) : maxBodySize;
         corsAllowedOrigins = clean(corsAllowedOrigins);
         projectorGroup = projectorGroup == null ? DEFAULT_PROJECTOR_GROUP : projectorGroup;
+        idempotencyWindow = idempotencyWindow == null ? Duration.ofHours(24) : idempotencyWindow;
+        if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
+            throw new IllegalArgumentException("zaps.gateway.idempotency-window must be positive");
+        }
         if (triggerPublishTimeout.isNegative() || triggerPublishTimeout.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.trigger-publish-timeout must be positive");
         }

@@ -310,7 +310,7 @@ public final class FileStore {
         return child;
     }
 
-    private static <T> Optional<T> read(Path file, Class<T> type) {
+    static <T> Optional<T> read(Path file, Class<T> type) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -339,7 +339,7 @@ public final class FileStore {
         return result;
     }
 
-    private static Path writeTemp(Path dir, byte[] bytes) {
+    static Path writeTemp(Path dir, byte[] bytes) {
         Path temp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + "-" + Thread.currentThread().getId());
         try {
             Files.write(temp, bytes);
@@ -350,7 +350,7 @@ public final class FileStore {
         }
     }
 
-    private static void replace(Path target, byte[] bytes) {
+    static void replace(Path target, byte[] bytes) {
         Path temp = writeTemp(target.getParent(), bytes);
         try {
             move(temp, target);
@@ -368,7 +368,7 @@ public final class FileStore {
         }
     }
 
-    private static void deleteQuietly(Path path) {
+    static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {

@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -22,10 +23,14 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.net.URI;
 import java.util.List;
+import java.util.regex.Pattern;
 
 @Tag(name = "runs", description = "Triggering workflows and reading their runs")
 @RestController
 class RunController {
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final String REPLAYED = "Idempotent-Replayed";
+    private static final Pattern VALID_KEY = Pattern.compile("[\\x20-\\x7E]{1,200}");
     private static final int DEFAULT_LIMIT = 100;
     private final TriggerService triggers;
     private final WorkflowService workflows;
@@ -42,13 +47,27 @@ class RunController {
     @Operation(summary = "Trigger a run",
             description = "Body {\"context\": {...}} (optional; context defaults to {}). Answers 202 with the pending run "
                     + "once Kafka has acknowledged the trigger; poll Location (/api/runs/{run_id}) for progress. "
-                    + "409 if the workflow is paused or disabled, 503 if Kafka is unavailable.")
+                    + "409 if the workflow is paused or disabled, 503 if Kafka is unavailable. With an Idempotency-Key "
+                    + "header (1 to 200 printable ASCII characters), a repeat of the key on the same workflow within "
+                    + "zaps.gateway.idempotency-window (default 24h) starts nothing and answers 200 with that run's "
+                    + "current snapshot, Location and Idempotent-Replayed: true.")
     @ApiResponse(responseCode = "202", description = "accepted; Location names the run")
+    @ApiResponse(responseCode = "200", description = "the Idempotency-Key already started this run (Idempotent-Replayed: true)")
     @PostMapping("/api/workflows/{id}/trigger")
-    ResponseEntity<RunSnapshot> trigger(@PathVariable String id, @RequestBody(required = false) JsonNode body) {
+    ResponseEntity<RunSnapshot> trigger(@PathVariable String id,
+                                        @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
+                                        @RequestBody(required = false) JsonNode body) {
         String workflowId = PathIds.workflowId("id", id);
-        RunSnapshot run = triggers.trigger(workflowId, context(body));
-        return ResponseEntity.accepted().location(URI.create("/api/runs/" + run.runId())).body(run);
+        if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
+            throw ApiException.badRequest(IDEMPOTENCY_KEY, "must be 1 to 200 printable ASCII characters");
+        }
+        TriggerService.Triggered triggered = triggers.trigger(workflowId, context(body), idempotencyKey);
+        RunSnapshot run = triggered.run();
+        URI location = URI.create("/api/runs/" + run.runId());
+        if (triggered.replayed()) {
+            return ResponseEntity.ok().location(location).header(REPLAYED, "true").body(run);
+        }
+        return ResponseEntity.accepted().location(location).body(run);
     }
 
     @Operation(summary = "Get a run's latest snapshot")

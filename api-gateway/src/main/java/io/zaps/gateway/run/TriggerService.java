@@ -9,6 +9,7 @@ import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
+import io.zaps.store.IdempotencyStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -16,8 +17,10 @@ import org.springframework.stereotype.Service;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -26,26 +29,58 @@ import java.util.UUID;
  * published and acknowledged by Kafka before the caller hears 202. The stored definition was
  * validated when it was saved, so it is not validated again on this hot path, and it is parsed only
  * when its file changed ({@link WorkflowSnapshotCache}).
+ *
+ * <p>With an idempotency key, the key is claimed in the {@link IdempotencyStore} before anything is
+ * written or published: the one caller whose claim wins starts the run, every other caller with the same
+ * key (also racing, also on another gateway sharing the data folder) within the window is answered that
+ * run's current snapshot and publishes nothing.
  */
 @Service
 public class TriggerService {
     private static final Logger log = LoggerFactory.getLogger(TriggerService.class);
+    private static final Duration REPLAY_WAIT = Duration.ofSeconds(5);
+    private static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
 
     private final FileStore store;
     private final WorkflowSnapshotCache workflows;
     private final RecordPublisher publisher;
+    private final IdempotencyStore idempotency;
     private final Clock clock;
     private final long publishTimeoutMs;
+    private final Duration idempotencyWindow;
 
-    TriggerService(FileStore store, WorkflowSnapshotCache workflows, RecordPublisher publisher, Clock clock, GatewayProperties properties) {
+    TriggerService(FileStore store, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
+                   Clock clock, GatewayProperties properties) {
         this.store = store;
         this.workflows = workflows;
         this.publisher = publisher;
+        this.idempotency = idempotency;
         this.clock = clock;
         this.publishTimeoutMs = properties.triggerPublishTimeout().toMillis();
+        this.idempotencyWindow = properties.idempotencyWindow();
     }
 
+    /**
+     * The answer to a trigger.
+     *
+     * @param run      the new pending run, or the current snapshot of the run the key started before
+     * @param replayed true when the idempotency key had already started {@code run}
+     */
+    public record Triggered(RunSnapshot run, boolean replayed) {}
+
     public RunSnapshot trigger(String workflowId, ObjectNode context) {
+        return trigger(workflowId, context, null).run();
+    }
+
+    /** @param idempotencyKey a validated key, or null for none */
+    public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey) {
+        if (idempotencyKey != null) {
+            // A repeat is answered even if the workflow was paused since: it asks about the run it already started.
+            Optional<IdempotencyStore.Entry> known = idempotency.find(workflowId, idempotencyKey);
+            if (known.isPresent() && !replaceable(known.get())) {
+                return replay(known.get());
+            }
+        }
         WorkflowSnapshotCache.TriggerTarget workflow = workflows.find(workflowId)
                 .orElseThrow(() -> ApiException.notFound("workflow '" + workflowId + "' does not exist"));
         WorkflowStatus status = workflow.status();
@@ -55,6 +90,13 @@ public class TriggerService {
         }
         String runId = UUID.randomUUID().toString();
         Instant now = clock.instant();
+        if (idempotencyKey != null) {
+            IdempotencyStore.Claim claim = idempotency.claim(workflowId, idempotencyKey,
+                    new IdempotencyStore.Entry(runId, now), this::replaceable);
+            if (!claim.created()) {
+                return replay(claim.entry());
+            }
+        }
         RunSnapshot pending = new RunSnapshot(runId, workflowId, workflow.version(), RunStatus.PENDING, now, null, null, now,
                 context, workflow.pendingSteps(), null, null, 0);
         if (!store.createRun(pending)) {
@@ -69,11 +111,57 @@ public class TriggerService {
             String reason = reason(e);
             log.warn("trigger of run {} not published: {}", runId, reason);
             markFailed(pending, reason);
+            if (idempotencyKey != null) {
+                // No run was started, so a retry with the same key must be able to start one.
+                releaseQuietly(workflowId, idempotencyKey, runId);
+            }
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
                     "the trigger could not be handed to Kafka, no run was started: " + reason, List.of())
                     .with("run_id", runId);
         }
-        return pending;
+        return new Triggered(pending, false);
+    }
+
+    /**
+     * An entry stops holding its key when the window has passed, or when its run never appeared: the
+     * winner writes the pending snapshot right after its claim, so a run still missing a while later
+     * belongs to a gateway that died in between (or was pruned by retention).
+     */
+    private boolean replaceable(IdempotencyStore.Entry entry) {
+        Instant now = clock.instant();
+        if (!entry.createdAt().plus(idempotencyWindow).isAfter(now)) {
+            return true;
+        }
+        return entry.createdAt().plus(ABANDONED_AFTER).isBefore(now) && store.findRun(entry.runId()).isEmpty();
+    }
+
+    /** The winner of a race writes the pending snapshot just after its claim: wait for it briefly. */
+    private Triggered replay(IdempotencyStore.Entry entry) {
+        long deadline = System.nanoTime() + REPLAY_WAIT.toNanos();
+        while (true) {
+            Optional<RunSnapshot> run = store.findRun(entry.runId());
+            if (run.isPresent()) {
+                return new Triggered(run.get(), true);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw ApiException.conflict("a trigger with this Idempotency-Key is still being accepted; retry shortly")
+                        .with("run_id", entry.runId());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for run " + entry.runId(), e);
+            }
+        }
+    }
+
+    private void releaseQuietly(String workflowId, String idempotencyKey, String runId) {
+        try {
+            idempotency.release(workflowId, idempotencyKey, runId);
+        } catch (RuntimeException e) {
+            log.warn("could not release the idempotency key of run {}: {}", runId, e.getMessage());
+        }
     }
 
     /** Spring wraps Kafka's own message ("... not present in metadata after 10000 ms") in "Send failed". */

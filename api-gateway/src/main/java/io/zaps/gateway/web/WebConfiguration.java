@@ -45,8 +45,8 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addMapping("/api/**")
                 .allowedOrigins(properties.corsAllowedOrigins().toArray(String[]::new))
                 .allowedMethods("GET", "POST", "PUT", "DELETE")
-                .allowedHeaders(HttpHeaders.CONTENT_TYPE, ApiKeyFilter.HEADER, HttpHeaders.AUTHORIZATION)
-                .exposedHeaders(HttpHeaders.LOCATION)
+                .allowedHeaders(HttpHeaders.CONTENT_TYPE, ApiKeyFilter.HEADER, HttpHeaders.AUTHORIZATION, "Idempotency-Key")
+                .exposedHeaders(HttpHeaders.LOCATION, "Idempotent-Replayed")
                 .allowCredentials(false)
                 .maxAge(3600);
     }

@@ -1,0 +1,199 @@
+package io.zaps.store;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.zaps.contract.Ids;
+import io.zaps.contract.Json;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Which run an idempotency key started, on the (shared) data folder:
+ * <pre>
+ * &lt;data&gt;/idempotency/&lt;workflow_id&gt;/&lt;sha256(key)&gt;.json                {run_id, created_at}
+ * &lt;data&gt;/idempotency/&lt;workflow_id&gt;/&lt;sha256(key)&gt;.&lt;run_id&gt;.next     the entry that replaced run_id's
+ * </pre>
+ * The key itself never becomes a path (only its hash does), and the workflow id is checked against
+ * {@link Ids#SAFE_ID}. Claims are decided by exclusive creates (hard links), so concurrent callers,
+ * also gateways in other processes on the same folder, agree on one run per key. Thread-safe.
+ */
+public final class IdempotencyStore {
+    private static final int MAX_ATTEMPTS = 16;
+
+    private final Path root;
+
+    /**
+     * One key's entry.
+     *
+     * @param runId     the run the key started
+     * @param createdAt when the key was first used
+     */
+    public record Entry(@JsonProperty("run_id") String runId, @JsonProperty("created_at") Instant createdAt) {}
+
+    /**
+     * The outcome of {@link #claim}.
+     *
+     * @param entry   the entry now in force for the key
+     * @param created true when it is the caller's candidate: the caller must start that run; false when
+     *                another caller's run holds the key and is to be answered instead
+     */
+    public record Claim(Entry entry, boolean created) {}
+
+    public IdempotencyStore(Path dataDir) {
+        try {
+            this.root = Files.createDirectories(dataDir.toAbsolutePath().normalize().resolve("idempotency"));
+        } catch (IOException e) {
+            throw new StoreException("cannot create the idempotency folder under " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The entry for {@code key} on {@code workflowId}, expired or not. */
+    public Optional<Entry> find(String workflowId, String key) {
+        return readEntry(entryFile(workflowDir(workflowId), hash(key)));
+    }
+
+    /**
+     * Makes {@code candidate} the key's entry unless an entry is in force. An existing entry for which
+     * {@code replaceable} holds (expired, abandoned) is replaced atomically; of several callers
+     * replacing the same entry, exactly one wins: the one that exclusively creates its successor marker.
+     */
+    public Claim claim(String workflowId, String key, Entry candidate, Predicate<Entry> replaceable) {
+        if (!Ids.isRunId(candidate.runId()) || candidate.createdAt() == null) {
+            throw new IllegalArgumentException("not a valid entry: " + candidate);
+        }
+        Path dir = workflowDir(workflowId);
+        String name = hash(key);
+        Path file = entryFile(dir, name);
+        byte[] bytes = Json.toBytes(candidate);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Optional<Entry> current = readEntry(file);
+            if (current.isEmpty()) {
+                if (createExclusive(dir, file, bytes)) {
+                    return new Claim(candidate, true);
+                }
+                continue; // another caller created it in between: look at theirs
+            }
+            Entry existing = current.get();
+            if (!replaceable.test(existing)) {
+                return new Claim(existing, false);
+            }
+            // The marker is named after the entry being replaced, so only one caller can replace it; it stays
+            // behind so that a caller still holding the old entry cannot replace its successor later.
+            Path marker = child(dir, name + "." + existing.runId() + ".next");
+            if (createExclusive(dir, marker, bytes)) {
+                FileStore.replace(file, bytes);
+                deleteOtherMarkers(dir, name, marker);
+                return new Claim(candidate, true);
+            }
+            Optional<Entry> successor = readEntry(marker);
+            if (successor.isPresent() && !replaceable.test(successor.get())) {
+                return new Claim(successor.get(), false);
+            }
+        }
+        throw new StoreException("could not settle the idempotency key of workflow " + workflowId
+                + " after " + MAX_ATTEMPTS + " attempts", null);
+    }
+
+    /**
+     * Frees the key if it still names {@code runId} (the run could not be started, so a retry with the
+     * same key may start a new one). Nobody else replaces an entry in force, so read-then-delete is safe.
+     */
+    public boolean release(String workflowId, String key, String runId) {
+        Path file = entryFile(workflowDir(workflowId), hash(key));
+        Optional<Entry> current = readEntry(file);
+        if (current.isEmpty() || !current.get().runId().equals(runId)) {
+            return false;
+        }
+        try {
+            return Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- paths and I/O
+
+    private Path workflowDir(String workflowId) {
+        if (!Ids.isSafe(workflowId)) {
+            throw new UnsafeIdException("workflow id", workflowId);
+        }
+        return child(root, workflowId);
+    }
+
+    private Path entryFile(Path dir, String name) {
+        return child(dir, name + ".json");
+    }
+
+    /** Belt and braces: even a valid-looking name must resolve inside its folder. */
+    private Path child(Path dir, String name) {
+        Path child = dir.resolve(name).normalize();
+        if (!child.startsWith(root) || !child.getParent().equals(dir.normalize())) {
+            throw new UnsafeIdException("file name", name);
+        }
+        return child;
+    }
+
+    private static Optional<Entry> readEntry(Path file) {
+        Optional<Entry> entry = FileStore.read(file, Entry.class);
+        if (entry.isPresent() && (!Ids.isRunId(entry.get().runId()) || entry.get().createdAt() == null)) {
+            throw new CorruptFileException(file, new IllegalStateException("no valid run_id and created_at"));
+        }
+        return entry;
+    }
+
+    /** A hard link is created atomically and fails if the name exists: an exclusive create. */
+    private static boolean createExclusive(Path dir, Path target, byte[] bytes) {
+        Path temp = FileStore.writeTemp(dir, bytes);
+        try {
+            Files.createLink(target, temp);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
+        } finally {
+            FileStore.deleteQuietly(temp);
+        }
+    }
+
+    /**
+     * Markers of entries replaced before the one just replaced: only a caller that read such an entry
+     * a whole expiry ago and stalled since could still need one.
+     */
+    private static void deleteOtherMarkers(Path dir, String name, Path keep) {
+        try (var files = Files.newDirectoryStream(dir, name + ".*.next")) {
+            for (Path marker : files) {
+                if (!marker.equals(keep)) {
+                    FileStore.deleteQuietly(marker);
+                }
+            }
+        } catch (IOException ignored) {
+            // leftover markers are harmless
+        }
+    }
+
+    static String hash(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("an idempotency key must not be empty");
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
