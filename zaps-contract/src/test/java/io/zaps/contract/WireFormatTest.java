@@ -1,8 +1,12 @@
 package io.zaps.contract;
 
+import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.PauseRun;
+import io.zaps.contract.command.ResumeRun;
+import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
@@ -70,6 +74,19 @@ class WireFormatTest {
         RunCommand command = new FireTimer(1, RUN, "delay_step", 1, T1);
         assertGolden("fire_timer.json", Json.toBytes(command));
         assertThat(Json.read(golden("fire_timer.json"), RunCommand.class)).isEqualTo(command);
+    }
+
+    @Test
+    void runControlCommands() throws IOException {
+        List<RunCommand> commands = List.of(new CancelRun(1, RUN, T0, "operator asked"), new PauseRun(1, RUN, T0, null),
+                new ResumeRun(1, RUN, T0, null), new RetryRun(1, RUN, T0, "operator asked"));
+        List<String> files = List.of("cancel_run.json", "pause_run.json", "resume_run.json", "retry_run.json");
+        for (int i = 0; i < commands.size(); i++) {
+            assertGolden(files.get(i), Json.toBytes(commands.get(i)));
+            assertThat(Json.read(golden(files.get(i)), RunCommand.class)).isEqualTo(commands.get(i));
+        }
+        assertThat(Json.read(("{\"type\":\"cancel_run\",\"schema_version\":1,\"run_id\":\"" + RUN + "\"}").getBytes(), RunCommand.class))
+                .as("requested_at and reason are optional").isEqualTo(new CancelRun(1, RUN, null, null));
     }
 
     @Test

@@ -32,7 +32,11 @@ public record Decision(RunState state, List<Effect> effects, Ignored ignored) {
         /** The command does not fit the step (e.g. a connector result for a delay step). */
         NOT_APPLICABLE,
         /** A timer fired before its due time. */
-        NOT_DUE
+        NOT_DUE,
+        /** The run's status does not allow the command (pause a paused run, resume a running one, retry one that did not fail). */
+        WRONG_STATUS,
+        /** The run is paused: a delay or retry that fell due is held and acted on at resume. */
+        PAUSED
     }
 
     /** @param detail a sentence for the log */

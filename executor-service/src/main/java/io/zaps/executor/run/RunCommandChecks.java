@@ -3,8 +3,12 @@ package io.zaps.executor.run;
 import io.zaps.contract.Ids;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.PauseRun;
+import io.zaps.contract.command.ResumeRun;
+import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
 
@@ -57,6 +61,18 @@ public final class RunCommandChecks {
         }
         if (command instanceof CompleteStep) {
             return CompleteStep.TYPE;
+        }
+        if (command instanceof CancelRun) {
+            return CancelRun.TYPE;
+        }
+        if (command instanceof PauseRun) {
+            return PauseRun.TYPE;
+        }
+        if (command instanceof ResumeRun) {
+            return ResumeRun.TYPE;
+        }
+        if (command instanceof RetryRun) {
+            return RetryRun.TYPE;
         }
         return FireTimer.TYPE;
     }

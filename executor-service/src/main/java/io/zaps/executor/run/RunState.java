@@ -2,8 +2,11 @@ package io.zaps.executor.run;
 
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
+
+import java.util.Map;
 
 /**
  * What the executor keeps about one run (the value of the {@code runs} state store, as JSON via
@@ -13,17 +16,34 @@ import tools.jackson.databind.annotation.JsonNaming;
  * @param schemaVersion the layout of this record; only fields are ever added
  * @param run           the run's snapshot, exactly as last published
  * @param workflow      the pinned workflow definition
- * @param eventId       the trigger event that started the run, for tracing
+ * @param eventId       the trigger event that started the run, for tracing; null for a run cancelled
+ *                      before its {@code start_run} arrived (then {@code workflow} is null too)
+ * @param attemptBase   per step, the attempts made before the last {@code retry_run}: attempt numbers go
+ *                      on, but the retry budget of the step's policy counts again from there
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId) {
+public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId,
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> attemptBase) {
     public static final int CURRENT_SCHEMA_VERSION = 1;
 
+    public RunState {
+        attemptBase = attemptBase == null ? Map.of() : Map.copyOf(attemptBase);
+    }
+
     public static RunState of(RunSnapshot run, WorkflowDefinition workflow, String eventId) {
-        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId);
+        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, Map.of());
+    }
+
+    public static RunState of(RunSnapshot run, WorkflowDefinition workflow, String eventId, Map<String, Integer> attemptBase) {
+        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, attemptBase);
     }
 
     public RunState withRun(RunSnapshot next) {
-        return new RunState(schemaVersion, next, workflow, eventId);
+        return new RunState(schemaVersion, next, workflow, eventId, attemptBase);
+    }
+
+    /** A run cancelled before it started: remembered so that its late {@code start_run} does not start it. */
+    boolean cancelledBeforeStart() {
+        return workflow == null && run.status() == io.zaps.contract.run.RunStatus.CANCELLED;
     }
 }

@@ -3,9 +3,14 @@ package io.zaps.executor.run;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.PauseRun;
+import io.zaps.contract.command.ResumeRun;
+import io.zaps.contract.command.RetryRun;
+import io.zaps.contract.command.RunControl;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
@@ -31,7 +36,9 @@ import tools.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -49,8 +56,15 @@ import java.util.Objects;
  * left (the step's {@link RetryPolicy}, else the workflow's) records the attempt, keeps the step
  * {@code running} with {@code next_attempt_at} set and schedules a {@code retry} timer after the
  * {@link Backoff}; that timer starts the next attempt (new idempotency key). Timers are never
- * cancelled; one that no longer matches the step's current attempt is ignored. Where later
- * features go: cancel/pause/resume/retry become new {@link RunCommand} types with their own method here.
+ * cancelled; one that no longer matches the step's current attempt is ignored.
+ *
+ * <p>Run control: {@code cancel_run} ends a pending, running or paused run as {@code cancelled} (a
+ * cancel that arrives before the run's {@code start_run} is remembered, and the run is created
+ * cancelled). {@code pause_run} holds back every new step and attempt; results of attempts in flight
+ * and attempt timeouts are still recorded (so a paused run can still fail or complete), and a delay or
+ * retry that falls due meanwhile is ignored when its timer fires and started by {@code resume_run},
+ * which finds it from the snapshot. {@code retry_run} runs a failed run again from its failed step,
+ * attempt numbers going on. A control command the run's status does not allow is ignored.
  */
 public final class RunStateMachine {
     /** Added to a step's own timeout to give the connector time to report back. */
@@ -94,12 +108,27 @@ public final class RunStateMachine {
         if (command instanceof FireTimer timer) {
             return fire(state, timer, now);
         }
+        if (command instanceof CancelRun cancel) {
+            return cancel(state, cancel, now);
+        }
+        if (command instanceof PauseRun pause) {
+            return pause(state, pause, now);
+        }
+        if (command instanceof ResumeRun resume) {
+            return resume(state, resume, now);
+        }
+        if (command instanceof RetryRun retry) {
+            return retryRun(state, retry, now);
+        }
         throw new IllegalArgumentException("unknown command type " + command.getClass().getName());
     }
 
     // ---- commands ----------------------------------------------------------------------------------
 
     private Decision start(RunState state, StartRun command, Instant now) {
+        if (state != null && state.cancelledBeforeStart() && command.workflow() != null) {
+            return startCancelled(state, command, now);
+        }
         if (state != null) {
             return Decision.ignored(state, IgnoreReason.DUPLICATE_START, "run " + command.runId()
                     + " already exists (status " + state.run().status().wireName() + ", revision " + state.run().revision() + ")");
@@ -108,6 +137,29 @@ public final class RunStateMachine {
         if (workflow == null) {
             return Decision.ignored(null, IgnoreReason.NOT_APPLICABLE, "start_run for " + command.runId() + " carries no workflow");
         }
+        SnapshotBuilder run = initialRun(command, now);
+        Transition t = new Transition(workflow, command.eventId(), run, now);
+        t.commit(RunEventType.RUN_STARTED, null);
+        String problem = WorkflowPlan.problem(workflow);
+        if (problem != null) {
+            failRun(t, "workflow '" + workflow.id() + "' cannot run: " + problem);
+        } else {
+            enterStep(t, workflow.entryPoint());
+        }
+        return t.decision();
+    }
+
+    /** The cancel came first: the run is created with the pinned workflow, and ends there. */
+    private static Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
+        SnapshotBuilder run = initialRun(command, now);
+        run.revision = tombstone.run().revision();
+        Transition t = new Transition(command.workflow(), command.eventId(), run, now);
+        cancelRun(t, tombstone.run().error());
+        return t.decision();
+    }
+
+    private static SnapshotBuilder initialRun(StartRun command, Instant now) {
+        WorkflowDefinition workflow = command.workflow();
         SnapshotBuilder run = new SnapshotBuilder();
         run.runId = command.runId();
         run.workflowId = workflow.id();
@@ -124,16 +176,131 @@ public final class RunStateMachine {
             }
         }
         run.revision = 0;
+        return run;
+    }
 
-        Transition t = new Transition(workflow, command.eventId(), run, now);
-        t.commit(RunEventType.RUN_STARTED, null);
-        String problem = WorkflowPlan.problem(workflow);
-        if (problem != null) {
-            failRun(t, "workflow '" + workflow.id() + "' cannot run: " + problem);
-        } else {
-            enterStep(t, workflow.entryPoint());
+    // ---- run control -------------------------------------------------------------------------------
+
+    private static Decision cancel(RunState state, CancelRun command, Instant now) {
+        String why = "cancelled" + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason());
+        if (state == null) {
+            // The cancel overtook its start_run (they travel different paths): remember it, publish nothing yet.
+            SnapshotBuilder run = new SnapshotBuilder();
+            run.runId = command.runId();
+            run.status = RunStatus.CANCELLED;
+            run.createdAt = now;
+            run.completedAt = now;
+            run.updatedAt = now;
+            run.error = why;
+            return Decision.applied(RunState.of(run.build(), null, null), List.of());
         }
+        Decision ignored = checkControl(state, command, CancelRun.TYPE);
+        if (ignored != null) {
+            return ignored;
+        }
+        Transition t = new Transition(state, now);
+        cancelRun(t, why);
         return t.decision();
+    }
+
+    private static Decision pause(RunState state, PauseRun command, Instant now) {
+        Decision ignored = checkControl(state, command, PauseRun.TYPE);
+        if (ignored != null) {
+            return ignored;
+        }
+        if (state.run().status() != RunStatus.RUNNING) {
+            return wrongStatus(state, PauseRun.TYPE, "running");
+        }
+        Transition t = new Transition(state, now);
+        t.run.status = RunStatus.PAUSED;
+        t.commit(RunEventType.RUN_PAUSED, null);
+        return t.decision();
+    }
+
+    private Decision resume(RunState state, ResumeRun command, Instant now) {
+        Decision ignored = checkControl(state, command, ResumeRun.TYPE);
+        if (ignored != null) {
+            return ignored;
+        }
+        if (state.run().status() != RunStatus.PAUSED) {
+            return wrongStatus(state, ResumeRun.TYPE, "paused");
+        }
+        Transition t = new Transition(state, now);
+        t.run.status = RunStatus.RUNNING;
+        t.commit(RunEventType.RUN_RESUMED, null);
+        releaseHeld(t);
+        return t.decision();
+    }
+
+    /**
+     * Starts what a pause held back, read from the snapshot: the next step after one that completed
+     * while paused, a retry that fell due, a delay whose time is over. What is not due yet still has
+     * its timer, which fires as usual.
+     */
+    private void releaseHeld(Transition t) {
+        StepState step = t.run.currentStepId == null ? null : t.run.step(t.run.currentStepId);
+        if (step == null) {
+            return;
+        }
+        if (step.status() == StepStatus.COMPLETED) {
+            String next = t.definition(step.stepId()).nextStepId();
+            if (next == null) {
+                completeRun(t);
+            } else {
+                enterStep(t, next);
+            }
+        } else if (step.status() == StepStatus.RUNNING && step.nextAttemptAt() != null) {
+            if (!t.now.isBefore(step.nextAttemptAt())) {
+                startAttempt(t, t.definition(step.stepId()), step.attempt() + 1);
+            }
+        } else if (step.status() == StepStatus.RUNNING && DelaySpec.TYPE.equals(step.type())) {
+            Instant due = step.startTime().plusSeconds(delaySeconds(step.input()));
+            if (!t.now.isBefore(due)) {
+                succeedStep(t, step, delayOutput(step, due, t.now));
+            }
+        }
+    }
+
+    private Decision retryRun(RunState state, RetryRun command, Instant now) {
+        Decision ignored = checkControl(state, command, RetryRun.TYPE);
+        if (ignored != null && ignored.ignored().reason() != IgnoreReason.RUN_FINAL) {
+            return ignored;
+        }
+        RunSnapshot run = state.run();
+        if (run.status() != RunStatus.FAILED || state.workflow() == null) {
+            return wrongStatus(state, RetryRun.TYPE, "failed");
+        }
+        StepState failed = run.currentStepId() == null ? null : run.steps().get(run.currentStepId());
+        if (failed == null || failed.status() != StepStatus.FAILED || state.workflow().step(failed.stepId()).isEmpty()) {
+            return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE,
+                    RetryRun.TYPE + " for run " + run.runId() + " which failed before any step could run (" + run.error() + ")");
+        }
+        Transition t = new Transition(state, now);
+        t.run.status = RunStatus.RUNNING;
+        t.run.completedAt = null;
+        t.run.error = null;
+        t.run.steps.replaceAll((id, s) -> s.status() == StepStatus.SKIPPED ? StepState.pending(s.stepId(), s.type()) : s);
+        t.attemptBase.put(failed.stepId(), failed.attempt());
+        t.commit(RunEventType.RUN_RETRIED, failed.stepId());
+        startAttempt(t, t.definition(failed.stepId()), failed.attempt() + 1);
+        return t.decision();
+    }
+
+    /** Unknown and finished runs take no control command; {@code null} when the run may. */
+    private static Decision checkControl(RunState state, RunControl command, String what) {
+        if (state == null) {
+            return Decision.ignored(null, IgnoreReason.UNKNOWN_RUN, what + " for unknown run " + command.runId());
+        }
+        if (state.run().status().isFinal()) {
+            return Decision.ignored(state, IgnoreReason.RUN_FINAL,
+                    what + " for run " + command.runId() + " which is already " + state.run().status().wireName());
+        }
+        return null;
+    }
+
+    private static Decision wrongStatus(RunState state, String what, String needed) {
+        return Decision.ignored(state, IgnoreReason.WRONG_STATUS, what + " needs a " + needed + " run; run "
+                + state.run().runId() + " is " + state.run().status().wireName());
     }
 
     private Decision complete(RunState state, CompleteStep command, Instant now) {
@@ -215,14 +382,26 @@ public final class RunStateMachine {
             return Decision.ignored(state, IgnoreReason.NOT_DUE,
                     "the delay of step '" + step.stepId() + "' is due at " + due + ", not yet at " + now);
         }
+        if (state.run().status() == RunStatus.PAUSED) {
+            return held(state, "the delay of step '" + step.stepId() + "'");
+        }
+        Transition t = new Transition(state, now);
+        succeedStep(t, step, delayOutput(step, due, now));
+        return t.decision();
+    }
+
+    private static ObjectNode delayOutput(StepState step, Instant due, Instant now) {
         ObjectNode output = Json.object();
         // An int (a delay is at most a year) so the output equals its own JSON round trip.
-        output.put("delayed_seconds", Math.toIntExact(seconds));
+        output.put("delayed_seconds", Math.toIntExact(delaySeconds(step.input())));
         output.put("due_at", due.toString());
         output.put("fired_at", now.toString());
-        Transition t = new Transition(state, now);
-        succeedStep(t, step, output);
-        return t.decision();
+        return output;
+    }
+
+    private static Decision held(RunState state, String what) {
+        return Decision.ignored(state, IgnoreReason.PAUSED, what + " fell due while run " + state.run().runId()
+                + " is paused; it starts on resume");
     }
 
     private Decision retry(RunState state, StepState step, Instant now) {
@@ -233,6 +412,9 @@ public final class RunStateMachine {
         if (now.isBefore(step.nextAttemptAt())) {
             return Decision.ignored(state, IgnoreReason.NOT_DUE,
                     "attempt " + (step.attempt() + 1) + " of step '" + step.stepId() + "' is due at " + step.nextAttemptAt() + ", not yet at " + now);
+        }
+        if (state.run().status() == RunStatus.PAUSED) {
+            return held(state, "attempt " + (step.attempt() + 1) + " of step '" + step.stepId() + "'");
         }
         Transition t = new Transition(state, now);
         startAttempt(t, t.definition(step.stepId()), step.attempt() + 1);
@@ -358,9 +540,10 @@ public final class RunStateMachine {
         String next = t.definition(step.stepId()).nextStepId();
         if (next == null) {
             completeRun(t);
-        } else {
+        } else if (t.run.status != RunStatus.PAUSED) {
             enterStep(t, next);
         }
+        // Paused: the next step waits for resume_run, which finds the completed current step.
     }
 
     /**
@@ -373,8 +556,10 @@ public final class RunStateMachine {
         RetryPolicy policy = t.workflow.retryFor(definition);
         int maxAttempts = Backoff.maxAttempts(policy);
         int attempt = step.attempt();
-        if (retryable && attempt < maxAttempts) {
-            Duration wait = Backoff.delay(policy, attempt, jitter.fraction(t.run.runId, step.stepId(), attempt));
+        // After a retry_run the policy's budget counts again; attempt numbers (and keys) go on.
+        int counted = attempt - t.attemptBase.getOrDefault(step.stepId(), 0);
+        if (retryable && counted < maxAttempts) {
+            Duration wait = Backoff.delay(policy, counted, jitter.fraction(t.run.runId, step.stepId(), attempt));
             Instant due = t.now.plus(wait);
             t.run.put(step.retryAt(due, reason, output));
             t.commit(RunEventType.STEP_RETRY_SCHEDULED, step.stepId());
@@ -383,7 +568,7 @@ public final class RunStateMachine {
         }
         String why = reason;
         if (maxAttempts > 1) {
-            why = "attempt " + attempt + " of " + maxAttempts + ": " + reason
+            why = "attempt " + counted + " of " + maxAttempts + ": " + reason
                     + (retryable ? " (no attempts left)" : " (permanent failure, not retried)");
         }
         failStep(t, step, why, output);
@@ -411,6 +596,19 @@ public final class RunStateMachine {
         t.run.currentStepId = null;
         t.run.skipUnreached();
         t.commit(RunEventType.RUN_COMPLETED, null);
+    }
+
+    private static void cancelRun(Transition t, String reason) {
+        t.run.status = RunStatus.CANCELLED;
+        t.run.completedAt = t.now;
+        t.run.error = reason;
+        // A step in flight ends skipped; its attempt stays open, and a result for it is ignored (the run is final).
+        t.run.steps.replaceAll((id, s) -> s.status() == StepStatus.RUNNING
+                ? new StepState(s.stepId(), s.type(), StepStatus.SKIPPED, s.attempt(), s.input(), s.startTime(), t.now,
+                        "run cancelled while the step was running", s.output(), s.attempts(), null)
+                : s);
+        t.run.skipUnreached();
+        t.commit(RunEventType.RUN_CANCELLED, null);
     }
 
     private static void failRun(Transition t, String reason) {
@@ -452,6 +650,7 @@ public final class RunStateMachine {
         final SnapshotBuilder run;
         final Instant now;
         final List<Effect> effects = new ArrayList<>();
+        final Map<String, Integer> attemptBase = new HashMap<>();
 
         Transition(WorkflowDefinition workflow, String eventId, SnapshotBuilder run, Instant now) {
             this.workflow = workflow;
@@ -462,6 +661,7 @@ public final class RunStateMachine {
 
         Transition(RunState state, Instant now) {
             this(state.workflow(), state.eventId(), SnapshotBuilder.from(state.run()), now);
+            attemptBase.putAll(state.attemptBase());
         }
 
         StepDefinition definition(String stepId) {
@@ -477,7 +677,7 @@ public final class RunStateMachine {
         }
 
         Decision decision() {
-            return Decision.applied(RunState.of(run.build(), workflow, eventId), effects);
+            return Decision.applied(RunState.of(run.build(), workflow, eventId, attemptBase), effects);
         }
     }
 }

@@ -11,9 +11,13 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = StartRun.class, name = StartRun.TYPE),
         @JsonSubTypes.Type(value = CompleteStep.class, name = CompleteStep.TYPE),
-        @JsonSubTypes.Type(value = FireTimer.class, name = FireTimer.TYPE)
+        @JsonSubTypes.Type(value = FireTimer.class, name = FireTimer.TYPE),
+        @JsonSubTypes.Type(value = CancelRun.class, name = CancelRun.TYPE),
+        @JsonSubTypes.Type(value = PauseRun.class, name = PauseRun.TYPE),
+        @JsonSubTypes.Type(value = ResumeRun.class, name = ResumeRun.TYPE),
+        @JsonSubTypes.Type(value = RetryRun.class, name = RetryRun.TYPE)
 })
-public sealed interface RunCommand permits StartRun, CompleteStep, FireTimer {
+public sealed interface RunCommand permits StartRun, CompleteStep, FireTimer, CancelRun, PauseRun, ResumeRun, RetryRun {
     /** The run this command is about; also the record key. */
     String runId();
 

@@ -16,6 +16,14 @@ public enum RunEventType {
     @JsonProperty("step_late_result") STEP_LATE_RESULT,
     @JsonProperty("run_completed") RUN_COMPLETED,
     @JsonProperty("run_failed") RUN_FAILED,
+    /** The run was cancelled ({@code cancel_run}); it is final. */
+    @JsonProperty("run_cancelled") RUN_CANCELLED,
+    /** The run was paused ({@code pause_run}): no new step or attempt starts. */
+    @JsonProperty("run_paused") RUN_PAUSED,
+    /** A paused run runs again ({@code resume_run}). */
+    @JsonProperty("run_resumed") RUN_RESUMED,
+    /** A failed run runs again from its failed step ({@code retry_run}). */
+    @JsonProperty("run_retried") RUN_RETRIED,
     /** The trigger service refused to start the run (unknown or inactive workflow). */
     @JsonProperty("run_rejected") RUN_REJECTED;
 
