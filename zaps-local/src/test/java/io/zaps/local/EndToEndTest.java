@@ -221,7 +221,59 @@ class EndToEndTest {
         assertThat(get("/health").body()).contains("ok");
     }
 
+    @Test
+    void aRunCancelledMidDelayNeverCallsItsWebhook() throws Exception {
+        assertThat(post("/api/workflows", delayThenWebhook("cancel_me", 3, hooks + "/cancelled-hook")).statusCode()).isEqualTo(201);
+        String runId = Json.mapper().readTree(post("/api/workflows/cancel_me/trigger", "{}").body()).get("run_id").stringValue();
+        awaitStepRunning(runId, "wait");
+
+        assertThat(post("/api/runs/" + runId + "/cancel", "").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "cancelled".equals(status(runId)));
+        assertThat(post("/api/runs/" + runId + "/cancel", "").statusCode()).isEqualTo(409);
+
+        Thread.sleep(4000); // past the delay's due time: the timer fires into a cancelled run and is ignored
+        assertThat(status(runId)).isEqualTo("cancelled");
+        assertThat(received).noneMatch(r -> r.path().equals("/cancelled-hook"));
+    }
+
+    @Test
+    void aPausedRunHoldsItsNextStepUntilResumed() throws Exception {
+        assertThat(post("/api/workflows", delayThenWebhook("pause_me", 1, hooks + "/paused-hook")).statusCode()).isEqualTo(201);
+        String runId = Json.mapper().readTree(post("/api/workflows/pause_me/trigger", "{}").body()).get("run_id").stringValue();
+        awaitStepRunning(runId, "wait");
+
+        assertThat(post("/api/runs/" + runId + "/pause", "").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "paused".equals(status(runId)));
+        Thread.sleep(2500); // the delay falls due while paused: nothing starts
+        assertThat(status(runId)).isEqualTo("paused");
+        assertThat(received).noneMatch(r -> r.path().equals("/paused-hook"));
+
+        assertThat(post("/api/runs/" + runId + "/resume", "").statusCode()).isEqualTo(202);
+        assertThat(awaitFinal(runId).get("status").stringValue()).isEqualTo("completed");
+        assertThat(received).filteredOn(r -> r.path().equals("/paused-hook")).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    static String delayThenWebhook(String id, int seconds, String url) {
+        return """
+                {"id": "%s", "name": "%s", "entry_point": "wait",
+                 "steps": [{"id": "wait", "type": "delay", "config": {"seconds": %d}, "next_step_id": "call"},
+                           {"id": "call", "type": "webhook", "config": {"url": "%s", "body": {"ok": true}}}]}
+                """.formatted(id, id, seconds, url);
+    }
+
+    static String status(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = get("/api/runs/" + runId);
+        return response.statusCode() == 200 ? Json.mapper().readTree(response.body()).get("status").stringValue() : null;
+    }
+
+    static void awaitStepRunning(String runId, String stepId) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            JsonNode run = Json.mapper().readTree(get("/api/runs/" + runId).body());
+            return "running".equals(run.get("steps").get(stepId).get("status").stringValue());
+        });
+    }
 
     static String oneWebhookWorkflow(String id, String url) {
         return """
