@@ -1,27 +1,22 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.connector.net.CappedBodySubscriber;
 import io.zaps.connector.net.OutboundAddressPolicy;
 
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.StoreException;
 import io.zaps.store.UnsafeIdException;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -74,7 +69,7 @@ final class DocumentSource {
             HttpRequest request = HttpRequest.newBuilder(url).GET().timeout(left)
                     .header("User-Agent", USER_AGENT).header("Idempotency-Key", idempotencyKey)
                     .header("Accept", "application/pdf, */*").build();
-            HttpResponse<byte[]> response = send(request, url, left);
+            HttpResponse<CappedBodySubscriber.Body> response = send(request, url, left);
             int status = response.statusCode();
             if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
                 if (redirects >= MAX_REDIRECTS) {
@@ -91,7 +86,10 @@ final class DocumentSource {
                 boolean retryable = status >= 500 || status == 429 || status == 408;
                 throw new ExtractionFailedException("HTTP " + status + " downloading " + shown(url), retryable);
             }
-            return response.body();
+            if (response.body().truncated()) {
+                throw ExtractionFailedException.permanent("the document at " + shown(url) + " is larger than " + maxBytes + " bytes");
+            }
+            return response.body().bytes();
         }
     }
 
@@ -105,8 +103,8 @@ final class DocumentSource {
         }
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request, URI url, Duration left) throws ExtractionFailedException {
-        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request, info -> new CappedBody(maxBytes));
+    private HttpResponse<CappedBodySubscriber.Body> send(HttpRequest request, URI url, Duration left) throws ExtractionFailedException {
+        CompletableFuture<HttpResponse<CappedBodySubscriber.Body>> future = client.sendAsync(request, info -> new CappedBodySubscriber(maxBytes));
         try {
             return future.get(left.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -118,9 +116,6 @@ final class DocumentSource {
             throw ExtractionFailedException.retryable("interrupted downloading " + shown(url));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (causedBy(cause, TooLargeException.class)) {
-                throw ExtractionFailedException.permanent("the document at " + shown(url) + " is larger than " + maxBytes + " bytes");
-            }
             if (causedBy(cause, HttpTimeoutException.class)) {
                 throw ExtractionFailedException.retryable("timed out downloading " + shown(url));
             }
@@ -141,62 +136,5 @@ final class DocumentSource {
     /** The URL without its query, which may carry a token. */
     private static String shown(URI url) {
         return url.getScheme() + "://" + url.getRawAuthority() + (url.getRawPath() == null ? "" : url.getRawPath());
-    }
-
-    private static final class TooLargeException extends IOException {
-        TooLargeException() {
-            super("response body too large");
-        }
-    }
-
-    /** Collects at most {@code maxBytes}; fails and stops reading as soon as more arrive. */
-    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final int maxBytes;
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        CappedBody(int maxBytes) {
-            this.maxBytes = maxBytes;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(1);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> buffers) {
-            if (result.isDone()) {
-                return;
-            }
-            for (ByteBuffer buffer : buffers) {
-                if (kept.size() + buffer.remaining() > maxBytes) {
-                    result.completeExceptionally(new TooLargeException());
-                    subscription.cancel();
-                    return;
-                }
-                byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                kept.write(chunk, 0, chunk.length);
-            }
-            subscription.request(1);
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(kept.toByteArray());
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.connector.net.CappedBodySubscriber;
 import io.zaps.connector.net.OutboundAddressPolicy;
 import io.zaps.contract.Json;
 

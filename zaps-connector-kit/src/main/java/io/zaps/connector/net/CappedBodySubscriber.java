@@ -1,4 +1,4 @@
-package io.zaps.connector.webhook;
+package io.zaps.connector.net;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
@@ -11,12 +11,13 @@ import java.util.concurrent.Flow;
 /**
  * Keeps at most {@code maxBytes} of a response body. When more arrives it stops reading and
  * cancels the rest (the connection is closed instead of reused), so a huge or endless body never
- * sits in memory. The JDK 17 client has no limiting body handler of its own.
+ * sits in memory. The JDK 17 client has no limiting body handler of its own. Callers decide what
+ * a truncated body means: the webhook keeps it and says so, a document download refuses it.
  */
-final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBodySubscriber.Body> {
+public final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBodySubscriber.Body> {
 
     /** The kept bytes and whether more were sent than kept. */
-    record Body(byte[] bytes, boolean truncated) {
+    public record Body(byte[] bytes, boolean truncated) {
     }
 
     private final int maxBytes;
@@ -24,7 +25,7 @@ final class CappedBodySubscriber implements HttpResponse.BodySubscriber<CappedBo
     private final CompletableFuture<Body> result = new CompletableFuture<>();
     private Flow.Subscription subscription;
 
-    CappedBodySubscriber(int maxBytes) {
+    public CappedBodySubscriber(int maxBytes) {
         this.maxBytes = maxBytes;
     }
 
