@@ -3,6 +3,7 @@ package io.zaps.contract.workflow;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
+import tools.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +15,10 @@ import java.util.Optional;
  * version it started with.
  *
  * <p>{@code retry} is the default {@link RetryPolicy} of every step that has none of its own.
+ *
+ * <p>{@code trigger} is the optional trigger section ({@code {"type": "webhook" | "schedule" | "email" | "kafka", ...}},
+ * see {@link io.zaps.contract.trigger.TriggerSpec}); a workflow without one is started by the REST API and the
+ * triggers topic only. {@code on_failure} optionally names an error workflow started when a run fails.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -27,16 +32,25 @@ public record WorkflowDefinition(
         Integer version,
         Instant createdAt,
         Instant updatedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) RetryPolicy retry) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) RetryPolicy retry,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ObjectNode trigger,
+        @JsonInclude(JsonInclude.Include.NON_NULL) OnFailure onFailure) {
 
     public WorkflowDefinition {
         steps = steps == null ? null : List.copyOf(steps);
     }
 
+    /** A workflow without a trigger section or error workflow. */
+    public WorkflowDefinition(String id, String name, String description, String entryPoint, WorkflowStatus status,
+                              List<StepDefinition> steps, Integer version, Instant createdAt, Instant updatedAt,
+                              RetryPolicy retry) {
+        this(id, name, description, entryPoint, status, steps, version, createdAt, updatedAt, retry, null, null);
+    }
+
     /** A workflow without a workflow-wide retry policy. */
     public WorkflowDefinition(String id, String name, String description, String entryPoint, WorkflowStatus status,
                               List<StepDefinition> steps, Integer version, Instant createdAt, Instant updatedAt) {
-        this(id, name, description, entryPoint, status, steps, version, createdAt, updatedAt, null);
+        this(id, name, description, entryPoint, status, steps, version, createdAt, updatedAt, null, null, null);
     }
 
     /** The policy for {@code step}: its own, else the workflow's, else {@link RetryPolicy#NONE}. */
@@ -60,11 +74,13 @@ public record WorkflowDefinition(
 
     /** A copy with every field kept but the id (the gateway's PUT, where the path names the workflow). */
     public WorkflowDefinition withId(String newId) {
-        return new WorkflowDefinition(newId, name, description, entryPoint, status, steps, version, createdAt, updatedAt, retry);
+        return new WorkflowDefinition(newId, name, description, entryPoint, status, steps, version, createdAt, updatedAt, retry,
+                trigger, onFailure);
     }
 
     /** A copy stamped with the given version and times (the gateway's part of a create or update). */
     public WorkflowDefinition stamped(int newVersion, Instant created, Instant updated) {
-        return new WorkflowDefinition(id, name, description, entryPoint, statusOrDefault(), steps, newVersion, created, updated, retry);
+        return new WorkflowDefinition(id, name, description, entryPoint, statusOrDefault(), steps, newVersion, created, updated, retry,
+                trigger, onFailure);
     }
 }

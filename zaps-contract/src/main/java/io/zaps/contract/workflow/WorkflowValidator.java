@@ -3,6 +3,7 @@ package io.zaps.contract.workflow;
 import io.zaps.contract.Ids;
 import io.zaps.contract.step.StepSpec;
 import io.zaps.contract.step.StepTypes;
+import io.zaps.contract.trigger.Triggers;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -88,6 +89,17 @@ public final class WorkflowValidator {
             }
         }
         validateRetry(definition.retry(), "retry", violations);
+        Triggers.validate(definition.trigger(), "trigger", violations);
+        if (definition.onFailure() != null) {
+            String target = definition.onFailure().workflowId();
+            if (target == null || target.isBlank()) {
+                violations.add(new Violation("on_failure.workflow_id", "is required"));
+            } else if (!Ids.isSafe(target)) {
+                violations.add(new Violation("on_failure.workflow_id", "must match " + Ids.SAFE_ID.pattern()));
+            } else if (target.equals(definition.id())) {
+                violations.add(new Violation("on_failure.workflow_id", "must name another workflow (a workflow cannot be its own error workflow)"));
+            }
+        }
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition step = steps.get(i);
             if (step != null && step.nextStepId() != null && !byId.containsKey(step.nextStepId())) {
