@@ -4,9 +4,11 @@ import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.store.FileStore;
 import io.zaps.store.IdempotencyStore;
+import io.zaps.store.SecretStore;
 import org.springframework.boot.jackson.autoconfigure.JsonMapperBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
 
@@ -24,6 +26,15 @@ public class GatewayConfiguration {
     @Bean
     public IdempotencyStore gatewayIdempotencyStore(GatewayProperties properties) {
         return new IdempotencyStore(properties.dataDir());
+    }
+
+    /**
+     * The credential store ({@code <data>/secrets}), keyed by {@code ZAPS_MASTER_KEY} when set (environment or
+     * property), else by the data folder's generated key file.
+     */
+    @Bean
+    public SecretStore gatewaySecretStore(GatewayProperties properties, Environment environment, Clock gatewayClock) {
+        return SecretStore.open(properties.dataDir(), environment.getProperty(SecretStore.MASTER_KEY_ENV), gatewayClock);
     }
 
     @Bean

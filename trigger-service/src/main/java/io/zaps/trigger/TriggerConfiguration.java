@@ -3,6 +3,7 @@ package io.zaps.trigger;
 import io.zaps.contract.Topics;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
+import io.zaps.store.SecretStore;
 import io.zaps.trigger.consume.ReadyLog;
 import io.zaps.trigger.consume.TriggerBatchListener;
 import io.zaps.trigger.intake.TriggerIntake;
@@ -10,6 +11,7 @@ import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
@@ -31,6 +33,12 @@ class TriggerConfiguration {
     @Bean
     FileStore triggerFileStore(TriggerProperties properties) {
         return new FileStore(properties.dataDir());
+    }
+
+    /** The credential store, for trigger sources that log in somewhere (IMAP); keyed as in the gateway. */
+    @Bean
+    SecretStore triggerSecretStore(TriggerProperties properties, Environment environment, Clock triggerClock) {
+        return SecretStore.open(properties.dataDir(), environment.getProperty(SecretStore.MASTER_KEY_ENV), triggerClock);
     }
 
     @Bean
