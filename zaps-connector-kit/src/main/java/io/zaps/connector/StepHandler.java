@@ -25,7 +25,12 @@ import io.zaps.contract.command.ExecuteStep;
  *   <li>Return an outcome rather than throwing. An exception that escapes anyway becomes a
  *       permanent failure carrying its message, so a run never hangs on a bug.</li>
  *   <li>Bound the time spent: the request's config carries the step's timeout, and the executor
- *       stops waiting at {@link ExecuteStep#deadline()}.</li>
+ *       stops waiting at {@link ExecuteStep#deadline()}; spend at most
+ *       {@link StepDeadline#budget} (the smaller of the two). A request already past its deadline
+ *       never reaches the handler.</li>
+ *   <li>When the other side says when to come back (HTTP {@code Retry-After} on a 429 or 5xx), pass
+ *       it on with {@link StepOutcome#failed(String, boolean, tools.jackson.databind.JsonNode, java.time.Duration)}
+ *       ({@link RetryAfter#parse} reads the header): the executor waits at least that long.</li>
  *   <li>Never put secrets from the config (passwords, tokens) into the outcome's error or output:
  *       both are stored in the run and shown by the API.</li>
  * </ul>

@@ -2,6 +2,7 @@ package io.zaps.connector;
 
 import tools.jackson.databind.JsonNode;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -19,13 +20,25 @@ public sealed interface StepOutcome {
     }
 
     /**
-     * @param error     why, for a person reading the run; never contains secrets
-     * @param retryable whether the executor should try the step again (timeouts, 5xx, SMTP 4xx)
-     * @param output    what is known despite the failure, or {@code null}
+     * @param error      why, for a person reading the run; never contains secrets
+     * @param retryable  whether the executor should try the step again (timeouts, 5xx, SMTP 4xx)
+     * @param output     what is known despite the failure, or {@code null}
+     * @param retryAfter how long the other side asked to be left alone before the next try (an HTTP
+     *                   {@code Retry-After}, see {@link RetryAfter}), or {@code null}; only meaningful
+     *                   when {@code retryable}: the executor then waits at least this long, within the
+     *                   step's retry policy
      */
-    record Failed(String error, boolean retryable, JsonNode output) implements StepOutcome {
+    record Failed(String error, boolean retryable, JsonNode output, Duration retryAfter) implements StepOutcome {
         public Failed {
             Objects.requireNonNull(error, "error");
+            if (retryAfter != null && retryAfter.isNegative()) {
+                retryAfter = Duration.ZERO;
+            }
+        }
+
+        /** A failure without a {@code Retry-After} hint. */
+        public Failed(String error, boolean retryable, JsonNode output) {
+            this(error, retryable, output, null);
         }
     }
 
@@ -35,6 +48,11 @@ public sealed interface StepOutcome {
 
     static StepOutcome failed(String error, boolean retryable, JsonNode output) {
         return new Failed(error, retryable, output);
+    }
+
+    /** A failure whose retry should wait at least {@code retryAfter} ({@code null}: no hint). */
+    static StepOutcome failed(String error, boolean retryable, JsonNode output, Duration retryAfter) {
+        return new Failed(error, retryable, output, retryAfter);
     }
 
     /** A failure that may go away: the executor retries the step if it has attempts left. */

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -38,10 +39,12 @@ public final class StepRequestProcessor {
         ExecuteStep request = parse(key, value);
         Instant startedAt = clock.instant();
         StepOutcome outcome;
-        if (request.deadline() != null && startedAt.isAfter(request.deadline())) {
+        if (StepDeadline.expired(request, startedAt)) {
             // The executor has given up on this attempt and may already have sent the next one (with
-            // another idempotency key): doing the side effect now could do it twice.
-            outcome = StepOutcome.retryable("request expired at " + request.deadline() + " before the connector started it");
+            // another idempotency key): doing the side effect now could do it twice. Not attempted;
+            // answered as a timeout, which the executor records on the timed-out attempt.
+            outcome = StepOutcome.retryable("not attempted: the attempt's deadline " + request.deadline()
+                    + " had passed (request expired) before the connector started it");
         } else {
             outcome = run(request);
         }
@@ -96,10 +99,20 @@ public final class StepRequestProcessor {
         JsonNode output = outcome.output() == null ? Json.object() : outcome.output();
         if (outcome instanceof StepOutcome.Failed failed) {
             return new CompleteStep(SchemaVersions.CURRENT, request.runId(), request.stepId(), request.attempt(), request.idempotencyKey(),
-                    CompleteStep.Outcome.FAILED, output, truncate(failed.error()), failed.retryable(), startedAt, finishedAt);
+                    CompleteStep.Outcome.FAILED, output, truncate(failed.error()), failed.retryable(), startedAt, finishedAt,
+                    retryAfterSeconds(failed));
         }
         return new CompleteStep(SchemaVersions.CURRENT, request.runId(), request.stepId(), request.attempt(), request.idempotencyKey(),
                 CompleteStep.Outcome.SUCCEEDED, output, null, false, startedAt, finishedAt);
+    }
+
+    /** Whole seconds, rounded up; only for a retryable failure (a permanent one is never retried). */
+    static Long retryAfterSeconds(StepOutcome.Failed failed) {
+        if (!failed.retryable() || failed.retryAfter() == null) {
+            return null;
+        }
+        Duration hint = failed.retryAfter();
+        return hint.getSeconds() + (hint.getNano() > 0 ? 1 : 0);
     }
 
     private static String truncate(String error) {

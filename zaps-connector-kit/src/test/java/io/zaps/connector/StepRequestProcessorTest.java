@@ -10,6 +10,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.function.Function;
@@ -86,6 +87,45 @@ class StepRequestProcessorTest {
         assertThat(answer.outcome()).isEqualTo(CompleteStep.Outcome.FAILED);
         assertThat(answer.error()).contains("expired");
         assertThat(answer.retryable()).isTrue();
+    }
+
+    @Test
+    void aRequestExactlyAtItsDeadlineIsNotAttemptedEither() {
+        StepRequestProcessor processor = processor(request -> {
+            throw new AssertionError("must not run");
+        });
+
+        CompleteStep answer = processor.process(RUN, Json.toBytes(request("webhook", 1, NOW)));
+
+        assertThat(answer.error()).startsWith("not attempted");
+        assertThat(answer.retryable()).isTrue();
+    }
+
+    @Test
+    void aRetryAfterHintOfARetryableFailureTravelsInWholeSecondsRoundedUp() {
+        CompleteStep hinted = processor(request -> StepOutcome.failed("HTTP 429", true, null, Duration.ofMillis(2_300)))
+                .process(RUN, Json.toBytes(request("webhook", 1, null)));
+        assertThat(hinted.retryAfterSeconds()).isEqualTo(3L);
+
+        CompleteStep permanent = processor(request -> StepOutcome.failed("HTTP 400", false, null, Duration.ofSeconds(5)))
+                .process(RUN, Json.toBytes(request("webhook", 1, null)));
+        assertThat(permanent.retryAfterSeconds()).as("a permanent failure is never retried").isNull();
+
+        CompleteStep plain = processor(request -> StepOutcome.retryable("HTTP 503"))
+                .process(RUN, Json.toBytes(request("webhook", 1, null)));
+        assertThat(plain.retryAfterSeconds()).isNull();
+    }
+
+    @Test
+    void theBudgetIsTheConfiguredTimeoutCutToTheDeadline() {
+        Duration thirty = Duration.ofSeconds(30);
+        assertThat(StepDeadline.budget(request("webhook", 1, null), thirty, clock)).isEqualTo(thirty);
+        assertThat(StepDeadline.budget(request("webhook", 1, NOW.plusSeconds(60)), thirty, clock)).isEqualTo(thirty);
+        assertThat(StepDeadline.budget(request("webhook", 1, NOW.plusMillis(2_500)), thirty, clock)).isEqualTo(Duration.ofMillis(2_500));
+        assertThat(StepDeadline.budget(request("webhook", 1, NOW.minusSeconds(1)), thirty, clock)).isNegative();
+        assertThat(StepDeadline.expired(request("webhook", 1, NOW), NOW)).isTrue();
+        assertThat(StepDeadline.expired(request("webhook", 1, NOW.plusMillis(1)), NOW)).isFalse();
+        assertThat(StepDeadline.expired(request("webhook", 1, null), NOW)).isFalse();
     }
 
     @Test

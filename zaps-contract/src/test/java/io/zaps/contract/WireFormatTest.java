@@ -70,6 +70,17 @@ class WireFormatTest {
     }
 
     @Test
+    void completeStepWithARetryAfterHint() throws IOException {
+        RunCommand command = new CompleteStep(1, RUN, "send_reminder", 2, RUN + ":send_reminder:2",
+                CompleteStep.Outcome.FAILED, Json.object().put("status_code", 429), "HTTP 429 from POST http://127.0.0.1:8001/notify",
+                true, T0, T1, 30L);
+        assertGolden("complete_step_retry_after.json", Json.toBytes(command));
+        assertThat(Json.read(golden("complete_step_retry_after.json"), RunCommand.class)).isEqualTo(command);
+        assertThat(((CompleteStep) Json.read(golden("complete_step.json"), RunCommand.class)).retryAfterSeconds())
+                .as("absent before the field existed").isNull();
+    }
+
+    @Test
     void fireTimer() throws IOException {
         RunCommand command = new FireTimer(1, RUN, "delay_step", 1, T1);
         assertGolden("fire_timer.json", Json.toBytes(command));

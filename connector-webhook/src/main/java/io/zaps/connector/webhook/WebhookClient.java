@@ -85,13 +85,18 @@ final class WebhookClient {
     }
 
     /**
-     * Calls {@code config.url()}.
+     * Calls {@code config.url()} within {@code budget} (redirects and body included): the step's
+     * timeout, or less when the attempt's deadline is nearer.
      *
      * @param fixedHeaders headers Zaps always sends (idempotency key, user agent, run and step id);
      *                     they replace configured headers of the same name
      */
-    Exchange call(WebhookConfig config, Map<String, String> fixedHeaders) throws CallFailedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(config.timeoutSeconds());
+    Exchange call(WebhookConfig config, Map<String, String> fixedHeaders, Duration budget) throws CallFailedException {
+        if (budget.isZero() || budget.isNegative()) {
+            throw new CallFailedException("not attempted: no time left before the attempt's deadline", true);
+        }
+        long deadline = System.nanoTime() + budget.toNanos();
+        String limit = describe(budget) + (budget.equals(Duration.ofSeconds(config.timeoutSeconds())) ? "" : " (the attempt's deadline)");
         String method = config.method();
         URI url = config.url();
         byte[] body = config.body() == null ? null : Json.toBytes(config.body());
@@ -101,7 +106,7 @@ final class WebhookClient {
         for (int redirects = 0; ; redirects++) {
             checkTarget(url, redirects > 0);
             HttpResponse<CappedBodySubscriber.Body> response =
-                    send(request(method, url, body, configured, fixedHeaders, config.timeoutSeconds(), deadline), config.timeoutSeconds(), deadline);
+                    send(request(method, url, body, configured, fixedHeaders, limit, deadline), limit, deadline);
             int status = response.statusCode();
             String location = response.headers().firstValue("location").orElse(null);
             if (!isRedirect(status) || location == null) {
@@ -138,8 +143,8 @@ final class WebhookClient {
     }
 
     private static HttpRequest request(String method, URI url, byte[] body, Map<String, String> configured,
-                                       Map<String, String> fixedHeaders, int timeoutSeconds, long deadline) throws CallFailedException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(remaining(deadline, timeoutSeconds));
+                                       Map<String, String> fixedHeaders, String limit, long deadline) throws CallFailedException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url).timeout(remaining(deadline, limit));
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.putAll(configured);
         if (body != null) {
@@ -159,15 +164,15 @@ final class WebhookClient {
         return builder.build();
     }
 
-    private HttpResponse<CappedBodySubscriber.Body> send(HttpRequest request, int timeoutSeconds, long deadline) throws CallFailedException {
+    private HttpResponse<CappedBodySubscriber.Body> send(HttpRequest request, String limit, long deadline) throws CallFailedException {
         String what = request.method() + " " + request.uri();
         CompletableFuture<HttpResponse<CappedBodySubscriber.Body>> future =
                 http.sendAsync(request, info -> new CappedBodySubscriber(maxResponseBytes));
         try {
-            return future.get(remaining(deadline, timeoutSeconds).toNanos(), TimeUnit.NANOSECONDS);
+            return future.get(remaining(deadline, limit).toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw timedOut(timeoutSeconds, what);
+            throw timedOut(limit, what);
         } catch (InterruptedException e) {
             future.cancel(true);
             Thread.currentThread().interrupt();
@@ -175,13 +180,13 @@ final class WebhookClient {
         } catch (CancellationException e) {
             throw new CallFailedException("call cancelled: " + what, true);
         } catch (ExecutionException e) {
-            throw classify(e.getCause(), request.uri(), what, timeoutSeconds);
+            throw classify(e.getCause(), request.uri(), what, limit);
         }
     }
 
-    private static CallFailedException classify(Throwable failure, URI url, String what, int timeoutSeconds) {
+    private static CallFailedException classify(Throwable failure, URI url, String what, String limit) {
         if (failure instanceof HttpConnectTimeoutException || failure instanceof HttpTimeoutException) {
-            return timedOut(timeoutSeconds, what);
+            return timedOut(limit, what);
         }
         if (failure instanceof ConnectException) {
             String detail = rootMessageOrNull(failure);
@@ -199,16 +204,24 @@ final class WebhookClient {
         return new CallFailedException("calling " + what + " failed: " + rootMessage(failure), false);
     }
 
-    private static CallFailedException timedOut(int timeoutSeconds, String what) {
-        return new CallFailedException("timed out after " + timeoutSeconds + "s calling " + what, true);
+    private static CallFailedException timedOut(String limit, String what) {
+        return new CallFailedException("timed out after " + limit + " calling " + what, true);
     }
 
-    private static Duration remaining(long deadline, int timeoutSeconds) throws CallFailedException {
+    private static Duration remaining(long deadline, String limit) throws CallFailedException {
         long nanos = deadline - System.nanoTime();
         if (nanos <= 0) {
-            throw new CallFailedException("timed out after " + timeoutSeconds + "s (redirects included)", true);
+            throw new CallFailedException("timed out after " + limit + " (redirects included)", true);
         }
         return Duration.ofNanos(nanos);
+    }
+
+    /** {@code 30s}, or {@code 2.5s} for a budget cut to the deadline. */
+    static String describe(Duration budget) {
+        if (budget.getNano() == 0) {
+            return budget.getSeconds() + "s";
+        }
+        return java.math.BigDecimal.valueOf(budget.toMillis(), 3).stripTrailingZeros().toPlainString() + "s";
     }
 
     private static boolean isRedirect(int status) {

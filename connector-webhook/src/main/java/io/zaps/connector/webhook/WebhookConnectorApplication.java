@@ -2,6 +2,7 @@ package io.zaps.connector.webhook;
 
 import io.zaps.connector.net.OutboundAddressPolicy;
 import org.slf4j.Logger;
+import org.springframework.beans.factory.ObjectProvider;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -10,6 +11,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -41,9 +43,9 @@ public class WebhookConnectorApplication {
     }
 
     @Bean
-    WebhookHandler webhookHandler(WebhookProperties properties) {
+    WebhookHandler webhookHandler(WebhookProperties properties, ObjectProvider<Clock> clock) {
         return new WebhookHandler(new WebhookClient(WebhookClient.newHttpClient(), OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"),
-                properties.maxResponseBytes()));
+                properties.maxResponseBytes()), clock.getIfAvailable(Clock::systemUTC));
     }
 
     // Ready is published after every lifecycle bean started, the kit's listener containers included.

@@ -1,5 +1,7 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.connector.RetryAfter;
+import io.zaps.connector.StepDeadline;
 import io.zaps.connector.StepHandler;
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.Json;
@@ -12,22 +14,29 @@ import tools.jackson.databind.node.ObjectNode;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Executes {@code webhook} steps (see {@link WebhookSpec}). 2xx succeeds; any other answer fails
- * with the response still in the output, retryable for 5xx, 429 and 408.
+ * with the response still in the output, retryable for 5xx, 429 and 408. A retryable answer's
+ * {@code Retry-After} (seconds or an HTTP-date) goes back to the executor as the least wait before
+ * the next attempt. A call takes at most the step's {@code timeout_seconds}, and never longer than
+ * the request's deadline leaves ({@link StepDeadline}).
  */
 final class WebhookHandler implements StepHandler {
     static final String USER_AGENT = "zaps/0.1";
     private static final int EXCERPT_LENGTH = 200;
 
     private final WebhookClient client;
+    private final Clock clock;
 
-    WebhookHandler(WebhookClient client) {
+    WebhookHandler(WebhookClient client, Clock clock) {
         this.client = client;
+        this.clock = clock;
     }
 
     @Override
@@ -50,7 +59,7 @@ final class WebhookHandler implements StepHandler {
         fixed.put("X-Zaps-Step-Id", request.stepId());
         WebhookClient.Exchange exchange;
         try {
-            exchange = client.call(config, fixed);
+            exchange = client.call(config, fixed, StepDeadline.budget(request, Duration.ofSeconds(config.timeoutSeconds()), clock));
         } catch (WebhookClient.CallFailedException e) {
             return StepOutcome.failed(e.getMessage(), e.retryable(), null);
         }
@@ -61,7 +70,14 @@ final class WebhookHandler implements StepHandler {
             return StepOutcome.succeeded(output);
         }
         String error = "HTTP " + status + " from " + exchange.method() + " " + exchange.url() + excerpt(exchange);
-        return StepOutcome.failed(error, retryable(status), output);
+        if (!retryable(status)) {
+            return StepOutcome.failed(error, false, output);
+        }
+        Duration retryAfter = RetryAfter.parse(exchange.headers().get("retry-after"), clock.instant()).orElse(null);
+        if (retryAfter != null) {
+            error += " (Retry-After: " + retryAfter.getSeconds() + " s)";
+        }
+        return StepOutcome.failed(error, true, output, retryAfter);
     }
 
     /** Whether trying again could help: server trouble, rate limiting, a request timeout. */

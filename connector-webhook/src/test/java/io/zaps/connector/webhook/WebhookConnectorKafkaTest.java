@@ -84,6 +84,24 @@ class WebhookConnectorKafkaTest {
     }
 
     @Test
+    void aRateLimitsRetryAfterTravelsOnTheAnswer() throws Exception {
+        server.route("/limited", exchange -> {
+            exchange.getResponseHeaders().add("Retry-After", "42");
+            respond(exchange, 429, null, "");
+        });
+        String run = UUID.randomUUID().toString();
+        probe.send(Topics.stepRequests("webhook"), run, Json.toBytes(request(run, server.url("/limited"))));
+
+        ConsumerRecord<String, byte[]> record = probe.await(Topics.RUN_COMMANDS, r -> run.equals(r.key()), AT_MOST);
+
+        assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains("\"retry_after_seconds\":42");
+        CompleteStep answer = (CompleteStep) Json.read(record.value(), RunCommand.class);
+        assertThat(answer.outcome()).isEqualTo(CompleteStep.Outcome.FAILED);
+        assertThat(answer.retryable()).isTrue();
+        assertThat(answer.retryAfterSeconds()).isEqualTo(42L);
+    }
+
+    @Test
     void deadLettersAMalformedRecordAndProcessesTheNextOne() throws Exception {
         String bad = UUID.randomUUID().toString();
         String good = UUID.randomUUID().toString();

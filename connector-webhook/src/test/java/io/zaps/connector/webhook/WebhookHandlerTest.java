@@ -21,8 +21,10 @@ import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -133,6 +135,93 @@ class WebhookHandlerTest {
         assertThat(WebhookHandler.retryable(400)).isFalse();
         assertThat(WebhookHandler.retryable(401)).isFalse();
         assertThat(WebhookHandler.retryable(409)).isFalse();
+    }
+
+    @Test
+    void aRateLimitWithRetryAfterSecondsIsRetryableWithTheHint() {
+        server.route("/busy", exchange -> {
+            exchange.getResponseHeaders().add("Retry-After", "7");
+            respond(exchange, 429, "text/plain", "slow down");
+        });
+
+        StepOutcome outcome = handler().handle(request(config(server.url("/busy"))));
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isTrue();
+            assertThat(failed.retryAfter()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(failed.error()).isEqualTo("HTTP 429 from POST " + server.url("/busy") + ": slow down (Retry-After: 7 s)");
+            assertThat(failed.output().get("response").get("headers").get("retry-after").stringValue()).isEqualTo("7");
+        });
+    }
+
+    @Test
+    void anUnavailableServersRetryAfterDateIsReadAgainstTheClock() {
+        Instant now = Instant.parse("2026-05-04T10:00:00Z");
+        server.route("/maintenance", exchange -> {
+            exchange.getResponseHeaders().add("Retry-After", "Mon, 04 May 2026 10:02:00 GMT");
+            respond(exchange, 503, null, "");
+        });
+        server.route("/broken", exchange -> {
+            exchange.getResponseHeaders().add("Retry-After", "15");
+            respond(exchange, 500, null, "");
+        });
+        server.route("/bad", exchange -> {
+            exchange.getResponseHeaders().add("Retry-After", "15");
+            respond(exchange, 400, null, "");
+        });
+        WebhookHandler handler = handler(Clock.fixed(now, ZoneOffset.UTC));
+
+        assertThat(handler.handle(request(config(server.url("/maintenance")), now))).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isTrue();
+            assertThat(failed.retryAfter()).isEqualTo(Duration.ofMinutes(2));
+        });
+        assertThat(handler.handle(request(config(server.url("/broken")), now))).isInstanceOfSatisfying(StepOutcome.Failed.class,
+                failed -> assertThat(failed.retryAfter()).as("any 5xx").isEqualTo(Duration.ofSeconds(15)));
+        assertThat(handler.handle(request(config(server.url("/bad")), now))).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isFalse();
+            assertThat(failed.retryAfter()).as("a permanent failure takes no hint").isNull();
+        });
+    }
+
+    @Test
+    void aCallIsCutToTheAttemptsDeadlineWhenThatIsNearerThanItsTimeout() {
+        server.route("/slow", exchange -> {
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            respond(exchange, 200, "text/plain", "late");
+        });
+        Instant now = Instant.now();
+        ExecuteStep request = new ExecuteStep(1, RUN, "wf", "notify", "webhook", 1, Ids.idempotencyKey(RUN, "notify", 1),
+                config(server.url("/slow")).put("timeout_seconds", 20), now, now.plusMillis(700));
+        long start = System.nanoTime();
+
+        StepOutcome outcome = handler().handle(request);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(2_500));
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isTrue();
+            assertThat(failed.error()).startsWith("timed out after 0.").contains("(the attempt's deadline)");
+        });
+    }
+
+    @Test
+    void aRequestWhoseDeadlineHasPassedIsNotSent() {
+        server.route("/hook", exchange -> respond(exchange, 200, null, ""));
+        Instant now = Instant.now();
+        ExecuteStep request = new ExecuteStep(1, RUN, "wf", "notify", "webhook", 1, Ids.idempotencyKey(RUN, "notify", 1),
+                config(server.url("/hook")), now.minusSeconds(40), now.minusSeconds(1));
+
+        StepOutcome outcome = handler().handle(request);
+
+        assertThat(outcome).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isTrue();
+            assertThat(failed.error()).startsWith("not attempted");
+        });
+        assertThat(server.received()).isEmpty();
+        assertThat(connectionsAttempted).isEmpty();
     }
 
     @Test
@@ -310,7 +399,15 @@ class WebhookHandlerTest {
         return handler(new WebhookProperties(List.of(), false, 262_144));
     }
 
+    private WebhookHandler handler(Clock clock) {
+        return handler(new WebhookProperties(List.of(), false, 262_144), clock);
+    }
+
     private WebhookHandler handler(WebhookProperties properties) {
+        return handler(properties, Clock.systemUTC());
+    }
+
+    private WebhookHandler handler(WebhookProperties properties, Clock clock) {
         // The proxy selector is asked once per request the client is about to send: a record of
         // every connection attempt, with no proxy in between.
         HttpClient http = HttpClient.newBuilder()
@@ -328,7 +425,7 @@ class WebhookHandlerTest {
                     }
                 })
                 .build();
-        return new WebhookHandler(new WebhookClient(http, OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"), properties.maxResponseBytes()));
+        return new WebhookHandler(new WebhookClient(http, OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"), properties.maxResponseBytes()), clock);
     }
 
     private static ObjectNode config(String url) {
@@ -336,7 +433,10 @@ class WebhookHandlerTest {
     }
 
     private static ExecuteStep request(ObjectNode config) {
-        Instant now = Instant.now();
+        return request(config, Instant.now());
+    }
+
+    private static ExecuteStep request(ObjectNode config, Instant now) {
         return new ExecuteStep(1, RUN, "wf", "notify", "webhook", 1, Ids.idempotencyKey(RUN, "notify", 1), config, now, now.plusSeconds(60));
     }
 }

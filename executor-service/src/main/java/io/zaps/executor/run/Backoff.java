@@ -50,6 +50,27 @@ public final class Backoff {
         return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     }
 
+    /**
+     * The wait after failed attempt {@code failedAttempt} when the other side asked for
+     * {@code retryAfter} (an HTTP {@code Retry-After}; {@code null} for none): the larger of the
+     * backoff and the hint, but never more than the policy's {@code max_interval}. The jitter only
+     * ever shortens the backoff, never the hint. The cap is the policy's, not the hint's: whoever
+     * wrote the workflow bounded how long a step may wait, and a server asking for an hour does not
+     * hold the run for an hour (with {@code max_interval} at its default of 300 s, it tries again after
+     * five minutes, and a second 429 uses up another attempt).
+     */
+    public static Duration delay(RetryPolicy policy, int failedAttempt, double fraction, Duration retryAfter) {
+        Duration backoff = delay(policy, failedAttempt, fraction);
+        if (retryAfter == null || retryAfter.compareTo(backoff) <= 0) {
+            return backoff;
+        }
+        double initial = inRange(policy.initialIntervalOrDefault(), 1e-3, RetryPolicy.MAX_INTERVAL_LIMIT, RetryPolicy.DEFAULT_INITIAL_INTERVAL);
+        double max = Math.max(initial, inRange(policy.maxIntervalOrDefault(), 1e-3, RetryPolicy.MAX_INTERVAL_LIMIT, RetryPolicy.DEFAULT_MAX_INTERVAL));
+        Duration cap = Duration.ofMillis(Math.round(max * 1000));
+        Duration wait = retryAfter.compareTo(cap) > 0 ? cap : retryAfter;
+        return wait.compareTo(backoff) > 0 ? wait : backoff;
+    }
+
     /** Attempts in all, within 1..{@link RetryPolicy#MAX_ATTEMPTS}. */
     public static int maxAttempts(RetryPolicy policy) {
         return Math.min(RetryPolicy.MAX_ATTEMPTS, Math.max(1, policy.maxAttemptsOrDefault()));

@@ -55,7 +55,8 @@ import java.util.Objects;
  * {@code attempt_timeout} timer at its deadline. A retryable failure or a timeout with attempts
  * left (the step's {@link RetryPolicy}, else the workflow's) records the attempt, keeps the step
  * {@code running} with {@code next_attempt_at} set and schedules a {@code retry} timer after the
- * {@link Backoff}; that timer starts the next attempt (new idempotency key). Timers are never
+ * {@link Backoff} (at least the connector's {@code Retry-After} hint, never more than the policy's
+ * {@code max_interval}); that timer starts the next attempt (new idempotency key). Timers are never
  * cancelled; one that no longer matches the step's current attempt is ignored.
  *
  * <p>Run control: {@code cancel_run} ends a pending, running or paused run as {@code cancelled} (a
@@ -327,9 +328,15 @@ public final class RunStateMachine {
         } else {
             String reason = command.error() == null || command.error().isBlank() ? "failed without a reason" : command.error();
             StepState ended = endAttempt(step, StepAttempt.Outcome.FAILED, reason, command.retryable(), now);
-            attemptFailed(t, ended, reason, command.output(), command.retryable());
+            attemptFailed(t, ended, reason, command.output(), command.retryable(), retryAfter(command));
         }
         return t.decision();
+    }
+
+    /** The connector's {@code Retry-After} hint; none for a negative value nobody should have sent. */
+    private static Duration retryAfter(CompleteStep command) {
+        Long seconds = command.retryAfterSeconds();
+        return seconds == null || seconds <= 0 ? null : Duration.ofSeconds(Math.min(seconds, (long) RetryPolicy.MAX_INTERVAL_LIMIT));
     }
 
     /**
@@ -442,7 +449,7 @@ public final class RunStateMachine {
         t.run.put(new StepState(timedOut.stepId(), timedOut.type(), timedOut.status(), timedOut.attempt(), timedOut.input(),
                 timedOut.startTime(), timedOut.endTime(), reason, null, timedOut.attempts(), null));
         t.commit(RunEventType.STEP_TIMED_OUT, step.stepId());
-        attemptFailed(t, t.run.step(step.stepId()), reason, null, true);
+        attemptFailed(t, t.run.step(step.stepId()), reason, null, true, null);
         return t.decision();
     }
 
@@ -551,7 +558,7 @@ public final class RunStateMachine {
      * how): schedule the next attempt if the failure is retryable and the step's retry policy has
      * attempts left, else fail the step and the run.
      */
-    private void attemptFailed(Transition t, StepState step, String reason, JsonNode output, boolean retryable) {
+    private void attemptFailed(Transition t, StepState step, String reason, JsonNode output, boolean retryable, Duration retryAfter) {
         StepDefinition definition = t.definition(step.stepId());
         RetryPolicy policy = t.workflow.retryFor(definition);
         int maxAttempts = Backoff.maxAttempts(policy);
@@ -559,7 +566,7 @@ public final class RunStateMachine {
         // After a retry_run the policy's budget counts again; attempt numbers (and keys) go on.
         int counted = attempt - t.attemptBase.getOrDefault(step.stepId(), 0);
         if (retryable && counted < maxAttempts) {
-            Duration wait = Backoff.delay(policy, counted, jitter.fraction(t.run.runId, step.stepId(), attempt));
+            Duration wait = Backoff.delay(policy, counted, jitter.fraction(t.run.runId, step.stepId(), attempt), retryAfter);
             Instant due = t.now.plus(wait);
             t.run.put(step.retryAt(due, reason, output));
             t.commit(RunEventType.STEP_RETRY_SCHEDULED, step.stepId());

@@ -135,6 +135,43 @@ class RetryScenarioTest {
         assertThat(state.run().revision()).isEqualTo(8);
     }
 
+    private static CompleteStep rateLimited(int attempt, Long retryAfterSeconds) {
+        return new CompleteStep(SchemaVersions.CURRENT, RUN_ID, "send", attempt, RUN_ID + ":send:" + attempt,
+                CompleteStep.Outcome.FAILED, json("{\"status_code\": 429}"), "HTTP 429", true, T0, T0, retryAfterSeconds);
+    }
+
+    @Test
+    void aRetryAfterHintLengthensTheWaitButNeverBeyondTheMaxInterval() {
+        run(start(oneWebhook(new RetryPolicy(5, 2.0, 3.0, 10.0, 0.2), null, null), json("{}")), T0);
+        Instant failed1 = T0.plusSeconds(1);
+        run(rateLimited(1, 4L), failed1);
+        assertThat(send().nextAttemptAt()).as("max(backoff 1.8 s, hint 4 s)").isEqualTo(failed1.plusSeconds(4));
+        assertThat(timers(last)).contains(new Effect.ScheduleTimer(RUN_ID, "send", 2, failed1.plusSeconds(4), FireTimer.Kind.RETRY));
+
+        run(timer(2, send().nextAttemptAt(), FireTimer.Kind.RETRY), failed1.plusSeconds(4));
+        Instant failed2 = failed1.plusSeconds(5);
+        run(rateLimited(2, 1L), failed2);
+        assertThat(send().nextAttemptAt()).as("the backoff (5.4 s) when it is longer than the hint").isEqualTo(failed2.plusMillis(5_400));
+
+        run(timer(3, send().nextAttemptAt(), FireTimer.Kind.RETRY), failed2.plusMillis(5_400));
+        Instant failed3 = failed2.plusSeconds(6);
+        run(rateLimited(3, 3_600L), failed3);
+        assertThat(send().nextAttemptAt()).as("capped by max_interval 10 s").isEqualTo(failed3.plusSeconds(10));
+    }
+
+    @Test
+    void theHintIsCappedByTheDefaultMaxIntervalAndIgnoredWithoutRetries() {
+        assertThat(Backoff.delay(new RetryPolicy(3, null, null, null, 0.0), 1, 0.0, Duration.ofHours(1)))
+                .isEqualTo(Duration.ofSeconds(300));
+        assertThat(Backoff.delay(new RetryPolicy(3, null, null, null, 0.0), 1, 0.0, null)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Backoff.delay(new RetryPolicy(3, 60.0, null, 30.0, 0.0), 1, 0.0, Duration.ofSeconds(45)))
+                .as("max_interval below initial_interval: the initial interval wins, as without a hint").isEqualTo(Duration.ofSeconds(60));
+
+        run(start(oneWebhook(null, null, null), json("{}")), T0);
+        run(rateLimited(1, 30L), T0.plusSeconds(1));
+        assertThat(types(last)).containsExactly(RunEventType.STEP_FAILED, RunEventType.RUN_FAILED);
+    }
+
     @Test
     void aPermanentFailureIsNotRetried() {
         run(start(oneWebhook(THREE, null, null), json("{}")), T0);
