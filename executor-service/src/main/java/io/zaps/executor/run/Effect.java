@@ -11,7 +11,7 @@ import java.time.Instant;
  * state: with exactly-once processing the state, the timers and the produced records are committed
  * as one.
  */
-public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.PublishEvent {
+public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.CancelTimer, Effect.PublishEvent {
 
     /** Send {@code request} to the connector of its step type ({@link io.zaps.contract.Topics#stepRequests}). */
     record DispatchStep(ExecuteStep request) implements Effect {
@@ -20,8 +20,8 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
     /**
      * Keep a durable timer; when {@code dueAt} has passed the shell feeds a
      * {@link io.zaps.contract.command.FireTimer} with the same run, step, attempt and kind back into the
-     * machine. Timers are never cancelled: the machine ignores one that no longer matches the run
-     * (a later attempt, a finished step or run), which keeps cancel and retry simple.
+     * machine. The machine cancels the timers it knows are moot ({@link CancelTimer}); one it does not
+     * (or whose cancel missed) still fires and is ignored, because it no longer matches the run.
      */
     record ScheduleTimer(String runId, String stepId, int attempt, Instant dueAt, FireTimer.Kind kind) implements Effect {
         public ScheduleTimer {
@@ -31,6 +31,17 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
         /** A delay timer. */
         public ScheduleTimer(String runId, String stepId, int attempt, Instant dueAt) {
             this(runId, stepId, attempt, dueAt, FireTimer.Kind.DELAY);
+        }
+    }
+
+    /**
+     * Drop the timer scheduled with exactly these fields, if it is still there: an attempt's timeout
+     * once its result arrived, and whatever a cancelled run was waiting for. Only an optimisation
+     * (fewer timer records, no pointless firing): a timer left behind is ignored when it fires.
+     */
+    record CancelTimer(String runId, String stepId, int attempt, Instant dueAt, FireTimer.Kind kind) implements Effect {
+        public CancelTimer {
+            kind = kind == null ? FireTimer.Kind.DELAY : kind;
         }
     }
 

@@ -56,8 +56,9 @@ import java.util.Objects;
  * left (the step's {@link RetryPolicy}, else the workflow's) records the attempt, keeps the step
  * {@code running} with {@code next_attempt_at} set and schedules a {@code retry} timer after the
  * {@link Backoff} (at least the connector's {@code Retry-After} hint, never more than the policy's
- * {@code max_interval}); that timer starts the next attempt (new idempotency key). Timers are never
- * cancelled; one that no longer matches the step's current attempt is ignored.
+ * {@code max_interval}); that timer starts the next attempt (new idempotency key). When an
+ * attempt's result arrives its timeout timer is cancelled, and a cancelled run cancels whatever timer
+ * it was waiting on; a timer that still fires without matching the step's current attempt is ignored.
  *
  * <p>Run control: {@code cancel_run} ends a pending, running or paused run as {@code cancelled} (a
  * cancel that arrives before the run's {@code start_run} is remembered, and the run is created
@@ -151,7 +152,7 @@ public final class RunStateMachine {
     }
 
     /** The cancel came first: the run is created with the pinned workflow, and ends there. */
-    private static Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
+    private Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
         SnapshotBuilder run = initialRun(command, now);
         run.revision = tombstone.run().revision();
         Transition t = new Transition(command.workflow(), command.eventId(), run, now);
@@ -182,7 +183,7 @@ public final class RunStateMachine {
 
     // ---- run control -------------------------------------------------------------------------------
 
-    private static Decision cancel(RunState state, CancelRun command, Instant now) {
+    private Decision cancel(RunState state, CancelRun command, Instant now) {
         String why = "cancelled" + (command.reason() == null || command.reason().isBlank() ? "" : ": " + command.reason());
         if (state == null) {
             // The cancel overtook its start_run (they travel different paths): remember it, publish nothing yet.
@@ -323,6 +324,8 @@ public final class RunStateMachine {
                     + " of step '" + step.stepId() + "' which already ended; attempt " + (step.attempt() + 1) + " is due at " + step.nextAttemptAt());
         }
         Transition t = new Transition(state, now);
+        t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt(),
+                attemptDeadline(t.definition(step.stepId()), step), FireTimer.Kind.ATTEMPT_TIMEOUT));
         if (command.outcome() == CompleteStep.Outcome.SUCCEEDED) {
             succeedStep(t, step, command.output());
         } else {
@@ -439,7 +442,7 @@ public final class RunStateMachine {
         }
         Transition t = new Transition(state, now);
         long timeout = timeoutSeconds(t.definition(step.stepId()), step.input());
-        Instant deadline = step.startTime().plusSeconds(timeout).plus(deadlineGrace);
+        Instant deadline = attemptDeadline(t.definition(step.stepId()), step);
         if (now.isBefore(deadline)) {
             return Decision.ignored(state, IgnoreReason.NOT_DUE,
                     "attempt " + step.attempt() + " of step '" + step.stepId() + "' times out at " + deadline + ", not yet at " + now);
@@ -526,12 +529,13 @@ public final class RunStateMachine {
         ObjectNode shown = stepTypes.find(definition.type()).map(spec -> spec.redact(rendered)).orElse(rendered);
         t.run.put(t.run.step(definition.id()).running(attempt, shown, t.now).withAttempt(StepAttempt.started(attempt, t.now)));
         t.commit(RunEventType.STEP_STARTED, definition.id());
-        Instant deadline = t.now.plusSeconds(timeoutSeconds(definition, rendered)).plus(deadlineGrace);
+        // From the recorded step (its start and shown input), exactly as the timeout and its cancel compute it.
+        Instant deadline = attemptDeadline(definition, t.run.step(definition.id()));
         String runId = t.run.runId;
         t.effects.add(new Effect.DispatchStep(new ExecuteStep(SchemaVersions.CURRENT, runId, t.run.workflowId,
                 definition.id(), definition.type(), attempt, Ids.idempotencyKey(runId, definition.id(), attempt),
                 rendered, t.now, deadline)));
-        // Never cancelled: if the attempt ended before, the timer finds another attempt or an ended one and is ignored.
+        // Cancelled when the attempt's result arrives; if that cancel misses, the timer finds an ended attempt and is ignored.
         t.effects.add(new Effect.ScheduleTimer(runId, definition.id(), attempt, deadline, FireTimer.Kind.ATTEMPT_TIMEOUT));
     }
 
@@ -605,7 +609,8 @@ public final class RunStateMachine {
         t.commit(RunEventType.RUN_COMPLETED, null);
     }
 
-    private static void cancelRun(Transition t, String reason) {
+    private void cancelRun(Transition t, String reason) {
+        cancelPendingTimers(t);
         t.run.status = RunStatus.CANCELLED;
         t.run.completedAt = t.now;
         t.run.error = reason;
@@ -616,6 +621,25 @@ public final class RunStateMachine {
                 : s);
         t.run.skipUnreached();
         t.commit(RunEventType.RUN_CANCELLED, null);
+    }
+
+    /** The timer the running step of a run being cancelled waits on: its delay, its next attempt or its attempt's timeout. */
+    private void cancelPendingTimers(Transition t) {
+        for (StepState step : t.run.steps.values()) {
+            if (step.status() != StepStatus.RUNNING || step.startTime() == null || t.workflow == null
+                    || t.workflow.step(step.stepId()).isEmpty()) {
+                continue;
+            }
+            if (step.nextAttemptAt() != null) {
+                t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt() + 1, step.nextAttemptAt(), FireTimer.Kind.RETRY));
+            } else if (stepTypes.isExternal(step.type())) {
+                t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt(),
+                        attemptDeadline(t.definition(step.stepId()), step), FireTimer.Kind.ATTEMPT_TIMEOUT));
+            } else if (DelaySpec.TYPE.equals(step.type())) {
+                t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt(),
+                        step.startTime().plusSeconds(delaySeconds(step.input())), FireTimer.Kind.DELAY));
+            }
+        }
     }
 
     private static void failRun(Transition t, String reason) {
@@ -631,6 +655,15 @@ public final class RunStateMachine {
     private static long delaySeconds(JsonNode input) {
         JsonNode seconds = input == null ? null : input.get("seconds");
         return seconds != null && seconds.canConvertToLong() ? seconds.longValue() : 0;
+    }
+
+    /**
+     * When the executor stops waiting for the current attempt of external {@code step}: the same
+     * instant {@link #startExternal} scheduled its {@code attempt_timeout} timer at (the attempt's
+     * start is the decision time it was scheduled at, its input the rendered config).
+     */
+    private Instant attemptDeadline(StepDefinition definition, StepState step) {
+        return step.startTime().plusSeconds(timeoutSeconds(definition, step.input())).plus(deadlineGrace);
     }
 
     /**

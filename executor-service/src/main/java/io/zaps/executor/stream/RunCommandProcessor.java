@@ -149,6 +149,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
                 timers.schedule(new TimerKey(timer.dueAt(), timer.runId(), timer.stepId(), timer.attempt(), timer.kind()));
+            } else if (effect instanceof Effect.CancelTimer cancel) {
+                timers.delete(new TimerKey(cancel.dueAt(), cancel.runId(), cancel.stepId(), cancel.attempt(), cancel.kind()));
             } else if (effect instanceof Effect.DispatchStep dispatch) {
                 context.forward(new Record<>(runId, dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {

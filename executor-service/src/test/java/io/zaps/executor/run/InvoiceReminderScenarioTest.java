@@ -2,6 +2,7 @@ package io.zaps.executor.run;
 
 import io.zaps.contract.Json;
 import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunSnapshot;
@@ -98,11 +99,13 @@ class InvoiceReminderScenarioTest {
         Instant answered = fired.plusMillis(15);
         Decision done = MACHINE.decide(stored(afterDelay.state()),
                 succeeded("send_reminder", 1, "{\"response\": {\"status_code\": 200, \"headers\": {}, \"body\": \"ok\"}}"), answered);
-        assertThat(done.effects()).hasSize(2);
-        RunEvent webhookSucceeded = eventAt(done, 0);
+        assertThat(done.effects()).hasSize(3);
+        assertThat(done.effects().get(0)).as("the answered attempt's timeout is moot").isEqualTo(new Effect.CancelTimer(
+                RUN_ID, "send_reminder", 1, fired.plusSeconds(30 + 5), FireTimer.Kind.ATTEMPT_TIMEOUT));
+        RunEvent webhookSucceeded = eventAt(done, 1);
         assertThat(webhookSucceeded.type()).isEqualTo(RunEventType.STEP_SUCCEEDED);
         assertThat(webhookSucceeded.run().revision()).isEqualTo(5);
-        RunEvent completed = eventAt(done, 1);
+        RunEvent completed = eventAt(done, 2);
         assertThat(completed.type()).isEqualTo(RunEventType.RUN_COMPLETED);
         RunSnapshot finalRun = completed.run();
         assertThat(finalRun.revision()).isEqualTo(6);
@@ -139,7 +142,8 @@ class InvoiceReminderScenarioTest {
 
         assertThat(failedRun.events()).extracting(RunEvent::type).containsExactly(RunEventType.STEP_FAILED, RunEventType.RUN_FAILED);
         assertThat(failedRun.events()).extracting(e -> e.run().revision()).containsExactly(5L, 6L);
-        assertThat(failedRun.effects()).allMatch(Effect.PublishEvent.class::isInstance);
+        assertThat(failedRun.effects()).filteredOn(e -> !(e instanceof Effect.PublishEvent)).containsExactly(new Effect.CancelTimer(
+                RUN_ID, "send_reminder", 1, T0.plusSeconds(2 + 30 + 5), FireTimer.Kind.ATTEMPT_TIMEOUT));
         StepState step = failedRun.events().get(0).run().steps().get("send_reminder");
         assertThat(step.status()).isEqualTo(StepStatus.FAILED);
         assertThat(step.error()).isEqualTo("HTTP 500 Internal Server Error");
@@ -171,7 +175,7 @@ class InvoiceReminderScenarioTest {
         Decision next = MACHINE.decide(stored(started.state()), succeeded("fetch", 1,
                 "{\"response\": {\"status_code\": 200, \"body\": {\"id\": 42, \"lines\": [{\"sku\": \"x\"}]}}}"), now);
 
-        ExecuteStep notify = dispatchAt(next, 2);
+        ExecuteStep notify = dispatchAt(next, 3);
         assertThat(notify.config().get("body")).isEqualTo(node("""
                 {"id": 42, "lines": [{"sku": "x"}], "text": "Order 42 of A-7 (order_sync v3, completed)",
                  "run": "%s"}""".formatted(RUN_ID)));

@@ -112,7 +112,8 @@ class RunControlScenarioTest {
 
         run(cancel(), T0.plusSeconds(1));
         assertThat(types(last)).containsExactly(RunEventType.RUN_CANCELLED);
-        assertThat(last.effects()).hasSize(1);
+        assertThat(last.effects()).hasSize(2).first().as("the running attempt's timeout is cancelled")
+                .isEqualTo(new Effect.CancelTimer(RUN_ID, "send", 1, T0.plusSeconds(35), FireTimer.Kind.ATTEMPT_TIMEOUT));
         assertThat(status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(state.run().revision()).isEqualTo(revision + 1);
         assertThat(state.run().completedAt()).isEqualTo(T0.plusSeconds(1));
@@ -160,7 +161,7 @@ class RunControlScenarioTest {
 
         run(result("send", 1, true, false), T0.plusSeconds(2));
         assertThat(types(last)).as("the in-flight result is recorded, nothing new starts").containsExactly(RunEventType.STEP_SUCCEEDED);
-        assertThat(last.effects()).hasSize(1);
+        assertThat(last.effects()).hasSize(2).first().isInstanceOf(Effect.CancelTimer.class);
         assertThat(state.run().steps().get("send").status()).isEqualTo(StepStatus.COMPLETED);
         assertThat(state.run().steps().get("wait").status()).isEqualTo(StepStatus.PENDING);
         assertThat(status()).isEqualTo(RunStatus.PAUSED);

@@ -102,6 +102,7 @@ class ExecutorTopologyTest {
         List<RunEvent> last = readEvents();
         assertThat(last).extracting(RunEvent::type).containsExactly(RunEventType.STEP_SUCCEEDED, RunEventType.RUN_COMPLETED);
         assertThat(last.get(1).run().revision()).isEqualTo(6);
+        assertThat(timerKeys()).as("the answered attempt's timeout timer is cancelled, not left to fire").isEmpty();
 
         KeyValueStore<String, byte[]> runs = driver.getKeyValueStore(ExecutorTopology.RUNS_STORE);
         assertThat(Json.read(runs.get(RUN_ID), RunState.class).run().status()).isEqualTo(RunStatus.COMPLETED);
