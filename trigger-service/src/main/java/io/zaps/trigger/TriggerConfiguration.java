@@ -7,6 +7,8 @@ import io.zaps.store.SecretStore;
 import io.zaps.trigger.consume.ReadyLog;
 import io.zaps.trigger.consume.TriggerBatchListener;
 import io.zaps.trigger.intake.TriggerIntake;
+import io.zaps.trigger.source.ownership.PartitionOwnership;
+import io.zaps.trigger.source.ownership.RebalanceListeners;
 import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -71,13 +73,13 @@ class TriggerConfiguration {
     @SuppressWarnings("unchecked")
     ConcurrentMessageListenerContainer<String, byte[]> triggerListenerContainer(
             ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory,
-            TriggerBatchListener listener, ReadyLog readyLog, TriggerProperties properties) {
+            TriggerBatchListener listener, ReadyLog readyLog, PartitionOwnership ownership, TriggerProperties properties) {
         ConcurrentMessageListenerContainer<String, byte[]> container =
                 ((ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory).createContainer(Topics.TRIGGERS);
         ContainerProperties containerProperties = container.getContainerProperties();
         containerProperties.setGroupId(GROUP_ID);
         containerProperties.setClientId(GROUP_ID);
-        containerProperties.setConsumerRebalanceListener(readyLog);
+        containerProperties.setConsumerRebalanceListener(RebalanceListeners.of(readyLog, ownership));
         container.setupMessageListener(listener);
         container.setConcurrency(properties.listenerConcurrency());
         return container;
