@@ -5,6 +5,7 @@ import io.pebbletemplates.pebble.error.PebbleException;
 import io.pebbletemplates.pebble.loader.StringLoader;
 import io.pebbletemplates.pebble.template.PebbleTemplate;
 import io.zaps.contract.Json;
+import io.zaps.contract.trigger.SecretRef;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -13,6 +14,9 @@ import tools.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -26,22 +30,43 @@ import java.util.regex.Pattern;
  * (only map keys and list indexes are navigated), and a variable that does not exist is an error
  * rather than an empty string. A string that is exactly one variable path, e.g.
  * {@code "{{ amount }}"}, keeps the variable's JSON type (number, object, ...).
+ *
+ * <p>{@code {{ secret('name') }}} — on its own between the braces, anywhere in a string — renders to the
+ * {@link SecretMarkers marker} of that secret, which the connector replaces with the stored value; the value
+ * never passes through here. Data cannot forge a marker: the marker characters are removed from every
+ * other expression's output and from whole-path values. The reference is swapped for a placeholder holding
+ * a random nonce of its render before Pebble sees the template, and only that placeholder becomes a marker
+ * after rendering, so no filter, tag or escaping trick applied to data can produce one either.
  */
 public final class Templates {
-    private static final PebbleEngine ENGINE = new PebbleEngine.Builder()
-            .loader(new StringLoader())
-            .autoEscaping(false)
-            .strictVariables(true)
-            .newLineTrimming(false)
-            .methodAccessValidator((object, method) -> false)
-            .cacheActive(true)
-            .build();
+    private static final PebbleEngine ENGINE = engine(true);
+    /** Templates with a secret reference carry a fresh nonce per render: caching them would only grow the cache. */
+    private static final PebbleEngine UNCACHED = engine(false);
+    private static final SecureRandom NONCES = new SecureRandom();
+
+    /** {@code {{ secret('name') }}}, the only form a secret may be referenced in. */
+    private static final Pattern SECRET_EXPRESSION = Pattern.compile(
+            "\\{\\{\\s*secret\\(\\s*(['\"])(" + SecretRef.NAME.pattern() + ")\\1\\s*\\)\\s*}}");
+    private static final Pattern EXPRESSION = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
+    private static final Pattern SECRET_CALL = Pattern.compile("\\bsecret\\s*\\(");
+    private static final String PLACEHOLDER = "zaps-secret-";
 
     private static final Pattern WHOLE_PATH = Pattern.compile(
             "^\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_-]+|\\[\\d+])*)\\s*}}$");
     private static final Pattern PATH_PART = Pattern.compile("\\.([A-Za-z0-9_-]+)|\\[(\\d+)]|^([A-Za-z_][A-Za-z0-9_]*)");
 
     private Templates() {}
+
+    private static PebbleEngine engine(boolean cached) {
+        return new PebbleEngine.Builder()
+                .loader(new StringLoader())
+                .autoEscaping(false)
+                .strictVariables(true)
+                .newLineTrimming(false)
+                .methodAccessValidator((object, method) -> false)
+                .cacheActive(cached)
+                .build();
+    }
 
     /** Whether {@code value} contains template syntax at all. */
     public static boolean isTemplate(String value) {
@@ -54,11 +79,26 @@ public final class Templates {
             return null;
         }
         try {
-            ENGINE.getTemplate(template);
+            Prepared prepared = prepare(template, "0");
+            (prepared.names().isEmpty() ? ENGINE : UNCACHED).getTemplate(prepared.template());
             return null;
+        } catch (SecretMisuse e) {
+            return e.getMessage();
         } catch (PebbleException e) {
             return e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
         }
+    }
+
+    /** The names of the secrets {@code template} references, in order of appearance. */
+    public static List<String> secretNames(String template) {
+        List<String> names = new ArrayList<>();
+        if (template != null && template.contains("secret")) {
+            Matcher m = SECRET_EXPRESSION.matcher(template);
+            while (m.find()) {
+                names.add(m.group(2));
+            }
+        }
+        return names;
     }
 
     /**
@@ -89,18 +129,29 @@ public final class Templates {
         return value;
     }
 
-    /** Renders one template string to a string. */
+    /**
+     * Renders one template string to a string: secret references become {@link SecretMarkers markers}, and the marker
+     * characters are removed from everything else an expression outputs.
+     */
     public static String renderString(String template, Map<String, Object> data, String field) {
         if (!isTemplate(template)) {
             return template;
         }
+        Prepared prepared;
         try {
-            PebbleTemplate compiled = ENGINE.getTemplate(template);
+            prepared = prepare(template, HexFormat.of().formatHex(nonce()));
+        } catch (SecretMisuse e) {
+            throw new TemplateException(field, e.getMessage(), null);
+        }
+        try {
+            PebbleTemplate compiled = (prepared.names().isEmpty() ? ENGINE : UNCACHED).getTemplate(prepared.template());
             StringWriter out = new StringWriter();
             compiled.evaluate(out, data);
-            return out.toString();
+            return prepared.finish(out.toString());
         } catch (PebbleException e) {
-            throw new TemplateException(field, e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage(), e);
+            String message = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
+            // The cause's own message may quote the prepared template, nonce included: kept only without secrets.
+            throw new TemplateException(field, prepared.hidePlaceholders(message), prepared.names().isEmpty() ? e : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -110,9 +161,116 @@ public final class Templates {
         Matcher whole = WHOLE_PATH.matcher(template);
         if (whole.matches()) {
             Object resolved = resolve(whole.group(1), data, field);
-            return Json.valueToTree(resolved);
+            return withoutMarkerCharacters(Json.valueToTree(resolved));
         }
         return JsonNodeFactory.instance.stringNode(renderString(template, data, field));
+    }
+
+    /** A whole-path value is data: every string and key in it loses the marker characters. */
+    private static JsonNode withoutMarkerCharacters(JsonNode node) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isString()) {
+            String text = node.stringValue();
+            String clean = SecretMarkers.strip(text);
+            return clean.equals(text) ? node : JsonNodeFactory.instance.stringNode(clean);
+        }
+        if (node.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            for (Map.Entry<String, JsonNode> e : node.properties()) {
+                out.set(SecretMarkers.strip(e.getKey()), withoutMarkerCharacters(e.getValue()));
+            }
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            for (JsonNode item : node) {
+                out.add(withoutMarkerCharacters(item));
+            }
+            return out;
+        }
+        return node;
+    }
+
+    private static byte[] nonce() {
+        byte[] nonce = new byte[16];
+        NONCES.nextBytes(nonce);
+        return nonce;
+    }
+
+    /**
+     * {@code template} with each {@code {{ secret('name') }}} replaced by the plain-text placeholder
+     * {@code zaps-secret-<nonce>-<i>-}: Pebble copies it like any text, and {@link Prepared#finish} turns exactly these
+     * into markers.
+     *
+     * @throws SecretMisuse when {@code secret(} appears in an expression in any other form
+     */
+    private static Prepared prepare(String template, String nonce) {
+        if (!template.contains("secret")) {
+            return new Prepared(template, nonce, List.of());
+        }
+        List<String> names = new ArrayList<>();
+        Matcher m = SECRET_EXPRESSION.matcher(template);
+        StringBuilder out = new StringBuilder(template.length());
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(PLACEHOLDER + nonce + "-" + names.size() + "-"));
+            names.add(m.group(2));
+        }
+        m.appendTail(out);
+        Matcher expression = EXPRESSION.matcher(out);
+        while (expression.find()) {
+            if (SECRET_CALL.matcher(expression.group()).find()) {
+                throw new SecretMisuse("secret() may only be used on its own, as {{ secret('name') }} with a quoted name matching "
+                        + SecretRef.NAME.pattern() + " (found " + SecretMarkers.strip(expression.group()) + ")");
+            }
+        }
+        return new Prepared(out.toString(), nonce, List.copyOf(names));
+    }
+
+    /** A template ready for Pebble, and the secrets its placeholders stand for (by index). */
+    private record Prepared(String template, String nonce, List<String> names) {
+        /** The rendered text: marker characters removed from everything but the placeholders, which become markers. */
+        String finish(String rendered) {
+            if (names.isEmpty()) {
+                return SecretMarkers.strip(rendered);
+            }
+            Matcher m = placeholder().matcher(rendered);
+            StringBuilder out = new StringBuilder(rendered.length());
+            int last = 0;
+            while (m.find()) {
+                out.append(SecretMarkers.strip(rendered.substring(last, m.start())));
+                out.append(SecretMarkers.marker(names.get(Integer.parseInt(m.group(1)))));
+                last = m.end();
+            }
+            out.append(SecretMarkers.strip(rendered.substring(last)));
+            return out.toString();
+        }
+
+        /** An error message shows the reference, never the nonce (which would let data forge a marker). */
+        String hidePlaceholders(String message) {
+            if (names.isEmpty() || message == null) {
+                return message;
+            }
+            Matcher m = placeholder().matcher(message);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                m.appendReplacement(out, Matcher.quoteReplacement("{{ secret('" + names.get(Integer.parseInt(m.group(1))) + "') }}"));
+            }
+            m.appendTail(out);
+            return out.toString();
+        }
+
+        private Pattern placeholder() {
+            return Pattern.compile(Pattern.quote(PLACEHOLDER + nonce + "-") + "(\\d+)-");
+        }
+    }
+
+    /** {@code secret(} used other than as {@code {{ secret('name') }}}. */
+    private static final class SecretMisuse extends RuntimeException {
+        SecretMisuse(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private static Object resolve(String path, Map<String, Object> data, String field) {
