@@ -1,13 +1,27 @@
 package io.zaps.local;
 
 import io.zaps.local.bench.Benchmark;
+import org.springframework.context.ConfigurableApplicationContext;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ./zaps up}: the whole system on this machine, on an embedded KRaft broker and a local data
  * folder; Ctrl-C stops everything cleanly. {@code ./zaps bench}: the benchmark.
+ *
+ * <p>One part per OS process (the crash tests kill them one by one): {@code broker} runs only the
+ * embedded KRaft broker, {@code service <name>[,<name>...]} runs only the named services
+ * ({@code executor-service}, {@code trigger-service}, {@code api-gateway}, {@code connector-webhook},
+ * {@code connector-email}, {@code connector-pdf}) against {@code ZAPS_BOOTSTRAP_SERVERS}, configured
+ * as {@code up} configures them (same data folder, same static group membership). With
+ * {@code ZAPS_EXIT_WITH_PID} set, the process halts when that process ends, so that a test's
+ * children never outlive it.
  */
 public final class ZapsLocal {
     private ZapsLocal() {}
@@ -28,8 +42,10 @@ public final class ZapsLocal {
         switch (command) {
             case "up" -> up();
             case "bench" -> System.exit(Benchmark.run(rest));
+            case "broker" -> broker();
+            case "service" -> service(rest);
             default -> {
-                System.err.println("usage: zaps-local up | bench [options]   (see ./zaps help)");
+                System.err.println("usage: zaps-local up | bench [options] | broker | service <name>[,<name>...]   (see ./zaps help)");
                 System.exit(2);
             }
         }
@@ -56,5 +72,71 @@ public final class ZapsLocal {
         System.out.println("  data      " + system.dataDir());
         System.out.println("  Ctrl-C stops everything.\n");
         stopped.await();
+    }
+
+    private static void broker() throws Exception {
+        exitWithParent();
+        ZapsSystem.Settings settings = ZapsSystem.Settings.fromEnvironment(System.getenv());
+        LocalKafkaBroker broker = new LocalKafkaBroker(settings.dataDir(), settings.kafkaPort(), settings.kafkaControllerPort()).start();
+        System.out.println("zaps: broker ready on " + broker.bootstrapServers());
+        awaitShutdown(broker::close);
+    }
+
+    private static void service(String[] args) throws Exception {
+        exitWithParent();
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        ZapsSystem.Settings settings = ZapsSystem.Settings.fromEnvironment(System.getenv());
+        if (args.length != 1 || settings.bootstrapServers() == null) {
+            System.err.println("usage: ZAPS_BOOTSTRAP_SERVERS=host:port [ZAPS_DATA_DIR=...] zaps-local service <name>[,<name>...]");
+            System.exit(2);
+        }
+        List<ZapsSystem.Service> services = new ArrayList<>();
+        for (String name : args[0].split(",")) {
+            services.add(Arrays.stream(ZapsSystem.Service.values()).filter(s -> s.configName.equals(name.trim())).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("unknown service '" + name + "'; known: "
+                            + Arrays.stream(ZapsSystem.Service.values()).map(s -> s.configName).toList())));
+        }
+        ZapsSystem.routeJulToSlf4j();
+        Path dataDir = settings.dataDir().toAbsolutePath().normalize();
+        List<ConfigurableApplicationContext> contexts = new ArrayList<>();
+        Runnable close = () -> {
+            for (int i = contexts.size() - 1; i >= 0; i--) {
+                contexts.get(i).close();
+            }
+        };
+        try {
+            for (ZapsSystem.Service service : services) {
+                long started = System.nanoTime();
+                contexts.add(ZapsSystem.startService(service, dataDir, settings.bootstrapServers(), settings.httpPort(), Map.of()));
+                System.out.printf("zaps: %s started in %.1f s%n", service.configName, (System.nanoTime() - started) / 1e9);
+            }
+        } catch (RuntimeException e) {
+            close.run();
+            throw e;
+        }
+        awaitShutdown(close);
+    }
+
+    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then runs {@code close}. */
+    private static void awaitShutdown(Runnable close) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            close.run();
+            stopped.countDown();
+        }, "zaps-shutdown"));
+        stopped.await();
+    }
+
+    /** {@code ZAPS_EXIT_WITH_PID}: halt (no clean shutdown, as if killed) once that process is gone. */
+    private static void exitWithParent() {
+        String pid = System.getenv("ZAPS_EXIT_WITH_PID");
+        if (pid == null || pid.isBlank()) {
+            return;
+        }
+        Optional<ProcessHandle> parent = ProcessHandle.of(Long.parseLong(pid.trim()));
+        if (parent.isEmpty()) {
+            Runtime.getRuntime().halt(3);
+        }
+        parent.get().onExit().thenRun(() -> Runtime.getRuntime().halt(3));
     }
 }

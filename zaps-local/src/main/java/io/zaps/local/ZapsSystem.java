@@ -142,13 +142,22 @@ public final class ZapsSystem implements AutoCloseable {
     }
 
     private ConfigurableApplicationContext startService(Service service, Path dataDir) {
-        Map<String, Object> props = new HashMap<>(settings.properties());
+        return startService(service, dataDir, bootstrapServers, settings.httpPort(), settings.properties());
+    }
+
+    /**
+     * One service in its own Spring context, configured as this launcher configures it; also used by
+     * {@code zaps-local service <name>}, which runs one service per OS process.
+     */
+    static ConfigurableApplicationContext startService(Service service, Path dataDir, String bootstrapServers, int httpPort,
+                                                       Map<String, String> properties) {
+        Map<String, Object> props = new HashMap<>(properties);
         props.put("spring.config.name", service.configName);
         props.put("spring.main.banner-mode", "off");
         props.put("ZAPS_DATA_DIR", dataDir.toString());
         props.put("ZAPS_BOOTSTRAP_SERVERS", bootstrapServers);
         props.put("spring.kafka.bootstrap-servers", bootstrapServers);
-        props.put("ZAPS_HTTP_PORT", Integer.toString(settings.httpPort()));
+        props.put("ZAPS_HTTP_PORT", Integer.toString(httpPort));
         if (service == Service.GATEWAY) {
             // Everything shares this machine's cores: a few request threads (each waits a moment for
             // Kafka's acknowledgement of the trigger) keep up, where Tomcat's 200 would only contend.
@@ -164,7 +173,7 @@ public final class ZapsSystem implements AutoCloseable {
     }
 
     /** Tomcat logs through java.util.logging; with Boot's logging system off, route it to SLF4J here. */
-    private static void routeJulToSlf4j() {
+    static void routeJulToSlf4j() {
         if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
             org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
             org.slf4j.bridge.SLF4JBridgeHandler.install();
