@@ -1,6 +1,7 @@
 package io.zaps.contract.step;
 
 import io.zaps.contract.template.Templates;
+import io.zaps.contract.trigger.SecretRef;
 import io.zaps.contract.workflow.Violation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -74,6 +75,27 @@ public final class ConfigChecks {
             return null;
         }
         return checkTemplate(field, value) ? value : null;
+    }
+
+    /**
+     * A reference to the credential store and nothing else, {@code {{ secret('name') }}}: for fields that only ever hold
+     * a secret (passwords). Returns the secret's name, or null when absent or invalid. The message says how to store the
+     * value and never repeats what was given, which may be the secret itself.
+     */
+    public String secretReference(String field, boolean required, String exampleName) {
+        JsonNode node = get(field);
+        if (node == null) {
+            if (required) {
+                add(field, "is required (a secret reference such as " + SecretRef.of(exampleName) + ")");
+            }
+            return null;
+        }
+        String name = node.isString() ? SecretRef.name(node.stringValue()).orElse(null) : null;
+        if (name == null) {
+            add(field, "must be a secret reference such as " + SecretRef.of(exampleName) + ", never the value itself: store it first "
+                    + "with PUT /api/secrets/" + exampleName + " and the body {\"value\": \"...\"}, then reference it by name");
+        }
+        return name;
     }
 
     /** An absolute http(s) URL; when it contains a template only the template syntax can be checked now. */

@@ -11,7 +11,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code host} (required), {@code port} (default 587 for starttls, 465 for tls, 25 for none)</li>
  *   <li>{@code tls}: {@code starttls} (default, required by the client), {@code tls} (implicit TLS) or {@code none}</li>
- *   <li>{@code username}, {@code password}: both or neither</li>
+ *   <li>{@code username}, {@code password}: both or neither; the password is a reference to the credential store,
+ *       {@code {{ secret('smtp_password') }}}, never a literal (the connector resolves it)</li>
  *   <li>{@code from} (required), {@code to} (required), {@code cc}, {@code bcc}, {@code reply_to}: addresses, templates</li>
  *   <li>{@code subject} (required), {@code text} and/or {@code html} (at least one): templates</li>
  *   <li>{@code timeout_seconds}: 1 to 300, default 30</li>
@@ -51,7 +52,7 @@ public final class EmailSpec implements StepSpec {
         checks.integer("port", false, 1, 65535, 587);
         checks.oneOf("tls", TLS_MODES);
         checks.templateString("username", false);
-        checks.templateString("password", false);
+        checks.secretReference("password", false, "smtp_password");
         if (checks.has("username") != checks.has("password")) {
             checks.violation(checks.has("username") ? "password" : "username", "username and password go together");
         }
