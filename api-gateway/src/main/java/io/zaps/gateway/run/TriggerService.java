@@ -4,6 +4,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.trigger.TriggerSpec;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.web.ApiException;
@@ -74,6 +75,22 @@ public class TriggerService {
 
     /** @param idempotencyKey a validated key, or null for none */
     public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey) {
+        return trigger(workflowId, context, idempotencyKey, "api");
+    }
+
+    /**
+     * The workflow's parsed trigger section; empty when the workflow does not exist or has none.
+     * {@code workflowId} must already be a safe id.
+     */
+    public Optional<TriggerSpec> triggerOf(String workflowId) {
+        return workflows.find(workflowId).map(WorkflowSnapshotCache.TriggerTarget::trigger);
+    }
+
+    /**
+     * @param idempotencyKey a validated key, or null for none
+     * @param source         who asks ({@code api}, {@code webhook}): the record's {@code source} and the prefix of its event id
+     */
+    public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey, String source) {
         if (idempotencyKey != null) {
             // A repeat is answered even if the workflow was paused since: it asks about the run it already started.
             Optional<IdempotencyStore.Entry> known = idempotency.find(workflowId, idempotencyKey);
@@ -105,7 +122,7 @@ public class TriggerService {
         }
         try {
             publisher.sendAndWait(Topics.TRIGGERS, runId,
-                    TriggerRequested.of("api:" + runId, runId, workflowId, context, "api", now), publishTimeoutMs);
+                    TriggerRequested.of(source + ":" + runId, runId, workflowId, context, source, now), publishTimeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
             // The send can also fail before it returns a future (e.g. no metadata within max.block.ms).
             String reason = reason(e);

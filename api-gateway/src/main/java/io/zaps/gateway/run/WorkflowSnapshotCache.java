@@ -1,6 +1,8 @@
 package io.zaps.gateway.run;
 
 import io.zaps.contract.run.StepState;
+import io.zaps.contract.trigger.TriggerSpec;
+import io.zaps.contract.trigger.Triggers;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
@@ -77,14 +79,29 @@ class WorkflowSnapshotCache {
         return attributes.lastModifiedTime().toMillis() < System.currentTimeMillis() - SETTLE_MILLIS;
     }
 
-    /** The parts of a workflow definition a trigger uses. */
-    record TriggerTarget(String workflowId, Integer version, WorkflowStatus status, Map<String, StepState> pendingSteps) {
+    /**
+     * The parts of a workflow definition a trigger uses.
+     *
+     * @param trigger the parsed trigger section, or null when there is none (or it no longer parses)
+     */
+    record TriggerTarget(String workflowId, Integer version, WorkflowStatus status, Map<String, StepState> pendingSteps,
+                         TriggerSpec trigger) {
         static TriggerTarget of(WorkflowDefinition workflow) {
             Map<String, StepState> steps = new LinkedHashMap<>();
             for (StepDefinition step : workflow.steps()) {
                 steps.put(step.id(), StepState.pending(step.id(), step.type()));
             }
-            return new TriggerTarget(workflow.id(), workflow.version(), workflow.statusOrDefault(), Collections.unmodifiableMap(steps));
+            return new TriggerTarget(workflow.id(), workflow.version(), workflow.statusOrDefault(), Collections.unmodifiableMap(steps),
+                    trigger(workflow));
+        }
+
+        private static TriggerSpec trigger(WorkflowDefinition workflow) {
+            try {
+                return Triggers.parse(workflow.trigger());
+            } catch (IllegalArgumentException e) {
+                // Stored definitions were validated when saved; one that no longer parses offers no trigger.
+                return null;
+            }
         }
     }
 

@@ -15,7 +15,9 @@ import java.io.IOException;
 /**
  * Guards {@code /api/**} when API keys are configured: {@code X-API-Key: <key>} or
  * {@code Authorization: Bearer <key>}, else 401. Keys are never logged. CORS pre-flight requests
- * carry no credentials by design and pass (the CORS rules answer them).
+ * carry no credentials by design and pass (the CORS rules answer them). Inbound webhooks
+ * ({@code /hooks/**}) are not guarded here: each authenticates with its workflow's own secret
+ * ({@code io.zaps.gateway.hook.HookController}).
  */
 class ApiKeyFilter extends OncePerRequestFilter {
     static final String HEADER = "X-API-Key";
