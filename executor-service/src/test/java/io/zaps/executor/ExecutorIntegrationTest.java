@@ -1,15 +1,19 @@
 package io.zaps.executor;
 
+import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepAttempt;
+import io.zaps.contract.workflow.OnFailure;
 import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
@@ -54,7 +58,7 @@ class ExecutorIntegrationTest {
         executor = KafkaTestSupport.startExecutor(servers, stateDir);
         producer = KafkaTestSupport.producer(servers);
         collector = new KafkaTestSupport.Collector(servers,
-                Topics.RUN_EVENTS, Topics.stepRequests("webhook"), Topics.deadLetter(Topics.RUN_COMMANDS));
+                Topics.RUN_EVENTS, Topics.stepRequests("webhook"), Topics.deadLetter(Topics.RUN_COMMANDS), Topics.TRIGGERS);
     }
 
     @AfterAll
@@ -144,6 +148,49 @@ class ExecutorIntegrationTest {
                 RunEventType.STEP_STARTED, RunEventType.STEP_SUCCEEDED, RunEventType.RUN_COMPLETED);
         assertThat(events.get(5).run().steps().get("send").attempts()).extracting(StepAttempt::outcome)
                 .containsExactly(StepAttempt.Outcome.FAILED, StepAttempt.Outcome.SUCCEEDED);
+    }
+
+    @Test
+    void aFailedRunsErrorWorkflowTriggerIsPublishedOnTheTriggersTopicOnce() throws Exception {
+        String runId = newRunId();
+        WorkflowDefinition workflow = new WorkflowDefinition("charging", "Charging", null, "charge", WorkflowStatus.ACTIVE,
+                List.of(new StepDefinition("charge", "webhook", Json.object().put("url", "http://127.0.0.1:8001/charge"), null)),
+                2, Instant.now(), Instant.now(), null, null, new OnFailure("alert_ops"));
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new StartRun(SchemaVersions.CURRENT, runId, workflow,
+                Json.object(), "evt-" + runId, Instant.now(), "api")));
+        await("attempt 1 dispatched").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.stepRequests("webhook"), runId), list -> !list.isEmpty());
+        byte[] failed = Json.toBytes(new CompleteStep(SchemaVersions.CURRENT, runId, "charge", 1, runId + ":charge:1",
+                CompleteStep.Outcome.FAILED, null, "HTTP 402", false, Instant.now(), Instant.now()));
+        send(producer, Topics.RUN_COMMANDS, runId, failed);
+        send(producer, Topics.RUN_COMMANDS, runId, failed); // a redelivery
+
+        String eventId = "on_failure:" + runId + ":1";
+        String errorRunId = Ids.runIdForEvent(eventId);
+        ConsumerRecord<String, byte[]> record = await("the error workflow's trigger")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.TRIGGERS, errorRunId), list -> !list.isEmpty()).get(0);
+        TriggerRequested trigger = Json.read(record.value(), TriggerRequested.class).validated();
+        assertThat(trigger.workflowId()).isEqualTo("alert_ops");
+        assertThat(trigger.eventId()).isEqualTo(eventId);
+        assertThat(trigger.source()).isEqualTo("on_failure");
+        assertThat(trigger.context().get("failed_run_id").stringValue()).isEqualTo(runId);
+        assertThat(trigger.context().get("workflow_version").intValue()).isEqualTo(2);
+        assertThat(trigger.context().get("step_id").stringValue()).isEqualTo("charge");
+
+        // A retry_run after the redelivery: once it shows, the redelivery was processed, and left no second trigger.
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new RetryRun(SchemaVersions.CURRENT, runId, Instant.now(), null)));
+        await("run_retried").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.events(runId), list -> list.stream().anyMatch(e -> e.type() == RunEventType.RUN_RETRIED));
+        assertThat(collector.records(Topics.TRIGGERS, errorRunId)).hasSize(1);
+
+        // The retried run fails again: a new error run.
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new CompleteStep(SchemaVersions.CURRENT, runId, "charge", 2,
+                runId + ":charge:2", CompleteStep.Outcome.FAILED, null, "HTTP 402", false, Instant.now(), Instant.now())));
+        String secondErrorRun = Ids.runIdForEvent("on_failure:" + runId + ":2");
+        await("the second failure's trigger").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.TRIGGERS, secondErrorRun), list -> !list.isEmpty());
+        assertThat(collector.records(Topics.TRIGGERS, errorRunId)).hasSize(1);
     }
 
     @Test

@@ -59,6 +59,10 @@ class WireFormatTest {
         RunCommand command = new StartRun(1, RUN, workflow(), context(), "evt-1", T0);
         assertGolden("start_run.json", Json.toBytes(command));
         assertThat(Json.read(golden("start_run.json"), RunCommand.class)).isEqualTo(command);
+        assertThat(((StartRun) Json.read(golden("start_run.json"), RunCommand.class)).source()).as("absent before the field existed").isNull();
+        RunCommand fromErrorHandler = new StartRun(1, RUN, workflow(), context(), "on_failure:" + RUN + ":1", T0, "on_failure");
+        assertThat(Json.toString(fromErrorHandler)).contains("\"source\":\"on_failure\"");
+        assertThat(Json.read(Json.toBytes(fromErrorHandler), RunCommand.class)).isEqualTo(fromErrorHandler);
     }
 
     @Test

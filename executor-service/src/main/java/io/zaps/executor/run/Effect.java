@@ -3,6 +3,7 @@ package io.zaps.executor.run;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.TriggerRequested;
 
 import java.time.Instant;
 
@@ -11,7 +12,8 @@ import java.time.Instant;
  * state: with exactly-once processing the state, the timers and the produced records are committed
  * as one.
  */
-public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.CancelTimer, Effect.PublishEvent {
+public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.CancelTimer, Effect.PublishEvent,
+        Effect.RequestTrigger {
 
     /** Send {@code request} to the connector of its step type ({@link io.zaps.contract.Topics#stepRequests}). */
     record DispatchStep(ExecuteStep request) implements Effect {
@@ -47,5 +49,13 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
 
     /** Publish {@code event} on {@link io.zaps.contract.Topics#RUN_EVENTS}. */
     record PublishEvent(RunEvent event) implements Effect {
+    }
+
+    /**
+     * Ask for a run of another workflow: publish {@code trigger} on {@link io.zaps.contract.Topics#TRIGGERS},
+     * keyed by the run id its {@code event_id} derives ({@link io.zaps.contract.Ids#runIdForEvent}),
+     * where the trigger service starts it like any other trigger (and, the id being derived, only once).
+     */
+    record RequestTrigger(TriggerRequested trigger) implements Effect {
     }
 }

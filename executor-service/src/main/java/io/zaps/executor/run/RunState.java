@@ -20,26 +20,38 @@ import java.util.Map;
  *                      before its {@code start_run} arrived (then {@code workflow} is null too)
  * @param attemptBase   per step, the attempts made before the last {@code retry_run}: attempt numbers go
  *                      on, but the retry budget of the step's policy counts again from there
+ * @param source        the {@code source} of the trigger that started the run ({@code api},
+ *                      {@code on_failure}, ...), or null
+ * @param failures      how often the run has ended {@code failed} (a {@code retry_run} can make it
+ *                      fail again), null for never; numbers the error-workflow trigger of each failure
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId,
-                       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> attemptBase) {
+                       @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> attemptBase,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String source,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer failures) {
     public static final int CURRENT_SCHEMA_VERSION = 1;
 
     public RunState {
         attemptBase = attemptBase == null ? Map.of() : Map.copyOf(attemptBase);
+        failures = failures == null || failures <= 0 ? null : failures;
     }
 
     public static RunState of(RunSnapshot run, WorkflowDefinition workflow, String eventId) {
-        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, Map.of());
+        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, Map.of(), null, null);
     }
 
     public static RunState of(RunSnapshot run, WorkflowDefinition workflow, String eventId, Map<String, Integer> attemptBase) {
-        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, attemptBase);
+        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, attemptBase, null, null);
     }
 
     public RunState withRun(RunSnapshot next) {
-        return new RunState(schemaVersion, next, workflow, eventId, attemptBase);
+        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures);
+    }
+
+    /** How often the run has failed so far. */
+    public int failureCount() {
+        return failures == null ? 0 : failures;
     }
 
     /** A run cancelled before it started: remembered so that its late {@code start_run} does not start it. */

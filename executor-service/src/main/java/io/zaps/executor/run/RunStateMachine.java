@@ -15,6 +15,7 @@ import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepAttempt;
@@ -26,6 +27,7 @@ import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.step.WebhookSpec;
 import io.zaps.contract.template.TemplateException;
 import io.zaps.contract.template.Templates;
+import io.zaps.contract.workflow.OnFailure;
 import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
@@ -67,8 +69,18 @@ import java.util.Objects;
  * retry that falls due meanwhile is ignored when its timer fires and started by {@code resume_run},
  * which finds it from the snapshot. {@code retry_run} runs a failed run again from its failed step,
  * attempt numbers going on. A control command the run's status does not allow is ignored.
+ *
+ * <p>Error workflows: when a run ends {@code failed} and its pinned workflow names an
+ * {@code on_failure} workflow, the same decision asks for a run of it ({@link Effect.RequestTrigger},
+ * source {@value #ON_FAILURE_SOURCE}) with the failed run's id, workflow, version, step and error as
+ * context. Its event id {@code on_failure:<run id>:<n>} counts the run's failures, so a retried run
+ * that fails again starts a new error run while a replay never starts a second one. A run started
+ * that way never starts another error workflow.
  */
 public final class RunStateMachine {
+    /** The trigger source of an error workflow's run; such a run starts no error workflow itself. */
+    public static final String ON_FAILURE_SOURCE = "on_failure";
+
     /** Added to a step's own timeout to give the connector time to report back. */
     public static final Duration DEFAULT_DEADLINE_GRACE = Duration.ofSeconds(5);
 
@@ -140,7 +152,7 @@ public final class RunStateMachine {
             return Decision.ignored(null, IgnoreReason.NOT_APPLICABLE, "start_run for " + command.runId() + " carries no workflow");
         }
         SnapshotBuilder run = initialRun(command, now);
-        Transition t = new Transition(workflow, command.eventId(), run, now);
+        Transition t = new Transition(workflow, command.eventId(), command.source(), run, now);
         t.commit(RunEventType.RUN_STARTED, null);
         String problem = WorkflowPlan.problem(workflow);
         if (problem != null) {
@@ -155,7 +167,7 @@ public final class RunStateMachine {
     private Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
         SnapshotBuilder run = initialRun(command, now);
         run.revision = tombstone.run().revision();
-        Transition t = new Transition(command.workflow(), command.eventId(), run, now);
+        Transition t = new Transition(command.workflow(), command.eventId(), command.source(), run, now);
         cancelRun(t, tombstone.run().error());
         return t.decision();
     }
@@ -648,6 +660,30 @@ public final class RunStateMachine {
         t.run.error = reason;
         t.run.skipUnreached();
         t.commit(RunEventType.RUN_FAILED, null);
+        t.failures++;
+        startErrorWorkflow(t);
+    }
+
+    /** The pinned workflow's {@code on_failure}, asked for once per failure of the run; never from an error run. */
+    private static void startErrorWorkflow(Transition t) {
+        OnFailure onFailure = t.workflow == null ? null : t.workflow.onFailure();
+        if (onFailure == null || !Ids.isSafe(onFailure.workflowId()) || onFailure.workflowId().equals(t.run.workflowId)
+                || t.startedByErrorHandler()) {
+            return;
+        }
+        ObjectNode context = Json.object();
+        context.put("failed_run_id", t.run.runId);
+        context.put("workflow_id", t.run.workflowId);
+        if (t.run.workflowVersion == null) {
+            context.putNull("workflow_version");
+        } else {
+            context.put("workflow_version", t.run.workflowVersion.intValue());
+        }
+        context.put("step_id", t.run.currentStepId);
+        context.put("error", t.run.error);
+        String eventId = ON_FAILURE_SOURCE + ":" + t.run.runId + ":" + t.failures;
+        t.effects.add(new Effect.RequestTrigger(
+                TriggerRequested.of(eventId, null, onFailure.workflowId(), context, ON_FAILURE_SOURCE, t.now)));
     }
 
     // ---- helpers -----------------------------------------------------------------------------------
@@ -687,21 +723,33 @@ public final class RunStateMachine {
     private static final class Transition {
         final WorkflowDefinition workflow;
         final String eventId;
+        final String source;
         final SnapshotBuilder run;
         final Instant now;
         final List<Effect> effects = new ArrayList<>();
         final Map<String, Integer> attemptBase = new HashMap<>();
+        int failures;
 
-        Transition(WorkflowDefinition workflow, String eventId, SnapshotBuilder run, Instant now) {
+        Transition(WorkflowDefinition workflow, String eventId, String source, SnapshotBuilder run, Instant now) {
             this.workflow = workflow;
             this.eventId = eventId;
+            this.source = source;
             this.run = run;
             this.now = now;
         }
 
         Transition(RunState state, Instant now) {
-            this(state.workflow(), state.eventId(), SnapshotBuilder.from(state.run()), now);
+            this(state.workflow(), state.eventId(), state.source(), SnapshotBuilder.from(state.run()), now);
             attemptBase.putAll(state.attemptBase());
+            failures = state.failureCount();
+        }
+
+        /**
+         * Whether an error workflow's trigger started this run: its source says so, or (from a trigger
+         * service that does not pass the source on yet) its event id has the shape the executor gives them.
+         */
+        boolean startedByErrorHandler() {
+            return ON_FAILURE_SOURCE.equals(source) || (eventId != null && eventId.startsWith(ON_FAILURE_SOURCE + ":"));
         }
 
         StepDefinition definition(String stepId) {
@@ -717,7 +765,8 @@ public final class RunStateMachine {
         }
 
         Decision decision() {
-            return Decision.applied(RunState.of(run.build(), workflow, eventId, attemptBase), effects);
+            return Decision.applied(new RunState(RunState.CURRENT_SCHEMA_VERSION, run.build(), workflow, eventId, attemptBase,
+                    source, failures), effects);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.zaps.executor.stream;
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.TriggerRequested;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -15,8 +16,9 @@ import java.time.Duration;
 
 /**
  * The executor's topology: one source ({@link Topics#RUN_COMMANDS}), one processor holding the run
- * and timer stores, and three sinks (dead letters, step requests routed by step type, run events).
- * Every output is keyed by run id.
+ * and timer stores, and four sinks (dead letters, step requests routed by step type, run events, and
+ * error-workflow triggers on {@link Topics#TRIGGERS}). Every output is keyed by run id (a trigger by
+ * the id of the run it will start).
  */
 public final class ExecutorTopology {
     /** Run id -> {@link io.zaps.executor.run.RunState} JSON; changelogged. */
@@ -29,6 +31,7 @@ public final class ExecutorTopology {
     static final String DEAD_LETTER_SINK = "run-commands-dlt-sink";
     static final String STEP_REQUESTS_SINK = "step-requests-sink";
     static final String RUN_EVENTS_SINK = "run-events-sink";
+    static final String TRIGGERS_SINK = "triggers-sink";
 
     private ExecutorTopology() {}
 
@@ -46,6 +49,7 @@ public final class ExecutorTopology {
         TopicNameExtractor<String, ExecuteStep> byStepType = (key, request, context) -> Topics.stepRequests(request.stepType());
         topology.addSink(STEP_REQUESTS_SINK, byStepType, new StringSerializer(), new JsonSerializer<ExecuteStep>(), PROCESSOR);
         topology.addSink(RUN_EVENTS_SINK, Topics.RUN_EVENTS, new StringSerializer(), new JsonSerializer<RunEvent>(), PROCESSOR);
+        topology.addSink(TRIGGERS_SINK, Topics.TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
         return topology;
     }
 }

@@ -1,5 +1,6 @@
 package io.zaps.executor.stream;
 
+import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.Topics;
@@ -155,6 +156,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 context.forward(new Record<>(runId, dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {
                 context.forward(new Record<>(runId, publish.event(), timestamp, eventHeaders(publish.event())), ExecutorTopology.RUN_EVENTS_SINK);
+            } else if (effect instanceof Effect.RequestTrigger request) {
+                String key = Ids.runIdForEvent(request.trigger().eventId());
+                context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()), ExecutorTopology.TRIGGERS_SINK);
             }
         }
     }

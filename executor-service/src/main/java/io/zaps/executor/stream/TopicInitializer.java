@@ -34,6 +34,7 @@ final class TopicInitializer {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(Topics.RUN_COMMANDS, partitions, replicationFactor));
         topics.add(new NewTopic(Topics.deadLetter(Topics.RUN_COMMANDS), partitions, replicationFactor));
+        topics.add(new NewTopic(Topics.TRIGGERS, partitions, replicationFactor)); // error-workflow triggers
         topics.add(new NewTopic(Topics.RUN_EVENTS, partitions, replicationFactor)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         for (String type : stepTypes.names()) {

@@ -57,7 +57,7 @@ public final class TriggerIntake {
                     + " and accepts no triggers");
         }
         return new IntakeDecision.Start(new StartRun(SchemaVersions.CURRENT, runId(trigger, at), definition,
-                context(trigger), eventId(trigger, at), requestedAt(trigger, now())));
+                context(trigger), eventId(trigger, at), requestedAt(trigger, now()), trigger.source()));
     }
 
     /** Rejects a valid trigger for a reason found outside this class (e.g. the workflow file cannot be read). */

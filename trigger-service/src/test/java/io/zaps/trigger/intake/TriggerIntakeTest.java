@@ -45,6 +45,15 @@ class TriggerIntakeTest {
         }
 
         @Test
+        void the_triggers_source_travels_on_the_start() {
+            TriggerRequested fromErrorHandler = new TriggerRequested(null, null, "on_failure:" + RUN_ID + ":1", null,
+                    "invoice_reminder", null, "on_failure", null);
+
+            assertThat(started(fromErrorHandler, AT).source()).isEqualTo("on_failure");
+            assertThat(started(trigger("evt-1", null), AT).source()).isNull();
+        }
+
+        @Test
         void same_event_id_gives_the_same_run_id_wherever_the_record_sits() {
             StartRun first = started(trigger("evt-1", null), AT);
             StartRun again = started(trigger("evt-1", null), new RecordCoordinates(Topics.TRIGGERS, 5, 9000));

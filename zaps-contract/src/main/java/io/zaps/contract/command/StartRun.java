@@ -1,5 +1,6 @@
 package io.zaps.contract.command;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
@@ -15,6 +16,9 @@ import java.time.Instant;
  * @param context     the trigger's data
  * @param eventId     the trigger event that asked for the run
  * @param requestedAt when the trigger was accepted
+ * @param source      who asked, copied from the trigger's {@code source} ({@code api}, {@code on_failure}, ...);
+ *                    absent when the trigger named none. A run whose source is {@code on_failure} (an
+ *                    error workflow's run) never starts another error workflow.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record StartRun(
@@ -23,6 +27,12 @@ public record StartRun(
         WorkflowDefinition workflow,
         ObjectNode context,
         String eventId,
-        Instant requestedAt) implements RunCommand {
+        Instant requestedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String source) implements RunCommand {
     public static final String TYPE = "start_run";
+
+    /** A start without a named source. */
+    public StartRun(int schemaVersion, String runId, WorkflowDefinition workflow, ObjectNode context, String eventId, Instant requestedAt) {
+        this(schemaVersion, runId, workflow, context, eventId, requestedAt, null);
+    }
 }
