@@ -7,6 +7,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -19,13 +20,17 @@ import java.time.Duration;
  * @param parallelism how many requests of one poll a consumer handles at once (1 = one after the
  *                    other); a poll then takes as long as its slowest request, not the sum of them
  *                    (env {@code ZAPS_CONNECTOR_PARALLELISM})
+ * @param dataDir     the shared data folder whose {@code secrets/} hold the values that step configs reference as
+ *                    {@code {{ secret('name') }}}; unset: {@code ZAPS_DATA_DIR}, else {@code ./.zaps}. The master key is
+ *                    {@code ZAPS_MASTER_KEY} as for the gateway (or the folder's key file)
  */
 @Validated
 @ConfigurationProperties("zaps.connector")
 public record ConnectorProperties(
         @DefaultValue("6") @Min(1) @Max(64) int concurrency,
         @DefaultValue("30s") @NotNull Duration sendTimeout,
-        @DefaultValue("4") @Min(1) @Max(64) int parallelism) {
+        @DefaultValue("4") @Min(1) @Max(64) int parallelism,
+        Path dataDir) {
 
     public ConnectorProperties {
         if (sendTimeout != null && (sendTimeout.isNegative() || sendTimeout.isZero())) {
