@@ -7,6 +7,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.zaps.contract.Ids;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.trigger.WebhookTrigger;
+import io.zaps.contract.workflow.Violation;
 import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.run.TriggerService;
 import io.zaps.gateway.web.ApiException;
@@ -44,7 +45,7 @@ import java.util.regex.Pattern;
  * workflow's secret instead of an API key (the API-key filter guards {@code /api/*} only).
  *
  * <p>Order of checks: the workflow must have a webhook trigger (else 404, the same answer for an unknown workflow), the
- * body must fit the gateway's size limit (413), the secret must be in the credential store (503), then the request is
+ * body must not be multipart (415) and must fit the gateway's size limit (413), the secret must be in the credential store (503), then the request is
  * authenticated (401) before anything else is looked at: the {@code Idempotency-Key} (400), the body (400/415), a replayed
  * signature (409), the workflow's status (409, as the REST trigger). The body is read raw from the servlet stream (never
  * through request parameters) so the signature covers exactly the bytes received.
@@ -176,8 +177,15 @@ class HookController {
         });
     }
 
-    /** The raw bytes, at most the gateway's body limit. */
+    /**
+     * The raw bytes, at most the gateway's body limit. Multipart bodies are refused before reading: Spring's multipart
+     * resolver consumes them before any handler runs, so neither a signature nor the context could cover them.
+     */
     private byte[] readBody(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String contentType = request.getContentType();
+        if (contentType != null && contentType.strip().toLowerCase(Locale.ROOT).startsWith("multipart/")) {
+            throw unsupported("body", "multipart bodies are not accepted: send JSON, " + HookContext.FORM + " or text");
+        }
         if (request.getContentLengthLong() > maxBodyBytes) {
             throw tooLarge(response);
         }
@@ -206,11 +214,15 @@ class HookController {
                     body, receivedAt);
         } catch (HookContext.UnreadableException e) {
             if (e.unsupportedType()) {
-                throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, e.getMessage(),
-                        List.of(new io.zaps.contract.workflow.Violation(e.field(), e.getMessage())));
+                throw unsupported(e.field(), e.getMessage());
             }
             throw ApiException.badRequest(e.field(), e.getMessage());
         }
+    }
+
+    /** 415 naming the field, like {@link ApiException#badRequest}. */
+    private static ApiException unsupported(String field, String message) {
+        return new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, field + ": " + message, List.of(new Violation(field, message)));
     }
 
     private void releaseQuietly(String workflowId, WebhookAuthenticator.Accepted accepted) {

@@ -208,6 +208,16 @@ class WebhookApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void multipartBodiesAre415AndStartNothing() {
+        String id = webhookWorkflow("hook_multipart", "active", tokenTrigger("hook-multipart"));
+        secrets.put("hook-multipart", TOKEN);
+        String multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ--\r\n";
+        assertProblem(hook(id, multipart, Map.of("X-Zaps-Token", TOKEN, "Content-Type", "multipart/form-data; boundary=XyZ")), 415, "body");
+        assertProblem(hook(id, "x", Map.of("X-Zaps-Token", TOKEN, "Content-Type", "multipart/form-data; boundary=x")), 415, "body");
+        assertThat(store.listRuns(id, 10)).isEmpty();
+    }
+
+    @Test
     void aBodyAboveTheGatewayLimitIs413() {
         String id = webhookWorkflow("hook_big", "active", tokenTrigger("hook-big"));
         secrets.put("hook-big", TOKEN);
