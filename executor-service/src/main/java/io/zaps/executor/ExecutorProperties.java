@@ -28,6 +28,14 @@ import java.util.Map;
  * @param replicationFactor replication factor of those topics and of the changelog topics.
  * @param createTopics      create the topics the executor uses at start-up when they are absent.
  * @param deadlineGrace     added to a step's own timeout for the deadline of an ExecuteStep.
+ * @param finishedRunRetention how long the executor remembers a completed or cancelled run after it
+ *                          finished (its status and revision only; the snapshot is in the JSON store): a
+ *                          duplicate {@code start_run} or a straggling result within this window is
+ *                          recognised and ignored; after it the run is forgotten. Like the gateway's
+ *                          {@code idempotency-window}, default 24h.
+ * @param failedRunRetention how long a failed run is kept whole, so that {@code retry_run} can resume it;
+ *                          after it a {@code retry_run} is ignored (and a duplicate {@code start_run}
+ *                          is no longer recognised). Default 7d.
  * @param startupTimeout    how long start-up may wait for the broker to create topics.
  * @param closeTimeout      how long a shutdown waits for the stream threads to finish their work.
  * @param autoStartup       start the streams with the application context; when false, call
@@ -48,6 +56,8 @@ public record ExecutorProperties(
         @DefaultValue("1") @Min(1) @Max(32) short replicationFactor,
         @DefaultValue("true") boolean createTopics,
         @DefaultValue("5s") Duration deadlineGrace,
+        @DefaultValue("24h") Duration finishedRunRetention,
+        @DefaultValue("7d") Duration failedRunRetention,
         @DefaultValue("30s") Duration startupTimeout,
         @DefaultValue("10s") Duration closeTimeout,
         @DefaultValue("true") boolean autoStartup,
@@ -58,6 +68,8 @@ public record ExecutorProperties(
         requirePositive("timer-interval", timerInterval);
         requirePositive("startup-timeout", startupTimeout);
         requirePositive("close-timeout", closeTimeout);
+        requirePositive("finished-run-retention", finishedRunRetention);
+        requirePositive("failed-run-retention", failedRunRetention);
         if (deadlineGrace == null || deadlineGrace.isNegative()) {
             throw new IllegalArgumentException("zaps.executor.deadline-grace must be zero or positive");
         }

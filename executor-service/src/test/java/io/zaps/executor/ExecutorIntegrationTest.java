@@ -194,6 +194,32 @@ class ExecutorIntegrationTest {
     }
 
     @Test
+    void aDuplicateStartAfterTheRunCompletedStartsNothing() throws Exception {
+        String runId = newRunId();
+        StartRun start = delayThenWebhook(runId, 1);
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(start));
+        ExecuteStep request = Json.read(await("the webhook dispatched after the delay")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.records(Topics.stepRequests("webhook"), runId), list -> !list.isEmpty())
+                .get(0).value(), ExecuteStep.class);
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(new CompleteStep(SchemaVersions.CURRENT, runId, "send_reminder", 1,
+                request.idempotencyKey(), CompleteStep.Outcome.SUCCEEDED, Json.object(), null, false, Instant.now(), Instant.now())));
+        await("run_completed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.events(runId), list -> list.stream().anyMatch(e -> e.type() == RunEventType.RUN_COMPLETED));
+
+        send(producer, Topics.RUN_COMMANDS, runId, Json.toBytes(start));
+        // A run on the same partition, sent after the duplicate: once it has started, the duplicate was processed.
+        String marker = KafkaTestSupport.runIdOnSamePartition(runId, 2);
+        send(producer, Topics.RUN_COMMANDS, marker, Json.toBytes(delayThenWebhook(marker, 60)));
+        await("the marker run started").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> collector.events(marker), list -> !list.isEmpty());
+
+        assertThat(collector.events(runId)).as("nothing after run_completed").hasSize(6)
+                .last().extracting(RunEvent::type).isEqualTo(RunEventType.RUN_COMPLETED);
+        assertThat(collector.records(Topics.stepRequests("webhook"), runId)).hasSize(1);
+    }
+
+    @Test
     void malformedRecordGoesToTheDeadLetterTopicAndTheNextOneIsProcessed() throws Exception {
         String runId = newRunId();
         send(producer, Topics.RUN_COMMANDS, runId, "{\"type\": \"start_run\", \"schema_version\": ".getBytes(StandardCharsets.UTF_8));

@@ -79,6 +79,22 @@ final class KafkaTestSupport {
         return UUID.randomUUID().toString();
     }
 
+    /** Another run id whose records land on the same partition as {@code runId}'s (Kafka's default key hashing). */
+    static String runIdOnSamePartition(String runId, int partitions) {
+        int target = partition(runId, partitions);
+        while (true) {
+            String candidate = newRunId();
+            if (partition(candidate, partitions) == target) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int partition(String key, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(
+                org.apache.kafka.common.utils.Utils.murmur2(key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+    }
+
     static StartRun delayThenWebhook(String runId, int delaySeconds) {
         ObjectNode delay = Json.object().put("seconds", delaySeconds);
         ObjectNode webhook = (ObjectNode) Json.mapper().readTree("""

@@ -1,6 +1,7 @@
 package io.zaps.executor.run;
 
 import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -24,29 +25,34 @@ import java.util.Map;
  *                      {@code on_failure}, ...), or null
  * @param failures      how often the run has ended {@code failed} (a {@code retry_run} can make it
  *                      fail again), null for never; numbers the error-workflow trigger of each failure
+ * @param retired       true when this is only what is kept of a finished run ({@link #retained()}):
+ *                      its status, revision and times, without steps, context or workflow
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId,
                        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> attemptBase,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String source,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer failures) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer failures,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean retired) {
     public static final int CURRENT_SCHEMA_VERSION = 1;
 
     public RunState {
         attemptBase = attemptBase == null ? Map.of() : Map.copyOf(attemptBase);
         failures = failures == null || failures <= 0 ? null : failures;
+        retired = Boolean.TRUE.equals(retired) ? Boolean.TRUE : null;
     }
 
+
     public static RunState of(RunSnapshot run, WorkflowDefinition workflow, String eventId) {
-        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, Map.of(), null, null);
+        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, Map.of(), null, null, null);
     }
 
     public static RunState of(RunSnapshot run, WorkflowDefinition workflow, String eventId, Map<String, Integer> attemptBase) {
-        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, attemptBase, null, null);
+        return new RunState(CURRENT_SCHEMA_VERSION, run, workflow, eventId, attemptBase, null, null, null);
     }
 
     public RunState withRun(RunSnapshot next) {
-        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures);
+        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures, retired);
     }
 
     /** How often the run has failed so far. */
@@ -54,8 +60,36 @@ public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition wo
         return failures == null ? 0 : failures;
     }
 
+    public boolean isRetired() {
+        return Boolean.TRUE.equals(retired);
+    }
+
+    /**
+     * What the executor keeps of a finished run once it has left the live state, for as long as
+     * duplicates and stragglers may still arrive: enough to recognise and ignore a second
+     * {@code start_run}, a late {@code complete_step} or timer, or a control command.
+     * <ul>
+     *   <li>{@code completed} and {@code cancelled}: only the status, revision and times
+     *       ({@link #isRetired() retired}); the full snapshot is in the JSON store.</li>
+     *   <li>{@code failed}: the whole state, so that {@code retry_run} can resume the run from its
+     *       failed step with its pinned workflow, outputs and attempt numbers.</li>
+     *   <li>a run cancelled before its {@code start_run} arrived: itself (it is small), so that the
+     *       late start still ends it cancelled.</li>
+     * </ul>
+     * A run that is not finished is returned as it is.
+     */
+    public RunState retained() {
+        RunStatus status = run.status();
+        if (!status.isFinal() || status == RunStatus.FAILED || cancelledBeforeStart() || isRetired()) {
+            return this;
+        }
+        RunSnapshot essentials = new RunSnapshot(run.runId(), run.workflowId(), run.workflowVersion(), status, run.createdAt(),
+                run.startedAt(), run.completedAt(), run.updatedAt(), null, Map.of(), null, run.error(), run.revision());
+        return new RunState(schemaVersion, essentials, null, eventId, Map.of(), source, failures, true);
+    }
+
     /** A run cancelled before it started: remembered so that its late {@code start_run} does not start it. */
     boolean cancelledBeforeStart() {
-        return workflow == null && run.status() == io.zaps.contract.run.RunStatus.CANCELLED;
+        return workflow == null && run.status() == RunStatus.CANCELLED && !isRetired();
     }
 }

@@ -766,7 +766,7 @@ public final class RunStateMachine {
 
         Decision decision() {
             return Decision.applied(new RunState(RunState.CURRENT_SCHEMA_VERSION, run.build(), workflow, eventId, attemptBase,
-                    source, failures), effects);
+                    source, failures, null), effects);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.ExecutorProperties;
+import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -51,7 +52,7 @@ public class ExecutorStreams implements SmartLifecycle {
                     properties.startupTimeout());
         }
         KafkaStreams created = new KafkaStreams(
-                ExecutorTopology.build(machine, clock, properties.timerInterval()), streamsConfig(properties));
+                ExecutorTopology.build(machine, clock, properties.timerInterval(), retention(properties)), streamsConfig(properties));
         created.setStateListener((next, previous) -> {
             if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {
                 log.info("zaps executor ready");
@@ -98,6 +99,10 @@ public class ExecutorStreams implements SmartLifecycle {
     public KafkaStreams.State state() {
         KafkaStreams current = streams;
         return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    }
+
+    static FinishedRunStore.Retention retention(ExecutorProperties properties) {
+        return new FinishedRunStore.Retention(properties.finishedRunRetention(), properties.failedRunRetention());
     }
 
     static long pollMillis(ExecutorProperties properties) {

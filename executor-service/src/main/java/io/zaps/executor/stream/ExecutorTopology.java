@@ -4,6 +4,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
+import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -21,10 +22,14 @@ import java.time.Duration;
  * the id of the run it will start).
  */
 public final class ExecutorTopology {
-    /** Run id -> {@link io.zaps.executor.run.RunState} JSON; changelogged. */
+    /** Run id -> {@link io.zaps.executor.run.RunState} JSON of the runs that have not finished; changelogged. */
     public static final String RUNS_STORE = "runs";
     /** {@link io.zaps.executor.timer.TimerKey} -> FireTimer JSON; changelogged. */
     public static final String TIMERS_STORE = "timers";
+    /** Run id -> what is kept of a finished run ({@link io.zaps.executor.finished.FinishedRunStore}); changelogged. */
+    public static final String FINISHED_RUNS_STORE = "finished-runs";
+    /** When each finished run is forgotten ({@link io.zaps.executor.finished.FinishedRunStore}); changelogged. */
+    public static final String FINISHED_EXPIRY_STORE = "finished-runs-expiry";
 
     static final String SOURCE = "run-commands-source";
     static final String PROCESSOR = "run-command-processor";
@@ -35,14 +40,18 @@ public final class ExecutorTopology {
 
     private ExecutorTopology() {}
 
-    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval) {
+    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, FinishedRunStore.Retention retention) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RUN_COMMANDS);
-        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, retention), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FINISHED_RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FINISHED_EXPIRY_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
 
         topology.addSink(DEAD_LETTER_SINK, Topics.deadLetter(Topics.RUN_COMMANDS),
                 new StringSerializer(), Serdes.ByteArray().serializer(), PROCESSOR);

@@ -11,16 +11,19 @@ import io.zaps.executor.run.Decision;
 import io.zaps.executor.run.Effect;
 import io.zaps.executor.run.RunCommandChecks;
 import io.zaps.executor.run.RunState;
+import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.timer.TimerKey;
 import io.zaps.executor.timer.TimerStore;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +49,24 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private static final int MAX_TIMERS_PER_PUNCTUATION = 1_000;
     /** Runs whose parsed state is kept per task; a run leaves the cache when it finishes. */
     static final int MAX_CACHED_RUNS = 1_000;
+    /** Bounds the finished runs forgotten, and the old finished runs moved out of the live store, per punctuation. */
+    private static final int MAX_FINISHED_PER_PUNCTUATION = 1_000;
 
     private final RunStateMachine machine;
     private final Clock clock;
     private final Duration timerInterval;
+    private final FinishedRunStore.Retention retention;
 
     private ProcessorContext<String, Object> context;
+    /** The live state: runs that have not finished. */
     private KeyValueStore<String, byte[]> runs;
     private TimerStore timers;
+    private FinishedRunStore finished;
+    /**
+     * Where the scan for finished runs left in the live store by an executor that kept them there
+     * goes on; null once the whole store was scanned since this task was initialized.
+     */
+    private String legacyScanFrom;
     /**
      * Parsed {@link RunState} of the active runs of this task, written through with the store: a
      * command need not parse the run's JSON (which pins the whole workflow) again. Only this
@@ -68,10 +81,16 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         }
     };
 
-    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval) {
+    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, FinishedRunStore.Retention retention) {
         this.machine = machine;
         this.clock = clock;
         this.timerInterval = timerInterval;
+        this.retention = retention;
+    }
+
+    /** A run's state and where it was found. */
+    private record Loaded(RunState state, boolean live) {
+        static final Loaded NONE = new Loaded(null, false);
     }
 
     @Override
@@ -80,7 +99,10 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         this.context = context;
         this.runs = context.getStateStore(ExecutorTopology.RUNS_STORE);
         this.timers = new TimerStore(context.getStateStore(ExecutorTopology.TIMERS_STORE));
-        context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> fireDueTimers());
+        this.finished = new FinishedRunStore(context.getStateStore(ExecutorTopology.FINISHED_RUNS_STORE),
+                context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
+        this.legacyScanFrom = "";
+        context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
     }
 
     @Override
@@ -92,16 +114,18 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             deadLetter(record.key(), record.value(), record.headers(), e.getMessage());
             return;
         }
+        Loaded loaded;
         Decision decision;
         try {
-            decision = decide(load(command.runId()), command);
+            loaded = load(command.runId());
+            decision = decide(loaded.state(), command);
         } catch (RuntimeException e) {
             // A bug or a corrupt stored state must not stop every other run on this partition.
             log.error("cannot process {} for run {}; dead-lettered", command.getClass().getSimpleName(), command.runId(), e);
             deadLetter(record.key(), record.value(), record.headers(), "cannot process: " + e);
             return;
         }
-        apply(command.runId(), decision);
+        apply(command.runId(), loaded, decision);
     }
 
     static RunCommand parse(String key, byte[] value) {
@@ -117,14 +141,18 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         cache.clear();
     }
 
-    /** The run's state: from the cache, else parsed from the store; null for an unknown run. */
-    private RunState load(String runId) {
+    /** The run's state: from the cache, else parsed from the live store, else what is kept of it finished; none for an unknown run. */
+    private Loaded load(String runId) {
         RunState cached = cache.get(runId);
         if (cached != null) {
-            return cached;
+            return new Loaded(cached, true);
         }
         byte[] stored = runs.get(runId);
-        return stored == null ? null : Json.read(stored, RunState.class);
+        if (stored != null) {
+            return new Loaded(Json.read(stored, RunState.class), true);
+        }
+        RunState kept = finished.get(runId);
+        return kept == null ? Loaded.NONE : new Loaded(kept, false);
     }
 
     private Decision decide(RunState state, RunCommand command) {
@@ -135,16 +163,28 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         return decision;
     }
 
-    private void apply(String runId, Decision decision) {
+    /**
+     * Stores the decided state where it belongs: an unfinished run in the live store, a finished one
+     * (after its final event, which the effects below publish in the same transaction) out of it and
+     * into the finished store, so that the live store holds only runs that may still change.
+     */
+    private void apply(String runId, Loaded loaded, Decision decision) {
         if (decision.wasIgnored()) {
             return;
         }
         RunState state = decision.state();
-        runs.put(runId, Json.toBytes(state));
         if (state.run().status().isFinal()) {
             cache.remove(runId);
+            if (loaded.live()) {
+                runs.delete(runId);
+            }
+            finished.put(state, now());
         } else {
+            runs.put(runId, Json.toBytes(state));
             cache.put(runId, state);
+            if (loaded.state() != null && !loaded.live()) {
+                finished.remove(runId); // a failed run resumed by retry_run
+            }
         }
         long timestamp = clock.millis();
         for (Effect effect : decision.effects()) {
@@ -176,15 +216,59 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
+    private void punctuate() {
+        fireDueTimers();
+        Instant now = now();
+        finished.prune(now, MAX_FINISHED_PER_PUNCTUATION);
+        if (legacyScanFrom != null) {
+            moveFinishedOutOfTheLiveStore(now);
+        }
+    }
+
+    /**
+     * Runs finished under an executor that kept them in the live store: moved to the finished store,
+     * a bounded number per punctuation, once per task initialization (after which the live store holds
+     * only unfinished runs and the scan is short).
+     */
+    private void moveFinishedOutOfTheLiveStore(Instant now) {
+        List<String> moved = new java.util.ArrayList<>();
+        String next = null;
+        try (KeyValueIterator<String, byte[]> it = runs.range(legacyScanFrom, null)) {
+            int seen = 0;
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> entry = it.next();
+                if (seen++ == MAX_FINISHED_PER_PUNCTUATION) {
+                    next = entry.key;
+                    break;
+                }
+                RunState state = Json.read(entry.value, RunState.class);
+                if (state.run().status().isFinal()) {
+                    finished.put(state, now);
+                    moved.add(entry.key);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("cannot scan the live run store for finished runs; leaving them there", e);
+            next = null;
+        }
+        moved.forEach(runs::delete);
+        if (!moved.isEmpty()) {
+            log.info("moved {} finished runs out of the live run store", moved.size());
+        }
+        legacyScanFrom = next;
+    }
+
     private void fireDueTimers() {
         Instant now = now();
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
             FireTimer fire = TimerStore.toCommand(key);
+            Loaded loaded;
             Decision decision;
             try {
-                decision = decide(load(key.runId()), fire);
+                loaded = load(key.runId());
+                decision = decide(loaded.state(), fire);
             } catch (RuntimeException e) {
                 log.error("cannot fire timer {} of run {}; dead-lettered", key.encode(), key.runId(), e);
                 deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), "cannot process timer: " + e);
@@ -196,7 +280,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 timers.schedule(key);
                 continue;
             }
-            apply(key.runId(), decision);
+            apply(key.runId(), loaded, decision);
         }
     }
 

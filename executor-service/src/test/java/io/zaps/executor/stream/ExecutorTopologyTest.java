@@ -64,9 +64,10 @@ class ExecutorTopologyTest {
         clock = new MutableClock(T0);
         ExecutorProperties properties = new ExecutorProperties("127.0.0.1:1", "zaps-executor-test", stateDir.toString(),
                 1, Duration.ofMillis(20), Duration.ofMillis(100), 1, (short) 1, false,
-                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of());
+                Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of());
         driver = new TopologyTestDriver(
-                ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock, properties.timerInterval()),
+                ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock, properties.timerInterval(),
+                        ExecutorStreams.retention(properties)),
                 ExecutorStreams.streamsConfig(properties), T0);
         commands = driver.createInputTopic(Topics.RUN_COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.RUN_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
@@ -105,7 +106,12 @@ class ExecutorTopologyTest {
         assertThat(timerKeys()).as("the answered attempt's timeout timer is cancelled, not left to fire").isEmpty();
 
         KeyValueStore<String, byte[]> runs = driver.getKeyValueStore(ExecutorTopology.RUNS_STORE);
-        assertThat(Json.read(runs.get(RUN_ID), RunState.class).run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(runs.get(RUN_ID)).as("a finished run leaves the live state").isNull();
+        KeyValueStore<String, byte[]> finished = driver.getKeyValueStore(ExecutorTopology.FINISHED_RUNS_STORE);
+        RunState kept = Json.read(finished.get(RUN_ID), RunState.class);
+        assertThat(kept.run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(kept.run().revision()).isEqualTo(6);
+        assertThat(kept.isRetired()).isTrue();
     }
 
     @Test
