@@ -1,6 +1,8 @@
 package io.zaps.trigger.source.ownership;
 
 import io.zaps.contract.Topics;
+import io.zaps.trigger.TriggerProperties;
+import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,7 +13,13 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class OwnershipConfiguration {
     @Bean
-    PartitionOwnership triggerWorkflowOwnership() {
-        return new PartitionOwnership(Topics.TRIGGERS);
+    PartitionOwnership triggerWorkflowOwnership(TriggerProperties properties) {
+        return new PartitionOwnership(Topics.TRIGGERS, properties.instanceId());
+    }
+
+    /** The workflows with a trigger section, as the sources (schedules, topics) scan them. */
+    @Bean
+    TriggeredWorkflows triggeredWorkflows(WorkflowCatalog workflowCatalog, TriggerProperties properties) {
+        return new TriggeredWorkflows(workflowCatalog, properties.dataDir());
     }
 }

@@ -39,14 +39,20 @@ public final class PartitionOwnership implements WorkflowOwnership, ConsumerAwar
     private static final Logger log = LoggerFactory.getLogger(PartitionOwnership.class);
 
     private final String topic;
+    private final String instanceId;
     private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
     private final ReentrantReadWriteLock fence = new ReentrantReadWriteLock();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong version = new AtomicLong();
     private volatile int partitionCount;
 
-    public PartitionOwnership(String topic) {
+    /**
+     * @param topic      the triggers topic
+     * @param instanceId names this instance in the log
+     */
+    public PartitionOwnership(String topic, String instanceId) {
         this.topic = topic;
+        this.instanceId = instanceId;
     }
 
     @Override
@@ -160,7 +166,7 @@ public final class PartitionOwnership implements WorkflowOwnership, ConsumerAwar
 
     private void changed() {
         version.incrementAndGet();
-        log.info("owning partitions {} of {} ({} partitions)", assignedPartitions(), topic, partitionCount);
+        log.info("instance {} owns the workflows of partitions {} of {} ({} partitions)", instanceId, assignedPartitions(), topic, partitionCount);
         for (Runnable listener : listeners) {
             try {
                 listener.run();

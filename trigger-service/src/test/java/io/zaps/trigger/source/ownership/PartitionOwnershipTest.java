@@ -35,7 +35,7 @@ class PartitionOwnershipTest {
 
     @Test
     void owns_nothing_before_the_first_assignment() {
-        PartitionOwnership ownership = new PartitionOwnership(Topics.TRIGGERS);
+        PartitionOwnership ownership = new PartitionOwnership(Topics.TRIGGERS, "test");
 
         assertThat(ownership.owns("invoice_reminder")).isFalse();
         assertThat(ownership.runIfOwned("invoice_reminder", () -> { })).isFalse();
@@ -144,7 +144,7 @@ class PartitionOwnershipTest {
     }
 
     private static PartitionOwnership withPartitions(int count) {
-        PartitionOwnership ownership = new PartitionOwnership(Topics.TRIGGERS);
+        PartitionOwnership ownership = new PartitionOwnership(Topics.TRIGGERS, "test");
         ownership.partitionCount(count);
         return ownership;
     }
