@@ -28,6 +28,10 @@ import java.util.List;
  *                              store's run snapshots from the start of {@code zaps.run-events}
  * @param idempotencyWindow     how long a trigger's {@code Idempotency-Key} keeps answering the run it started
  *                              (default 24h); after it, the same key starts a new run
+ * @param retentionDays         how many days after it finished a run's snapshot is kept in the data folder
+ *                              (default 30; {@code 0} keeps everything forever). A daily job (also once at
+ *                              start-up) deletes older finished runs, expired idempotency records, and
+ *                              attachments not stored for that many days ({@code ZAPS_RETENTION_DAYS})
  */
 @Validated
 @ConfigurationProperties("zaps.gateway")
@@ -39,7 +43,8 @@ public record GatewayProperties(
         DataSize maxBodySize,
         List<String> corsAllowedOrigins,
         @NotBlank String projectorGroup,
-        Duration idempotencyWindow) {
+        Duration idempotencyWindow,
+        @Min(0) @Max(36_500) Integer retentionDays) {
 
     public static final String DEFAULT_PROJECTOR_GROUP = "zaps-run-projector";
 
@@ -52,6 +57,7 @@ public record GatewayProperties(
         corsAllowedOrigins = clean(corsAllowedOrigins);
         projectorGroup = projectorGroup == null ? DEFAULT_PROJECTOR_GROUP : projectorGroup;
         idempotencyWindow = idempotencyWindow == null ? Duration.ofHours(24) : idempotencyWindow;
+        retentionDays = retentionDays == null ? 30 : retentionDays;
         if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.idempotency-window must be positive");
         }

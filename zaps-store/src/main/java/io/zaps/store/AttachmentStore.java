@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -66,7 +69,7 @@ public final class AttachmentStore {
             }
             String hex = HexFormat.of().formatHex(digest.digest());
             Path target = dir.resolve(hex);
-            if (!Files.exists(target)) {
+            if (!touch(target)) {
                 move(temp, target);
             }
             return PREFIX + hex;
@@ -74,6 +77,45 @@ public final class AttachmentStore {
             throw new StoreException("cannot store an attachment in " + dir + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    /**
+     * Deletes every attachment not stored since {@code cutoff} (storing the same bytes again counts:
+     * {@link #put} refreshes the file's time), and temporary files left behind before then.
+     *
+     * @return how many attachments were deleted
+     */
+    public int pruneOlderThan(Instant cutoff) {
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                try {
+                    if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                        boolean attachment = !file.getFileName().toString().startsWith(".");
+                        if (Files.deleteIfExists(file) && attachment) {
+                            deleted++;
+                        }
+                    }
+                } catch (IOException e) {
+                    // vanished or unreadable meanwhile: the next round sees it again
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        return deleted;
+    }
+
+    /** Marks existing bytes as stored now (retention counts from the last store); false when they are not there. */
+    private static boolean touch(Path target) {
+        try {
+            Files.setLastModifiedTime(target, FileTime.from(Instant.now()));
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            return Files.exists(target); // stored, just not touchable (read-only file system): keep it as it is
         }
     }
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -252,6 +253,49 @@ public final class FileStore {
         result.sort(Comparator.comparing(RunSnapshot::createdAt, Comparator.nullsLast(Comparator.reverseOrder()))
                 .thenComparing(RunSnapshot::runId));
         return result.size() > limit ? List.copyOf(result.subList(0, limit)) : result;
+    }
+
+    /**
+     * Deletes the snapshot, and its workflow index marker, of every run that finished (completed,
+     * failed or cancelled) before {@code cutoff}; also temporary files left behind before then. Cheap
+     * on a large folder: a run file last written after the cutoff is skipped without being read (a
+     * run's last write is its final snapshot), so only old files are parsed; unfinished runs and
+     * unreadable files are left alone.
+     *
+     * @return how many runs were deleted
+     */
+    public int pruneFinishedRuns(Instant cutoff) {
+        int deleted = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(runs)) {
+            for (Path file : stream) {
+                String name = file.getFileName().toString();
+                BasicFileAttributes attributes = attributesOrNull(file);
+                if (attributes == null || !attributes.isRegularFile() || !attributes.lastModifiedTime().toInstant().isBefore(cutoff)) {
+                    continue;
+                }
+                if (name.startsWith(".tmp-")) {
+                    deleteQuietly(file);
+                    continue;
+                }
+                if (!name.endsWith(".json") || !Ids.isRunId(name.substring(0, name.length() - 5))) {
+                    continue;
+                }
+                Optional<RunSnapshot> run = readRunLenient(file);
+                if (run.isEmpty() || run.get().status() == null || !run.get().status().isFinal()
+                        || run.get().completedAt() == null || !run.get().completedAt().isBefore(cutoff)) {
+                    continue;
+                }
+                RunSnapshot snapshot = run.get();
+                if (snapshot.workflowId() != null && Ids.isSafe(snapshot.workflowId())) {
+                    deleteQuietly(runIndex.resolve(snapshot.workflowId()).resolve(snapshot.runId()));
+                }
+                deleteQuietly(file);
+                deleted++;
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + runs + ": " + e.getMessage(), e);
+        }
+        return deleted;
     }
 
     private void indexRun(RunSnapshot snapshot) {

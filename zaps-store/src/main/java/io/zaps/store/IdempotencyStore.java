@@ -6,11 +6,13 @@ import io.zaps.contract.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -123,6 +125,61 @@ public final class IdempotencyStore {
         } catch (IOException e) {
             throw new StoreException("cannot delete " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Deletes the entries created more than {@code window} before {@code now} (expired: a claim would
+     * replace them anyway), and the successor markers older than {@code window}. An entry is retired
+     * the way {@link #claim} replaces one: by exclusively creating its successor marker (holding the
+     * expired entry itself) before deleting the file, so a claimant that read the entry just before
+     * cannot replace an entry made after the deletion; it finds the marker, reads the file again and
+     * either claims the free key or answers the new entry.
+     *
+     * @return how many entries were deleted
+     */
+    public int pruneExpired(Instant now, Duration window) {
+        Instant cutoff = now.minus(window);
+        int deleted = 0;
+        try (DirectoryStream<Path> workflows = Files.newDirectoryStream(root)) {
+            for (Path dir : workflows) {
+                if (!Files.isDirectory(dir) || !Ids.isSafe(dir.getFileName().toString())) {
+                    continue;
+                }
+                deleted += pruneWorkflow(dir, cutoff);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot list " + root + ": " + e.getMessage(), e);
+        }
+        return deleted;
+    }
+
+    private static int pruneWorkflow(Path dir, Instant cutoff) throws IOException {
+        int deleted = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                try {
+                    if (name.endsWith(".next") || name.startsWith(".tmp-")) {
+                        if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+                            FileStore.deleteQuietly(file);
+                        }
+                    } else if (name.endsWith(".json")) {
+                        Optional<Entry> entry = readEntry(file);
+                        if (entry.isPresent() && entry.get().createdAt().isBefore(cutoff)) {
+                            String hash = name.substring(0, name.length() - 5);
+                            Path marker = dir.resolve(hash + "." + entry.get().runId() + ".next");
+                            if (createExclusive(dir, marker, Json.toBytes(entry.get()))) {
+                                FileStore.deleteQuietly(file);
+                                deleted++;
+                            }
+                        }
+                    }
+                } catch (StoreException | IOException e) {
+                    // unreadable or vanished meanwhile: left for the next round
+                }
+            }
+        }
+        return deleted;
     }
 
     // ---------------------------------------------------------------- paths and I/O

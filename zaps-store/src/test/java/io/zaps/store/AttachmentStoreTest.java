@@ -81,4 +81,26 @@ class AttachmentStoreTest {
         }
         assertThat(AttachmentStore.isRef(null)).isFalse();
     }
+    @Test
+    void pruningDeletesAttachmentsNotStoredSinceTheCutoffAndStoringAgainCountsAsNew() throws IOException {
+        AttachmentStore store = new AttachmentStore(data);
+        java.time.Instant cutoff = java.time.Instant.now().minus(java.time.Duration.ofDays(30));
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.from(cutoff.minusSeconds(60));
+        String old = store.put("old".getBytes(StandardCharsets.UTF_8));
+        String reused = store.put("reused".getBytes(StandardCharsets.UTF_8));
+        String fresh = store.put("fresh".getBytes(StandardCharsets.UTF_8));
+        Path folder = data.resolve("attachments/sha256");
+        Files.setLastModifiedTime(folder.resolve(old.substring(7)), before);
+        Files.setLastModifiedTime(folder.resolve(reused.substring(7)), before);
+        Files.writeString(folder.resolve(".tmp-leftover-1"), "x");
+        Files.setLastModifiedTime(folder.resolve(".tmp-leftover-1"), before);
+
+        assertThat(store.put("reused".getBytes(StandardCharsets.UTF_8))).isEqualTo(reused);
+        assertThat(store.pruneOlderThan(cutoff)).isEqualTo(1);
+
+        assertThat(store.exists(old)).isFalse();
+        assertThat(store.exists(reused)).as("stored again since").isTrue();
+        assertThat(store.exists(fresh)).isTrue();
+        assertThat(folder.resolve(".tmp-leftover-1")).doesNotExist();
+    }
 }

@@ -144,4 +144,53 @@ class FileStoreTest {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".tmp-"));
         }
     }
+    @Test
+    void pruningDeletesOnlyRunsThatFinishedBeforeTheCutoffAndTheirIndexMarkers() throws IOException {
+        FileStore store = new FileStore(data);
+        Instant cutoff = Instant.parse("2026-02-01T00:00:00Z");
+        Instant old = cutoff.minus(java.time.Duration.ofDays(10));
+        String completedOld = UUID.randomUUID().toString();
+        String failedOld = UUID.randomUUID().toString();
+        String completedRecently = UUID.randomUUID().toString();
+        String runningLong = UUID.randomUUID().toString();
+        store.saveRunIfNewer(finished(completedOld, RunStatus.COMPLETED, old));
+        store.saveRunIfNewer(finished(failedOld, RunStatus.FAILED, old));
+        store.saveRunIfNewer(finished(completedRecently, RunStatus.COMPLETED, cutoff.plusSeconds(60)));
+        store.saveRunIfNewer(run(runningLong, "w1", 2, RunStatus.RUNNING, old));
+        Path leftover = data.resolve("runs/.tmp-123-1");
+        Files.writeString(leftover, "x");
+        for (String id : List.of(completedOld, failedOld, completedRecently, runningLong)) {
+            Files.setLastModifiedTime(data.resolve("runs/" + id + ".json"), java.nio.file.attribute.FileTime.from(old));
+        }
+        Files.setLastModifiedTime(leftover, java.nio.file.attribute.FileTime.from(old));
+
+        assertThat(store.pruneFinishedRuns(cutoff)).isEqualTo(2);
+
+        assertThat(store.findRun(completedOld)).isEmpty();
+        assertThat(store.findRun(failedOld)).isEmpty();
+        assertThat(store.findRun(completedRecently)).as("finished after the cutoff").isPresent();
+        assertThat(store.findRun(runningLong)).as("not finished").isPresent();
+        assertThat(leftover).doesNotExist();
+        assertThat(data.resolve("index/workflow-runs/w1/" + completedOld)).doesNotExist();
+        assertThat(store.listRuns("w1", 10)).extracting(RunSnapshot::runId).containsExactlyInAnyOrder(completedRecently, runningLong);
+        assertThat(store.pruneFinishedRuns(cutoff)).isZero();
+    }
+
+    @Test
+    void pruningSkipsFilesWrittenAfterTheCutoffWithoutReadingThem() throws IOException {
+        FileStore store = new FileStore(data);
+        Instant cutoff = Instant.parse("2026-02-01T00:00:00Z");
+        String id = UUID.randomUUID().toString();
+        store.saveRunIfNewer(finished(id, RunStatus.COMPLETED, cutoff.minusSeconds(3600)));
+        Files.setLastModifiedTime(data.resolve("runs/" + id + ".json"), java.nio.file.attribute.FileTime.from(cutoff.plusSeconds(1)));
+        Files.writeString(data.resolve("runs/" + UUID.randomUUID() + ".json"), "{corrupt");
+
+        assertThat(store.pruneFinishedRuns(cutoff)).isZero();
+        assertThat(store.findRun(id)).isPresent();
+    }
+
+    private static RunSnapshot finished(String runId, RunStatus status, Instant completedAt) {
+        return new RunSnapshot(runId, "w1", 1, status, completedAt.minusSeconds(5), completedAt.minusSeconds(5), completedAt,
+                completedAt, Json.object(), Map.of(), null, null, 3);
+    }
 }

@@ -169,4 +169,59 @@ class IdempotencyStoreTest {
             pool.shutdownNow();
         }
     }
+    @Test
+    void pruningDeletesExpiredEntriesAndTheKeyCanBeClaimedAfresh() throws IOException {
+        IdempotencyStore store = new IdempotencyStore(data);
+        IdempotencyStore.Entry old = entry(T0);
+        IdempotencyStore.Entry recent = entry(T0.plus(WINDOW));
+        store.claim("w1", "old-key", old, expiredAt(T0));
+        store.claim("w1", "recent-key", recent, expiredAt(T0.plus(WINDOW)));
+        Instant now = T0.plus(WINDOW).plusSeconds(1);
+
+        assertThat(store.pruneExpired(now, WINDOW)).isEqualTo(1);
+
+        assertThat(store.find("w1", "old-key")).isEmpty();
+        assertThat(store.find("w1", "recent-key")).contains(recent);
+        IdempotencyStore.Entry next = entry(now);
+        assertThat(store.claim("w1", "old-key", next, expiredAt(now))).isEqualTo(new IdempotencyStore.Claim(next, true));
+        assertThat(store.pruneExpired(now, WINDOW)).isZero();
+    }
+
+    @Test
+    void aPrunedEntryLeavesTheMarkerThatStopsAClaimantWhichReadItFromReplacingItsSuccessor() throws IOException {
+        IdempotencyStore store = new IdempotencyStore(data);
+        IdempotencyStore.Entry old = entry(T0);
+        store.claim("w1", "k", old, expiredAt(T0));
+        Instant now = T0.plus(WINDOW).plusSeconds(1);
+
+        store.pruneExpired(now, WINDOW);
+
+        // A claimant that read the old entry just before tries to create exactly this marker (as for any
+        // replacement), fails, reads the file again and finds the key free or the entry made since.
+        Path marker = data.resolve("idempotency/w1/" + IdempotencyStore.hash("k") + "." + old.runId() + ".next");
+        assertThat(marker).exists();
+        assertThat(Json.read(Files.readAllBytes(marker), IdempotencyStore.Entry.class)).isEqualTo(old);
+        IdempotencyStore.Entry after = entry(now);
+        assertThat(store.claim("w1", "k", after, expiredAt(now)).created()).isTrue();
+        assertThat(store.claim("w1", "k", entry(now), expiredAt(now))).isEqualTo(new IdempotencyStore.Claim(after, false));
+    }
+
+    @Test
+    void pruningRemovesSuccessorMarkersOlderThanTheWindow() throws IOException {
+        IdempotencyStore store = new IdempotencyStore(data);
+        store.claim("w1", "k", entry(T0), expiredAt(T0));
+        store.claim("w1", "k", entry(T0.plus(WINDOW)), expiredAt(T0.plus(WINDOW)));
+        Path dir = data.resolve("idempotency/w1");
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path marker : files.filter(f -> f.toString().endsWith(".next")).toList()) {
+                Files.setLastModifiedTime(marker, java.nio.file.attribute.FileTime.from(T0));
+            }
+        }
+
+        store.pruneExpired(T0.plus(WINDOW).plusSeconds(1), WINDOW);
+
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.endsWith(".next")).hasSize(1);
+        }
+    }
 }
