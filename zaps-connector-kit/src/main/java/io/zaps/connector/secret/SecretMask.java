@@ -20,9 +20,12 @@ import java.util.Set;
  * Hides the secret values one step attempt was given wherever the attempt's result could carry them: the outcome's
  * output and error, and exceptions. Each value is replaced by {@value StepSpec#REDACTED} as written, URL-encoded and
  * JSON-escaped (a server echoing a header into a JSON body, a URL in an error). Longer values first, so that a secret
- * containing another is hidden whole.
+ * containing another is hidden whole. A text cut inside a value (an excerpt ending in {@code ...}, a truncated body)
+ * would still show its beginning: a prefix of at least {@value #MIN_CUT_PREFIX} characters of a value, at the end of
+ * the text or right before {@code ...} or {@code …}, is hidden too.
  */
 public final class SecretMask {
+    static final int MIN_CUT_PREFIX = 6;
     private final List<String> forms;
 
     public SecretMask(Collection<String> values) {
@@ -51,8 +54,29 @@ public final class SecretMask {
                 out = out.replace(form, StepSpec.REDACTED);
             }
         }
+        for (String form : forms) {
+            out = maskCutPrefix(out, form);
+        }
         return out;
     }
+
+    /** Hides the longest prefix of {@code form} that ends the text or stands right before an ellipsis. */
+    private static String maskCutPrefix(String text, String form) {
+        for (int k = form.length() - 1; k >= MIN_CUT_PREFIX; k--) {
+            String prefix = form.substring(0, k);
+            if (text.endsWith(prefix)) {
+                return text.substring(0, text.length() - k) + StepSpec.REDACTED;
+            }
+            for (String ellipsis : ELLIPSES) {
+                if (text.contains(prefix + ellipsis)) {
+                    return text.replace(prefix + ellipsis, StepSpec.REDACTED + ellipsis);
+                }
+            }
+        }
+        return text;
+    }
+
+    private static final List<String> ELLIPSES = List.of("...", "\u2026");
 
     /** A copy of {@code node} with every string and key masked. */
     public JsonNode mask(JsonNode node) {

@@ -121,6 +121,16 @@ class SecretResolvingHandlerTest {
     }
 
     @Test
+    void aValueCutShortByAnExcerptOrATruncatedBodyIsHiddenToo() {
+        SecretMask mask = new SecretMask(List.of(SMTP, "short"));
+        assertThat(mask.mask("HTTP 500: your password " + SMTP.substring(0, 9) + "... (Retry-After: 5 s)"))
+                .isEqualTo("HTTP 500: your password ********... (Retry-After: 5 s)");
+        assertThat(mask.mask("body cut at " + SMTP.substring(0, 7))).isEqualTo("body cut at ********");
+        assertThat(mask.mask("ends with " + SMTP.substring(0, 5))).as("too short a prefix to tell").isEqualTo("ends with smtp-");
+        assertThat(mask.mask("the value: short, shor...")).as("short values: whole only").isEqualTo("the value: ********, shor...");
+    }
+
+    @Test
     void anExceptionEscapingTheHandlerIsMaskedBeforeTheKitLogsAndReportsIt() {
         SecretResolvingHandler handler = handler(r -> {
             throw new IllegalStateException("cannot log in with " + SMTP, new RuntimeException("inner " + TOKEN));
