@@ -55,8 +55,9 @@ class TriggerConfiguration {
 
     @Bean
     TriggerBatchListener triggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
-                                              KafkaTemplate<String, byte[]> template, TriggerProperties properties) {
-        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout());
+                                              KafkaTemplate<String, byte[]> template, TriggerProperties properties,
+                                              FileStore triggerFileStore) {
+        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(), triggerFileStore::hasRun);
     }
 
     @Bean

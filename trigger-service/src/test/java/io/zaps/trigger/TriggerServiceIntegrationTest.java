@@ -146,6 +146,26 @@ class TriggerServiceIntegrationTest {
     }
 
     @Test
+    void a_repeated_event_whose_run_is_already_stored_starts_nothing_even_after_the_executor_forgot_it() throws Exception {
+        save(workflow("wf_repeat", WorkflowStatus.ACTIVE, 1, 1));
+        String oldEvent = "evt-" + UUID.randomUUID();
+        String oldRun = Ids.runIdForEvent(oldEvent);
+        Instant then = Instant.parse("2026-01-01T00:00:00Z");
+        store.createRun(new io.zaps.contract.run.RunSnapshot(oldRun, "wf_repeat", 1, RunStatus.COMPLETED, then, then, then, then,
+                Json.object(), Map.of(), null, null, 7));
+        String freshEvent = "evt-" + UUID.randomUUID();
+
+        produce(null, "{\"workflow_id\":\"wf_repeat\",\"event_id\":\"" + oldEvent + "\"}");
+        produce(null, "{\"workflow_id\":\"wf_repeat\",\"event_id\":\"" + freshEvent + "\"}");
+
+        // The fresh event starts its run; the repeat, for a whole second more, does not.
+        await().atMost(AT_MOST).until(() -> recorder.poll(Topics.RUN_COMMANDS, r -> Ids.runIdForEvent(freshEvent).equals(r.key())), r -> !r.isEmpty());
+        await().during(Duration.ofSeconds(1)).atMost(AT_MOST).until(
+                () -> recorder.poll(Topics.RUN_COMMANDS, r -> oldRun.equals(r.key())), List::isEmpty);
+        assertThat(recorder.poll(DLT, r -> String.valueOf(json(r)).contains(oldEvent))).isEmpty();
+    }
+
+    @Test
     void trigger_without_any_id_gets_its_run_id_from_its_position_in_the_log() throws Exception {
         save(workflow("wf_noids", WorkflowStatus.ACTIVE, 3, 2));
 

@@ -144,6 +144,11 @@ public final class FileStore {
         return read(runFile(runId), RunSnapshot.class);
     }
 
+    /** Whether a snapshot of {@code runId} is stored (one file-exists check; nothing is parsed). */
+    public boolean hasRun(String runId) {
+        return Files.exists(runFile(runId));
+    }
+
     /**
      * Writes {@code snapshot} unless the stored one has the same or a higher revision, so a stale or
      * repeated event never moves a run backwards. One writer per run is assumed (the projector's

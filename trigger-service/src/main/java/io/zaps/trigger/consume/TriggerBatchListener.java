@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -55,9 +56,22 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     private final RecordPublisher publisher;
     private final KafkaTemplate<String, byte[]> template;
     private final Duration publishTimeout;
+    private final Predicate<String> runRecorded;
 
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout) {
+        this(intake, catalog, publisher, template, publishTimeout, runId -> false);
+    }
+
+    /**
+     * @param runRecorded whether the run store already holds a run: a trigger without a {@code run_id} whose derived
+     *                    run is stored is a repeat of an event seen before and starts nothing. The executor ignores a
+     *                    repeated start only while it remembers the run (its finished-run window); the store keeps runs
+     *                    for the retention period, so this makes an {@code event_id} start one run for that long.
+     */
+    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded) {
+        this.runRecorded = runRecorded;
         this.intake = intake;
         this.catalog = catalog;
         this.publisher = publisher;
@@ -93,6 +107,14 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         } catch (MalformedRecordException e) {
             log.warn("dead-lettering malformed trigger {}: {}", at, e.getMessage());
             return deadLetter(record, e.getMessage());
+        }
+        if (trigger.runId() == null) {
+            String derived = TriggerIntake.runId(trigger, at);
+            if (runRecorded.test(derived)) {
+                log.info("trigger {} (event {}) is a repeat: run {} already exists; starting nothing",
+                        at, TriggerIntake.eventId(trigger, at), derived);
+                return CompletableFuture.completedFuture(null);
+            }
         }
         IntakeDecision decision;
         try {
