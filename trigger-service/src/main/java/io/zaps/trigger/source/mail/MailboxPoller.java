@@ -147,7 +147,9 @@ final class MailboxPoller implements SmartLifecycle {
                     submit(workflowId, watch);
                 }
             }
-            watches.keySet().retainAll(current);
+            // A watch whose poll is still running stays until it ends, so that a workflow owned again at once is not
+            // polled twice in parallel; busy only turns true on this thread, so a watch seen idle here stays idle.
+            watches.entrySet().removeIf(e -> !current.contains(e.getKey()) && !e.getValue().busy.get());
         } catch (RuntimeException e) {
             log.warn("scanning the workflows for email triggers failed (next scan in {} ms): {}", properties.scanInterval().toMillis(), e.toString());
         }

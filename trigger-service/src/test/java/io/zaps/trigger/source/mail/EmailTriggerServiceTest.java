@@ -31,6 +31,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,7 +86,8 @@ class EmailTriggerServiceTest {
         broker.afterPropertiesSet();
         mail = new GreenMail(new ServerSetup[]{
                 new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTP),
-                new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP)});
+                new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP),
+                new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAPS)});
         mail.start();
     }
 
@@ -163,7 +165,7 @@ class EmailTriggerServiceTest {
 
         assertThat(awaitTriggers("wf_filtered", 2)).extracting(t -> t.context().get("subject").stringValue())
                 .containsExactly("Your INVOICE 2", "Invoice 3");
-        await().atMost(AT_MOST).untilAsserted(() -> assertThat(Files.readString(dataDir.resolve("triggers/mailboxes/wf_filtered.json")))
+        waiting().untilAsserted(() -> assertThat(Files.readString(dataDir.resolve("triggers/mailboxes/wf_filtered.json")))
                 .contains("\"last_uid\":4"));
         Thread.sleep(2500); // a few more polls
         assertThat(triggers("wf_filtered")).hasSize(2);
@@ -197,7 +199,7 @@ class EmailTriggerServiceTest {
         saveWorkflow("wf_shared", null, null);
         WorkflowOwnership ownershipA = a.bean(WorkflowOwnership.class);
         WorkflowOwnership ownershipB = b.bean(WorkflowOwnership.class);
-        await().atMost(AT_MOST).until(() -> ownershipA.owns("wf_shared") ^ ownershipB.owns("wf_shared"));
+        waiting().until(() -> ownershipA.owns("wf_shared") ^ ownershipB.owns("wf_shared"));
         awaitCursor("wf_shared");
 
         for (int i = 1; i <= 5; i++) {
@@ -211,7 +213,7 @@ class EmailTriggerServiceTest {
         TriggerInstance owner = ownershipA.owns("wf_shared") ? a : b;
         TriggerInstance survivor = owner == a ? b : a;
         owner.close();
-        await().atMost(AT_MOST).until(() -> survivor.bean(WorkflowOwnership.class).owns("wf_shared"));
+        waiting().until(() -> survivor.bean(WorkflowOwnership.class).owns("wf_shared"));
         send("a@acme.example", "message 6", "body 6", null);
         send("a@acme.example", "message 7", "body 7", null);
 
@@ -232,7 +234,7 @@ class EmailTriggerServiceTest {
         start("a");
         saveWorkflow("wf_badlogin", null, null);
 
-        await().atMost(AT_MOST).untilAsserted(() -> assertThat(output.getOut())
+        waiting().untilAsserted(() -> assertThat(output.getOut())
                 .contains("workflow wf_badlogin: polling the mailbox failed (2 in a row")
                 .contains("login to IMAP server 127.0.0.1:" + mail.getImap().getPort() + " as '" + user + "' failed"));
         assertThat(triggers("wf_badlogin")).isEmpty();
@@ -246,10 +248,39 @@ class EmailTriggerServiceTest {
         assertThat(output.getAll()).doesNotContain(wrong).doesNotContain(PASSWORD);
     }
 
+    @Test
+    void an_implicit_tls_mailbox_with_a_self_signed_certificate_needs_ssl_trust(CapturedOutput output) throws Exception {
+        TriggerInstance untrusting = start("a");
+        saveWorkflow("wf_tls", null, null, "tls", mail.getImaps().getPort());
+        waiting().untilAsserted(() -> assertThat(output.getOut())
+                .contains("workflow wf_tls: polling the mailbox failed (1 in a row")
+                .contains("TLS error with IMAP server 127.0.0.1:" + mail.getImaps().getPort())
+                .contains("needs zaps.trigger.mail.ssl-trust"));
+        untrusting.close();
+
+        start("b", Map.of("zaps.trigger.mail.ssl-trust", "127.0.0.1"));
+        awaitCursor("wf_tls");
+        send("a@acme.example", "over TLS", "secret stuff", null);
+
+        assertThat(awaitTriggers("wf_tls", 1).get(0).context().get("subject").stringValue()).isEqualTo("over TLS");
+    }
+
     // ---------------------------------------------------------------- helpers
 
+    /**
+     * Awaitility, not failing on exceptions of other threads: GreenMail's IMAPS handler throws on its own thread when a
+     * client that does not trust its certificate hangs up.
+     */
+    private static ConditionFactory waiting() {
+        return await().atMost(AT_MOST).dontCatchUncaughtExceptions();
+    }
+
     private TriggerInstance start(String name) {
-        Map<String, String> properties = new HashMap<>();
+        return start(name, Map.of());
+    }
+
+    private TriggerInstance start(String name, Map<String, String> extra) {
+        Map<String, String> properties = new HashMap<>(extra);
         properties.put("zaps.kafka.partitions", "2");
         properties.put("zaps.trigger.listener-concurrency", "2");
         properties.put("zaps.trigger.mail.scan-interval", "200ms");
@@ -260,8 +291,12 @@ class EmailTriggerServiceTest {
     }
 
     private void saveWorkflow(String id, String fromFilter, String subjectFilter) {
-        ObjectNode trigger = Json.object().put("type", "email").put("host", "127.0.0.1").put("port", mail.getImap().getPort())
-                .put("tls", "none").put("username", user).put("password", "{{ secret('imap') }}").put("poll_seconds", 1);
+        saveWorkflow(id, fromFilter, subjectFilter, "none", mail.getImap().getPort());
+    }
+
+    private void saveWorkflow(String id, String fromFilter, String subjectFilter, String tls, int port) {
+        ObjectNode trigger = Json.object().put("type", "email").put("host", "127.0.0.1").put("port", port)
+                .put("tls", tls).put("username", user).put("password", "{{ secret('imap') }}").put("poll_seconds", 1);
         if (fromFilter != null) {
             trigger.put("from_filter", fromFilter);
         }
@@ -274,7 +309,7 @@ class EmailTriggerServiceTest {
 
     /** Waits until the instance has seen the mailbox (its cursor is on disk): messages sent from now on are new. */
     private void awaitCursor(String workflowId) {
-        await().atMost(AT_MOST).until(() -> Files.exists(dataDir.resolve("triggers/mailboxes/" + workflowId + ".json")));
+        waiting().until(() -> Files.exists(dataDir.resolve("triggers/mailboxes/" + workflowId + ".json")));
     }
 
     private void send(String from, String subject, String text, byte[] pdf) throws Exception {
@@ -313,11 +348,11 @@ class EmailTriggerServiceTest {
     }
 
     private List<TriggerRequested> awaitTriggers(String workflowId, int count) {
-        return await().atMost(AT_MOST).until(() -> triggers(workflowId), t -> t.size() >= count);
+        return waiting().until(() -> triggers(workflowId), t -> t.size() >= count);
     }
 
     private StartRun awaitStartRun(String runId) {
-        ConsumerRecord<String, byte[]> record = await().atMost(AT_MOST).until(
+        ConsumerRecord<String, byte[]> record = waiting().until(
                 () -> recorder.poll(Topics.RUN_COMMANDS).stream().filter(r -> runId.equals(r.key())).toList(), r -> !r.isEmpty()).get(0);
         return (StartRun) Json.read(record.value(), RunCommand.class);
     }
