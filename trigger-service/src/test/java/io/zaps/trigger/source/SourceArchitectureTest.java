@@ -20,4 +20,12 @@ class SourceArchitectureTest {
                         "org.springframework..", "org.apache.kafka..", "io.zaps.kafka..", "io.zaps.store..", "java.nio.file..")
                 .check(classes);
     }
+
+    @Test
+    void topic_record_decisions_are_pure() {
+        noClasses().that().haveSimpleNameStartingWith("TopicRecord").or().haveSimpleNameStartingWith("TopicTriggerDecision")
+                .should().dependOnClassesThat().resideInAnyPackage(
+                        "org.springframework..", "org.apache.kafka..", "io.zaps.kafka..", "io.zaps.store..", "java.nio.file..")
+                .check(classes);
+    }
 }
