@@ -40,6 +40,25 @@ public final class Ids {
         return "kafka:" + topic + ":" + partition + ":" + offset;
     }
 
+    /** The longest {@code event_id} a trigger may carry. */
+    public static final int MAX_EVENT_ID = 200;
+
+    /**
+     * {@code eventId} when it fits {@link #MAX_EVENT_ID}, else a fixed-length digest of it (prefix {@code sha256:}): ids
+     * built from long names (a topic, a mailbox) stay unique and deterministic without being refused.
+     */
+    public static String boundedEventId(String eventId) {
+        if (eventId.length() <= MAX_EVENT_ID) {
+            return eventId;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(eventId.getBytes(StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
     /** The idempotency key a connector passes on to the outside world for one attempt of one step. */
     public static String idempotencyKey(String runId, String stepId, int attempt) {
         return runId + ":" + stepId + ":" + attempt;

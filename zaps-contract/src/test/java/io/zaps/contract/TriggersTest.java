@@ -100,6 +100,19 @@ class TriggersTest {
         Schedules hourly = Schedules.of("0 * * * *", ZoneId.of("UTC"));
         assertThat(hourly.latestAtOrBefore(Instant.parse("2026-11-22T10:59:59Z"))).contains(Instant.parse("2026-11-22T10:00:00Z"));
         assertThat(hourly.latestAtOrBefore(Instant.parse("2026-11-22T10:00:00Z"))).contains(Instant.parse("2026-11-22T10:00:00Z"));
+        assertThat(hourly.latestAtOrBefore(Instant.parse("2026-11-22T10:00:00.300Z"))).contains(Instant.parse("2026-11-22T10:00:00Z"));
+        // a fraction of a second in the argument never leaks into the tick
+        assertThat(everySecond.nextAfter(Instant.parse("2026-11-22T10:00:00.300Z"))).contains(Instant.parse("2026-11-22T10:00:01Z"));
+        assertThat(everySecond.nextAfter(Instant.parse("2026-11-22T10:00:00.999Z"))).contains(Instant.parse("2026-11-22T10:00:01Z"));
+    }
+
+    @Test
+    void eventIdsOfLongTopicNamesStayWithinTheLimitAndDistinct() {
+        String topic = "t".repeat(249);
+        String a = KafkaTrigger.eventId("wf", topic, 0, 1);
+        String b = KafkaTrigger.eventId("wf", topic, 0, 2);
+        assertThat(a).hasSizeLessThanOrEqualTo(Ids.MAX_EVENT_ID).startsWith("sha256:").isNotEqualTo(b);
+        assertThat(KafkaTrigger.eventId("wf", "orders", 2, 7)).isEqualTo("kafka-trigger:wf:orders:2:7");
     }
 
     @Test

@@ -53,7 +53,7 @@ public record TriggerRequested(
         if (runId != null && !Ids.isRunId(runId)) {
             throw new MalformedRecordException("run_id must be a lower-case UUID");
         }
-        if (eventId != null && (eventId.isBlank() || eventId.length() > 200)) {
+        if (eventId != null && (eventId.isBlank() || eventId.length() > Ids.MAX_EVENT_ID)) {
             throw new MalformedRecordException("event_id must be 1 to 200 characters");
         }
         return this;

@@ -22,6 +22,6 @@ public record KafkaTrigger(String topic, String startFrom) implements TriggerSpe
 
     /** The event id of the run one record starts for one workflow. */
     public static String eventId(String workflowId, String topic, int partition, long offset) {
-        return "kafka-trigger:" + workflowId + ":" + topic + ":" + partition + ":" + offset;
+        return io.zaps.contract.Ids.boundedEventId("kafka-trigger:" + workflowId + ":" + topic + ":" + partition + ":" + offset);
     }
 }

@@ -9,6 +9,7 @@ import com.cronutils.parser.CronParser;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
@@ -50,14 +51,16 @@ public final class Schedules {
 
     /** The first tick strictly after {@code after}, if the expression ever fires again. */
     public Optional<Instant> nextAfter(Instant after) {
-        return executionTime.nextExecution(ZonedDateTime.ofInstant(after, zone)).map(ZonedDateTime::toInstant);
+        // Ticks are whole seconds; cron-utils would carry a fraction of the argument over into the result.
+        Instant whole = after.truncatedTo(ChronoUnit.SECONDS);
+        return executionTime.nextExecution(ZonedDateTime.ofInstant(whole, zone)).map(ZonedDateTime::toInstant);
     }
 
     /** The last tick at or before {@code atOrBefore}, if there was one. */
     public Optional<Instant> latestAtOrBefore(Instant atOrBefore) {
-        ZonedDateTime at = ZonedDateTime.ofInstant(atOrBefore, zone);
-        if (executionTime.isMatch(at.withNano(0)) && at.getNano() == 0) {
-            return Optional.of(atOrBefore);
+        ZonedDateTime at = ZonedDateTime.ofInstant(atOrBefore.truncatedTo(ChronoUnit.SECONDS), zone);
+        if (executionTime.isMatch(at)) {
+            return Optional.of(at.toInstant());
         }
         return executionTime.lastExecution(at).map(ZonedDateTime::toInstant);
     }
