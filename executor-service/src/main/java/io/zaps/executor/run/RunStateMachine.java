@@ -626,11 +626,17 @@ public final class RunStateMachine {
         t.run.status = RunStatus.CANCELLED;
         t.run.completedAt = t.now;
         t.run.error = reason;
-        // A step in flight ends skipped; its attempt stays open, and a result for it is ignored (the run is final).
-        t.run.steps.replaceAll((id, s) -> s.status() == StepStatus.RUNNING
-                ? new StepState(s.stepId(), s.type(), StepStatus.SKIPPED, s.attempt(), s.input(), s.startTime(), t.now,
-                        "run cancelled while the step was running", s.output(), s.attempts(), null)
-                : s);
+        // A step in flight ends skipped and its open attempt ends cancelled; a result for it is ignored (the run is final).
+        t.run.steps.replaceAll((id, s) -> {
+            if (s.status() != StepStatus.RUNNING) {
+                return s;
+            }
+            StepState closed = s.attemptRecord(s.attempt()).filter(a -> a.outcome() == null)
+                    .map(a -> s.withAttempt(a.ended(StepAttempt.Outcome.CANCELLED, "run cancelled", false, t.now)))
+                    .orElse(s);
+            return new StepState(s.stepId(), s.type(), StepStatus.SKIPPED, s.attempt(), s.input(), s.startTime(), t.now,
+                    "run cancelled while the step was running", s.output(), closed.attempts(), null);
+        });
         t.run.skipUnreached();
         t.commit(RunEventType.RUN_CANCELLED, null);
     }

@@ -12,6 +12,7 @@ import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepStatus;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.RetryPolicy;
@@ -119,6 +120,11 @@ class RunControlScenarioTest {
         assertThat(state.run().completedAt()).isEqualTo(T0.plusSeconds(1));
         assertThat(state.run().error()).isEqualTo("cancelled: operator");
         assertThat(state.run().steps().get("send").status()).isEqualTo(StepStatus.SKIPPED);
+        assertThat(state.run().steps().get("send").attempts()).singleElement().satisfies(a -> {
+            assertThat(a.outcome()).as("the attempt in flight is closed").isEqualTo(StepAttempt.Outcome.CANCELLED);
+            assertThat(a.endTime()).isEqualTo(T0.plusSeconds(1));
+            assertThat(a.retryable()).isFalse();
+        });
         assertThat(state.run().steps().get("wait").status()).isEqualTo(StepStatus.SKIPPED);
 
         assertIgnored(run(result("send", 1, true, false), T0.plusSeconds(2)), IgnoreReason.RUN_FINAL);

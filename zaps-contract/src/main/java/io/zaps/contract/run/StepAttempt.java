@@ -34,7 +34,9 @@ public record StepAttempt(
     public enum Outcome {
         @JsonProperty("succeeded") SUCCEEDED,
         @JsonProperty("failed") FAILED,
-        @JsonProperty("timed_out") TIMED_OUT;
+        @JsonProperty("timed_out") TIMED_OUT,
+        /** The run was cancelled while the attempt was in flight; its result, if any arrives, is ignored. */
+        @JsonProperty("cancelled") CANCELLED;
 
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);
