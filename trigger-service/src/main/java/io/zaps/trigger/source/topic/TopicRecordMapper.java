@@ -29,9 +29,6 @@ import java.time.Instant;
 public final class TopicRecordMapper {
     /** The source of the triggers it makes. */
     public static final String SOURCE = "kafka";
-    /** The longest event id {@link TriggerRequested#validated} accepts. */
-    static final int MAX_EVENT_ID = 200;
-
     private final int maxBytes;
 
     /** @param maxBytes the cap ({@code zaps.trigger.topic-max-record-bytes}) */
@@ -45,11 +42,8 @@ public final class TopicRecordMapper {
             return new TopicTriggerDecision.DeadLetter("record of " + size + " bytes (key, value and headers) is over the limit of "
                     + maxBytes + " bytes for a run context (zaps.trigger.topic-max-record-bytes); workflow '" + workflowId + "'");
         }
+        // Always within the event id limit: long topic names give a digest (Ids.boundedEventId).
         String eventId = KafkaTrigger.eventId(workflowId, record.topic(), record.partition(), record.offset());
-        if (eventId.length() > MAX_EVENT_ID) {
-            return new TopicTriggerDecision.DeadLetter("event id '" + eventId + "' is longer than " + MAX_EVENT_ID
-                    + " characters (topic name too long); workflow '" + workflowId + "'");
-        }
         ObjectNode context = Json.object();
         context.put("key", record.key() == null ? null : string(record.key()));
         context.set("value", record.value() == null ? null : value(record.value()));

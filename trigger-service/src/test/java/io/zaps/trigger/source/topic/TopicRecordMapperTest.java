@@ -122,13 +122,15 @@ class TopicRecordMapperTest {
     }
 
     @Test
-    void topic_name_too_long_for_an_event_id_is_dead_lettered_instead_of_failing_later() {
+    void a_topic_name_too_long_for_a_readable_event_id_still_starts_a_run_under_a_digest_id() {
         String topic = "t".repeat(240);
 
-        TopicTriggerDecision decision = mapper.decide("order_flow", new TopicRecord(topic, 0, 1, TIMESTAMP, null, utf8("{}"), List.of()), NOW);
+        TopicTriggerDecision.Start first = started(new TopicRecord(topic, 0, 1, TIMESTAMP, null, utf8("{}"), List.of()));
+        TopicTriggerDecision.Start second = started(new TopicRecord(topic, 0, 2, TIMESTAMP, null, utf8("{}"), List.of()));
 
-        assertThat(decision).isInstanceOfSatisfying(TopicTriggerDecision.DeadLetter.class,
-                d -> assertThat(d.reason()).contains("longer than 200 characters"));
+        assertThat(first.trigger().eventId()).startsWith("sha256:").hasSizeLessThanOrEqualTo(io.zaps.contract.Ids.MAX_EVENT_ID)
+                .isNotEqualTo(second.trigger().eventId());
+        assertThat(first.trigger().validated()).isNotNull();
     }
 
     private JsonNode value(String json) {
