@@ -11,6 +11,7 @@ import io.zaps.gateway.web.ApiException;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
 import io.zaps.store.IdempotencyStore;
+import io.zaps.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -25,9 +26,9 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Accepts a trigger: the run id is assigned here and promised to the caller, the pending snapshot is
- * written first (so an immediate GET finds the run), then the {@link TriggerRequested} record is
- * published and acknowledged by Kafka before the caller hears 202. The stored definition was
+ * Accepts a trigger: the run id is assigned here and promised to the caller, the {@link TriggerRequested}
+ * record is published and acknowledged by Kafka, then the pending snapshot is written (so an immediate
+ * GET finds the run) before the caller hears 202. The stored definition was
  * validated when it was saved, so it is not validated again on this hot path, and it is parsed only
  * when its file changed ({@link WorkflowSnapshotCache}).
  *
@@ -116,10 +117,6 @@ public class TriggerService {
         }
         RunSnapshot pending = new RunSnapshot(runId, workflowId, workflow.version(), RunStatus.PENDING, now, null, null, now,
                 context, workflow.pendingSteps(), null, null, 0);
-        if (!store.createRun(pending)) {
-            // A random UUID colliding means something is badly wrong; never overwrite another run.
-            throw new IllegalStateException("run " + runId + " already exists");
-        }
         try {
             publisher.sendAndWait(Topics.TRIGGERS, runId,
                     TriggerRequested.of(source + ":" + runId, runId, workflowId, context, source, now), publishTimeoutMs);
@@ -136,13 +133,25 @@ public class TriggerService {
                     "the trigger could not be handed to Kafka, no run was started: " + reason, List.of())
                     .with("run_id", runId);
         }
+        // Only now that Kafka holds the trigger: a gateway killed before this point leaves no pending run
+        // that nothing would ever start (a repeat of its key would only replay it). Written before the
+        // answer, so an immediate GET finds the run; the projector may have written a newer snapshot
+        // of it already, which stays.
+        try {
+            store.createRun(pending);
+        } catch (StoreException e) {
+            // The trigger is accepted and the run goes on; its first projected snapshot will show it.
+            log.warn("run {} accepted, but its pending snapshot could not be written: {}", runId, e.getMessage());
+        }
         return new Triggered(pending, false);
     }
 
     /**
      * An entry stops holding its key when the window has passed, or when its run never appeared: the
-     * winner writes the pending snapshot right after its claim, so a run still missing a while later
-     * belongs to a gateway that died in between (or was pruned by retention).
+     * winner writes the pending snapshot once Kafka acknowledged its trigger (or a failed one when
+     * Kafka did not), and the projector writes it once the trigger is processed, so a run still
+     * missing a while later belongs to a gateway that died before its trigger reached Kafka (or was
+     * pruned by retention).
      */
     private boolean replaceable(IdempotencyStore.Entry entry) {
         Instant now = clock.instant();

@@ -303,6 +303,12 @@ final class ProofCluster implements AutoCloseable {
      * only) until the records read so far satisfy {@code done}; returns them.
      */
     List<ConsumerRecord<String, byte[]>> read(String topic, Duration atMost, Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        return read(topic, atMost, done, false);
+    }
+
+    /** As {@link #read(String, Duration, Predicate)}; with {@code untilTimeout}, returns what was read when {@code atMost} is up. */
+    List<ConsumerRecord<String, byte[]>> read(String topic, Duration atMost, Predicate<List<ConsumerRecord<String, byte[]>>> done,
+                                              boolean untilTimeout) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -314,10 +320,16 @@ final class ProofCluster implements AutoCloseable {
                     .map((PartitionInfo p) -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            await().atMost(atMost).pollInterval(Duration.ZERO).until(() -> {
+            long deadline = System.nanoTime() + atMost.toNanos();
+            while (!done.test(records)) {
+                if (System.nanoTime() > deadline) {
+                    if (untilTimeout) {
+                        break;
+                    }
+                    throw new AssertionError("not found on " + topic + " within " + atMost + " (" + records.size() + " records read)");
+                }
                 consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return done.test(records);
-            });
+            }
         }
         return records;
     }
