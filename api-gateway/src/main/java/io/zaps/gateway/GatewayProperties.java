@@ -32,6 +32,10 @@ import java.util.List;
  *                              (default 30; {@code 0} keeps everything forever). A daily job (also once at
  *                              start-up) deletes older finished runs, expired idempotency records, and
  *                              attachments not stored for that many days ({@code ZAPS_RETENTION_DAYS})
+ * @param retryWindow           how long after it failed a run may still be retried (default 7d). The executor keeps
+ *                              a failed run whole for {@code zaps.executor.failed-run-retention} (default 7d) and
+ *                              ignores a {@code retry_run} after that: keep the two equal, so that an older run is
+ *                              refused with 409 here instead of being accepted and then ignored
  */
 @Validated
 @ConfigurationProperties("zaps.gateway")
@@ -44,7 +48,8 @@ public record GatewayProperties(
         List<String> corsAllowedOrigins,
         @NotBlank String projectorGroup,
         Duration idempotencyWindow,
-        @Min(0) @Max(36_500) Integer retentionDays) {
+        @Min(0) @Max(36_500) Integer retentionDays,
+        Duration retryWindow) {
 
     public static final String DEFAULT_PROJECTOR_GROUP = "zaps-run-projector";
 
@@ -58,6 +63,10 @@ public record GatewayProperties(
         projectorGroup = projectorGroup == null ? DEFAULT_PROJECTOR_GROUP : projectorGroup;
         idempotencyWindow = idempotencyWindow == null ? Duration.ofHours(24) : idempotencyWindow;
         retentionDays = retentionDays == null ? 30 : retentionDays;
+        retryWindow = retryWindow == null ? Duration.ofDays(7) : retryWindow;
+        if (retryWindow.isNegative() || retryWindow.isZero()) {
+            throw new IllegalArgumentException("zaps.gateway.retry-window must be positive");
+        }
         if (idempotencyWindow.isNegative() || idempotencyWindow.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.idempotency-window must be positive");
         }

@@ -43,12 +43,14 @@ class RunControlController {
     private final RecordPublisher publisher;
     private final Clock clock;
     private final long publishTimeoutMs;
+    private final java.time.Duration retryWindow;
 
     RunControlController(FileStore store, RecordPublisher publisher, Clock clock, GatewayProperties properties) {
         this.store = store;
         this.publisher = publisher;
         this.clock = clock;
         this.publishTimeoutMs = properties.triggerPublishTimeout().toMillis();
+        this.retryWindow = properties.retryWindow();
     }
 
     @Operation(summary = "Cancel a pending, running or paused run", description = "409 if the run already ended.")
@@ -94,8 +96,15 @@ class RunControlController {
             throw ApiException.conflict("cannot retry run '" + runId + "': it failed before any step ran (" + run.error() + ")")
                     .with("run_status", status.wireName());
         }
+        Instant now = clock.instant();
+        if ("retry".equals(action) && run.completedAt() != null && run.completedAt().plus(retryWindow).isBefore(now)) {
+            // The executor no longer holds what a retry resumes from; it would ignore the command.
+            throw ApiException.conflict("cannot retry run '" + runId + "': it failed at " + run.completedAt()
+                            + ", longer ago than the retry window (" + retryWindow.toDays() + " days, zaps.gateway.retry-window)")
+                    .with("run_status", status.wireName());
+        }
         try {
-            publisher.sendAndWait(Topics.RUN_COMMANDS, runId, command.apply(runId, clock.instant()), publishTimeoutMs);
+            publisher.sendAndWait(Topics.RUN_COMMANDS, runId, command.apply(runId, now), publishTimeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
                     "the " + action + " command could not be handed to Kafka, nothing changed: " + e.getMessage(), List.of())

@@ -28,11 +28,16 @@ class RunControlApiTest extends GatewayTestSupport {
 
     /** A run snapshot in the file store, as the projector would have written it. */
     private static String storedRun(RunStatus status) {
+        // Ended a minute ago: well within the retry window.
+        return storedRun(status, Instant.now().minusSeconds(60));
+    }
+
+    private static String storedRun(RunStatus status, Instant ended) {
         String runId = UUID.randomUUID().toString();
         Map<String, StepState> steps = new LinkedHashMap<>();
         StepState send = StepState.pending("send", "webhook").running(1, Json.object(), T0);
-        steps.put("send", status == RunStatus.FAILED ? send.failed("HTTP 404", null, T0) : send);
-        RunSnapshot run = new RunSnapshot(runId, "control", 1, status, T0, T0, status.isFinal() ? T0 : null, T0,
+        steps.put("send", status == RunStatus.FAILED ? send.failed("HTTP 404", null, ended) : send);
+        RunSnapshot run = new RunSnapshot(runId, "control", 1, status, T0, T0, status.isFinal() ? ended : null, T0,
                 Json.object(), steps, "send", status == RunStatus.FAILED ? "step 'send' failed: HTTP 404" : null, 3);
         assertThat(new FileStore(DATA_DIR).saveRunIfNewer(run)).isTrue();
         return runId;
@@ -102,6 +107,15 @@ class RunControlApiTest extends GatewayTestSupport {
         Response noStep = post("/api/runs/" + rejected + "/retry", null);
         assertProblem(noStep, 409, null);
         assertThat(noStep.json().get("detail").stringValue()).contains("before any step");
+    }
+
+    @Test
+    void aRunThatFailedLongerAgoThanTheRetryWindowCannotBeRetried() {
+        String old = storedRun(RunStatus.FAILED, Instant.now().minus(Duration.ofDays(8)));
+        Response response = post("/api/runs/" + old + "/retry", null);
+        assertProblem(response, 409, null);
+        assertThat(response.json().get("run_status").stringValue()).isEqualTo("failed");
+        assertThat(response.json().get("detail").stringValue()).contains("retry window", "7 days");
     }
 
     @Test
