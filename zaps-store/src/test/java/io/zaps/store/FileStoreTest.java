@@ -109,6 +109,32 @@ class FileStoreTest {
     }
 
     @Test
+    void aLimitedListingReadsOnlyTheNewestSnapshotsEvenWhenRunsWereWrittenOutOfOrder() throws Exception {
+        FileStore store = new FileStore(data);
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ids.add(UUID.randomUUID().toString());
+        }
+        // written in a shuffled order; created_at is what orders them
+        List<Integer> order = new java.util.ArrayList<>(java.util.stream.IntStream.range(0, 40).boxed().toList());
+        java.util.Collections.shuffle(order, new java.util.Random(7));
+        for (int i : order) {
+            store.saveRunIfNewer(run(ids.get(i), "w1", 1, RunStatus.COMPLETED, t.plusSeconds(i)));
+        }
+        // Old snapshots that would be listed if they were read: corrupt them; the listing must not touch them.
+        for (int i = 0; i < 35; i++) {
+            Files.writeString(data.resolve("runs/" + ids.get(i) + ".json"), "{not json");
+        }
+        assertThat(store.listRuns("w1", 5)).extracting(RunSnapshot::runId)
+                .containsExactly(ids.get(39), ids.get(38), ids.get(37), ids.get(36), ids.get(35));
+        // a pruned run's marker left behind is skipped
+        Files.delete(data.resolve("runs/" + ids.get(39) + ".json"));
+        assertThat(store.listRuns("w1", 4)).extracting(RunSnapshot::runId)
+                .containsExactly(ids.get(38), ids.get(37), ids.get(36), ids.get(35));
+    }
+
+    @Test
     void createRunIsExclusiveAndRunsAreListedNewestFirst() {
         FileStore store = new FileStore(data);
         String older = UUID.randomUUID().toString();
