@@ -39,7 +39,18 @@ public final class IdempotencyStore {
      * @param runId     the run the key started
      * @param createdAt when the key was first used
      */
-    public record Entry(@JsonProperty("run_id") String runId, @JsonProperty("created_at") Instant createdAt) {}
+    public record Entry(@JsonProperty("run_id") String runId, @JsonProperty("created_at") Instant createdAt,
+                        @JsonProperty("request_hash") String requestHash) {
+        /** An entry without a request fingerprint (entries written before fingerprints existed read as such). */
+        public Entry(String runId, Instant createdAt) {
+            this(runId, createdAt, null);
+        }
+
+        /** Whether {@code otherHash} fingerprints a different request than the one that made this entry. */
+        public boolean conflictsWith(String otherHash) {
+            return requestHash != null && otherHash != null && !requestHash.equals(otherHash);
+        }
+    }
 
     /**
      * The outcome of {@link #claim}.

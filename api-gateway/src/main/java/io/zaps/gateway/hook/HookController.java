@@ -123,7 +123,7 @@ class HookController {
         }
         TriggerService.Triggered triggered;
         try {
-            triggered = triggers.trigger(workflowId, context, idempotencyKey, SOURCE);
+            triggered = triggers.trigger(workflowId, context, idempotencyKey, SOURCE, context.get("body"));
         } catch (RuntimeException e) {
             if (claimed) {
                 // No run was started (paused, Kafka down, ...): the same delivery may be sent again.

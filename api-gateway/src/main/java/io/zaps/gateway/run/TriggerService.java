@@ -92,11 +92,22 @@ public class TriggerService {
      * @param source         who asks ({@code api}, {@code webhook}): the record's {@code source} and the prefix of its event id
      */
     public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey, String source) {
+        return trigger(workflowId, context, idempotencyKey, source, context);
+    }
+
+    /**
+     * @param request what the idempotency key is bound to (its canonical hash): a repeat of the key with another
+     *                request is refused with 422. The REST trigger binds the context; an inbound webhook only its body
+     *                (its context also holds the arrival time and headers, which differ between deliveries)
+     */
+    public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey, String source,
+                             tools.jackson.databind.JsonNode request) {
+        String fingerprint = idempotencyKey == null ? null : RequestFingerprint.of(source, request);
         if (idempotencyKey != null) {
             // A repeat is answered even if the workflow was paused since: it asks about the run it already started.
             Optional<IdempotencyStore.Entry> known = idempotency.find(workflowId, idempotencyKey);
             if (known.isPresent() && !replaceable(known.get())) {
-                return replay(known.get());
+                return replay(known.get(), fingerprint);
             }
         }
         WorkflowSnapshotCache.TriggerTarget workflow = workflows.find(workflowId)
@@ -110,9 +121,9 @@ public class TriggerService {
         Instant now = clock.instant();
         if (idempotencyKey != null) {
             IdempotencyStore.Claim claim = idempotency.claim(workflowId, idempotencyKey,
-                    new IdempotencyStore.Entry(runId, now), this::replaceable);
+                    new IdempotencyStore.Entry(runId, now, fingerprint), this::replaceable);
             if (!claim.created()) {
-                return replay(claim.entry());
+                return replay(claim.entry(), fingerprint);
             }
         }
         RunSnapshot pending = new RunSnapshot(runId, workflowId, workflow.version(), RunStatus.PENDING, now, null, null, now,
@@ -161,8 +172,17 @@ public class TriggerService {
         return entry.createdAt().plus(ABANDONED_AFTER).isBefore(now) && store.findRun(entry.runId()).isEmpty();
     }
 
-    /** The winner of a race writes the pending snapshot just after its claim: wait for it briefly. */
-    private Triggered replay(IdempotencyStore.Entry entry) {
+    /**
+     * The winner of a race writes the pending snapshot just after its claim: wait for it briefly. A key reused for a
+     * different request (another context) is refused with 422 rather than answered with a run that did something else.
+     */
+    private Triggered replay(IdempotencyStore.Entry entry, String fingerprint) {
+        if (entry.conflictsWith(fingerprint)) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY,
+                    "this Idempotency-Key was already used with a different request body; use a new key for a new request",
+                    List.of(new io.zaps.contract.workflow.Violation("Idempotency-Key", "reused with a different request body")))
+                    .with("run_id", entry.runId());
+        }
         long deadline = System.nanoTime() + REPLAY_WAIT.toNanos();
         while (true) {
             Optional<RunSnapshot> run = store.findRun(entry.runId());

@@ -66,6 +66,26 @@ class TriggerIdempotencyTest extends GatewayTestSupport {
     }
 
     @Test
+    void aKeyReusedWithADifferentBodyIsRefusedAndTheSameBodyInAnotherKeyOrderIsNot() {
+        String id = activeWorkflow("idem_body");
+        Response first = send("POST", "/api/workflows/" + id + "/trigger", "{\"context\": {\"invoice_id\": \"INV-7\", \"amount\": 10}}",
+                Map.of("X-API-Key", API_KEY, "Content-Type", "application/json", "Idempotency-Key", "order-43"));
+        assertThat(first.status()).as(first.body()).isEqualTo(202);
+        String runId = first.json().get("run_id").stringValue();
+
+        Response reordered = send("POST", "/api/workflows/" + id + "/trigger", "{\"context\": {\"amount\": 10.0, \"invoice_id\": \"INV-7\"}}",
+                Map.of("X-API-Key", API_KEY, "Content-Type", "application/json", "Idempotency-Key", "order-43"));
+        assertThat(reordered.status()).as(reordered.body()).isEqualTo(200);
+        assertThat(reordered.json().get("run_id").stringValue()).isEqualTo(runId);
+
+        Response different = send("POST", "/api/workflows/" + id + "/trigger", "{\"context\": {\"invoice_id\": \"INV-8\", \"amount\": 10}}",
+                Map.of("X-API-Key", API_KEY, "Content-Type", "application/json", "Idempotency-Key", "order-43"));
+        assertProblem(different, 422, "Idempotency-Key");
+        assertThat(different.json().get("run_id").stringValue()).isEqualTo(runId);
+        assertThat(triggersOf(id)).extracting(TriggerRequested::runId).containsExactly(runId);
+    }
+
+    @Test
     void differentKeysAndOtherWorkflowsStartTheirOwnRuns() {
         String id = activeWorkflow("idem_keys");
         String other = activeWorkflow("idem_other");
