@@ -40,7 +40,8 @@ public final class IdempotencyStore {
      * @param createdAt when the key was first used
      */
     public record Entry(@JsonProperty("run_id") String runId, @JsonProperty("created_at") Instant createdAt,
-                        @JsonProperty("request_hash") String requestHash) {
+                        @JsonProperty("request_hash") @com.fasterxml.jackson.annotation.JsonInclude(
+                                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String requestHash) {
         /** An entry without a request fingerprint (entries written before fingerprints existed read as such). */
         public Entry(String runId, Instant createdAt) {
             this(runId, createdAt, null);
