@@ -1,5 +1,6 @@
 package io.zaps.connector.email;
 
+import io.zaps.connector.net.OutboundAddressPolicy;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -34,9 +35,19 @@ final class SmtpSender {
     private static final Pattern REPLY_CODE = Pattern.compile("(?:response: |^)([2-5]\\d\\d)[ -]");
 
     private final EmailProperties properties;
+    private final OutboundAddressPolicy policy;
 
     SmtpSender(EmailProperties properties) {
+        this(properties, OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.email"));
+    }
+
+    /**
+     * @param policy checks the SMTP host before connecting: cloud-metadata and link-local addresses are always refused,
+     *               configured blocks too. (The host is resolved again when connecting, as in the webhook connector.)
+     */
+    SmtpSender(EmailProperties properties, OutboundAddressPolicy policy) {
         this.properties = properties;
+        this.policy = policy;
     }
 
     /** Why a message was not sent; the message never contains the password. */
@@ -60,6 +71,14 @@ final class SmtpSender {
     Sent send(EmailConfig config, String idempotencyKey, Date sentAt) throws SendFailure {
         Session session = Session.getInstance(sessionProperties(config));
         String server = config.host() + ":" + config.port();
+        try {
+            policy.check(config.host());
+        } catch (OutboundAddressPolicy.DeniedTargetException e) {
+            // Where the server is comes from the workflow: a denied address is a matter of config, not worth retrying.
+            throw new SendFailure("SMTP server " + server + " refused: " + e.getMessage() + " (zaps.email.denied-cidrs)", false);
+        } catch (java.net.UnknownHostException e) {
+            throw new SendFailure("cannot resolve SMTP server " + config.host() + ": " + e.getMessage(), true);
+        }
         try {
             MimeMessage message = EmailMessages.compose(session, config, idempotencyKey, sentAt);
             InternetAddress[] recipients = config.recipients().toArray(InternetAddress[]::new);

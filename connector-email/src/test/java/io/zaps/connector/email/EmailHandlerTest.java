@@ -217,6 +217,26 @@ class EmailHandlerTest {
     }
 
     @Test
+    void cloudMetadataAndConfiguredBlocksAreNeverConnectedTo() {
+        StepOutcome metadata = handler.handle(request(smtp().put("host", "169.254.169.254").put("port", 25), 1));
+        assertThat(metadata).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isFalse();
+            assertThat(failed.error()).contains("169.254.169.254", "outbound address denied");
+        });
+
+        int before = greenMail.getReceivedMessages().length;
+        StepOutcome blocked = handler(new EmailProperties(null, null, java.util.List.of("127.0.0.0/8"), false))
+                .handle(request(smtp(), 1));
+        assertThat(blocked).isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+            assertThat(failed.retryable()).isFalse();
+            assertThat(failed.error()).contains("127.0.0.1", "denied", "zaps.email.denied-cidrs");
+        });
+        StepOutcome privateDenied = handler(new EmailProperties(null, null, java.util.List.of(), true)).handle(request(smtp(), 2));
+        assertThat(privateDenied).isInstanceOf(StepOutcome.Failed.class);
+        assertThat(greenMail.getReceivedMessages()).hasSize(before);
+    }
+
+    @Test
     void anInvalidConfigFailsPermanently() {
         StepOutcome outcome = handler.handle(request(smtp().put("to", "nobody"), 1));
 
