@@ -417,6 +417,16 @@ public final class FileStore {
         }
     }
 
+    /**
+     * Writes {@code bytes} to {@code target} atomically (a temp file in the same folder, then a rename), so a reader
+     * sees the old or the new content, never a part; for small state files beside the store (e.g. trigger cursors).
+     *
+     * @throws StoreException naming the file when it cannot be written
+     */
+    public static void writeAtomically(Path target, byte[] bytes) {
+        replace(target, bytes);
+    }
+
     static void replace(Path target, byte[] bytes) {
         Path temp = writeTemp(target.getParent(), bytes);
         try {

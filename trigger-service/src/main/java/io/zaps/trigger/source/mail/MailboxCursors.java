@@ -3,17 +3,15 @@ package io.zaps.trigger.source.mail;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
+import io.zaps.store.FileStore;
 import io.zaps.store.StoreException;
 import io.zaps.store.UnsafeIdException;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The mailbox cursors on the shared data folder, one JSON file per workflow:
@@ -72,23 +70,7 @@ final class MailboxCursors {
     /** Stores {@code cursor} as it is (a new mailbox, a new folder generation). */
     void write(String workflowId, MailboxCursor cursor) {
         Path target = file(workflowId);
-        Path temp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try {
-            Files.write(temp, Json.toBytes(cursor));
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // a leftover ".tmp-" file is never read
-            }
-        }
+        FileStore.writeAtomically(target, Json.toBytes(cursor));
     }
 
     private Path file(String workflowId) {

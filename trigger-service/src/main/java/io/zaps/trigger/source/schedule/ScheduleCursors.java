@@ -3,19 +3,17 @@ package io.zaps.trigger.source.schedule;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
+import io.zaps.store.FileStore;
 import io.zaps.store.StoreException;
 import io.zaps.store.UnsafeIdException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The schedule cursors on the shared data folder, one JSON file per workflow:
@@ -63,23 +61,7 @@ public final class ScheduleCursors {
 
     public void write(ScheduleCursor cursor) {
         Path target = file(cursor.workflowId());
-        Path temp = dir.resolve(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try {
-            Files.write(temp, Json.toBytes(cursor));
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // a leftover ".tmp-" file is never read
-            }
-        }
+        FileStore.writeAtomically(target, Json.toBytes(cursor));
     }
 
     /** Forgets the cursor of a deleted workflow. */
