@@ -23,6 +23,12 @@ import java.util.Map;
  * @param streamThreads     stream threads in this instance (at most the number of partitions are busy).
  * @param commitInterval    how often the exactly-once transaction commits; results are visible to the
  *                          next hop only after a commit, so this bounds the latency each hop adds.
+ * @param eagerCommitWithin a command processed within this time of being produced (its record timestamp) asks
+ *                          for a commit at once instead of waiting for {@code commit-interval}: an executor
+ *                          that keeps up commits each command as soon as it is decided (the latency of a hop
+ *                          is then one commit, not up to a commit interval), while one that falls behind
+ *                          (its records wait longer) batches them per commit interval, which is what keeps
+ *                          its throughput up. Zero turns it off. Default 5ms.
  * @param timerInterval     how often due timers are looked for (wall-clock); the delay step's precision.
  * @param partitions        partitions of the topics this service creates when they are absent.
  * @param replicationFactor replication factor of those topics and of the changelog topics.
@@ -51,6 +57,7 @@ public record ExecutorProperties(
         @NotBlank String stateDir,
         @DefaultValue("1") @Min(1) @Max(64) int streamThreads,
         @DefaultValue("20ms") Duration commitInterval,
+        @DefaultValue("5ms") Duration eagerCommitWithin,
         @DefaultValue("100ms") Duration timerInterval,
         @DefaultValue("6") @Min(1) @Max(10_000) int partitions,
         @DefaultValue("1") @Min(1) @Max(32) short replicationFactor,
@@ -70,6 +77,9 @@ public record ExecutorProperties(
         requirePositive("close-timeout", closeTimeout);
         requirePositive("finished-run-retention", finishedRunRetention);
         requirePositive("failed-run-retention", failedRunRetention);
+        if (eagerCommitWithin == null || eagerCommitWithin.isNegative()) {
+            throw new IllegalArgumentException("zaps.executor.eager-commit-within must be zero or positive");
+        }
         if (deadlineGrace == null || deadlineGrace.isNegative()) {
             throw new IllegalArgumentException("zaps.executor.deadline-grace must be zero or positive");
         }

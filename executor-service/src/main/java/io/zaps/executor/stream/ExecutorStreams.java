@@ -52,7 +52,7 @@ public class ExecutorStreams implements SmartLifecycle {
                     properties.startupTimeout());
         }
         KafkaStreams created = new KafkaStreams(
-                ExecutorTopology.build(machine, clock, properties.timerInterval(), retention(properties)), streamsConfig(properties));
+                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties)), streamsConfig(properties));
         created.setStateListener((next, previous) -> {
             if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {
                 log.info("zaps executor ready");
@@ -126,6 +126,11 @@ public class ExecutorStreams implements SmartLifecycle {
         // commit interval, unless poll.ms is no longer than the commit interval.
         config.put(StreamsConfig.POLL_MS_CONFIG, pollMillis(properties));
         config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        // A transaction that begins while the coordinator still writes the markers of the previous one
+        // is answered CONCURRENT_TRANSACTIONS and retried after retry.backoff.ms. At the default 100 ms
+        // every commit that followed another closely stalled the thread that long (seen as ~100 ms in
+        // sendOffsetsToTransaction): with commits as frequent as eager-commit-within makes them, retry soon.
+        config.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), 5);
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         config.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Kafka Streams keeps a closed member in its group until the session times out (45 s), hoping it

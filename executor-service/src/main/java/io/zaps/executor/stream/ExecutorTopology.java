@@ -40,10 +40,15 @@ public final class ExecutorTopology {
 
     private ExecutorTopology() {}
 
-    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, FinishedRunStore.Retention retention) {
+    /**
+     * @param eagerCommitWithin a command processed within this age asks for a commit at once (zero: never);
+     *                          see {@code ExecutorProperties#eagerCommitWithin}
+     */
+    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
+                                 FinishedRunStore.Retention retention) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RUN_COMMANDS);
-        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, retention), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(

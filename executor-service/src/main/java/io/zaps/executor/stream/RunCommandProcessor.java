@@ -55,6 +55,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private final RunStateMachine machine;
     private final Clock clock;
     private final Duration timerInterval;
+    private final long eagerCommitWithinMs;
     private final FinishedRunStore.Retention retention;
 
     private ProcessorContext<String, Object> context;
@@ -81,10 +82,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         }
     };
 
-    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, FinishedRunStore.Retention retention) {
+    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
+                        FinishedRunStore.Retention retention) {
         this.machine = machine;
         this.clock = clock;
         this.timerInterval = timerInterval;
+        this.eagerCommitWithinMs = eagerCommitWithin.toMillis();
         this.retention = retention;
     }
 
@@ -107,6 +110,22 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void process(Record<String, byte[]> record) {
+        handle(record);
+        if (commitAtOnce(clock.millis(), record.timestamp(), eagerCommitWithinMs)) {
+            context.commit();
+        }
+    }
+
+    /**
+     * Whether a command produced at {@code producedAt} and just processed asks for a commit at once: the
+     * executor keeps up when its records are this fresh, so committing now costs little and saves the
+     * next hop up to a commit interval; older records mean a backlog, which commits per interval batch.
+     */
+    static boolean commitAtOnce(long now, long producedAt, long withinMs) {
+        return withinMs > 0 && now - producedAt <= withinMs;
+    }
+
+    private void handle(Record<String, byte[]> record) {
         RunCommand command;
         try {
             command = parse(record.key(), record.value());
@@ -217,7 +236,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     }
 
     private void punctuate() {
-        fireDueTimers();
+        if (fireDueTimers() > 0 && eagerCommitWithinMs > 0) {
+            context.commit(); // a delay that ended goes on at once, not a commit interval later
+        }
         Instant now = now();
         finished.prune(now, MAX_FINISHED_PER_PUNCTUATION);
         if (legacyScanFrom != null) {
@@ -258,7 +279,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         legacyScanFrom = next;
     }
 
-    private void fireDueTimers() {
+    /** @return how many due timers were taken */
+    private int fireDueTimers() {
         Instant now = now();
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
@@ -282,6 +304,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             }
             apply(key.runId(), loaded, decision);
         }
+        return due.size();
     }
 
     private void deadLetter(String key, byte[] value, Headers original, String reason) {

@@ -74,7 +74,7 @@ class BoundedStateTest {
         config.put("default.key.serde", org.apache.kafka.common.serialization.Serdes.StringSerde.class);
         config.put("default.value.serde", org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
         driver = new TopologyTestDriver(ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock,
-                Duration.ofMillis(100), new FinishedRunStore.Retention(FINISHED, FAILED)), config, T0);
+                Duration.ofMillis(100), Duration.ZERO, new FinishedRunStore.Retention(FINISHED, FAILED)), config, T0);
         commands = driver.createInputTopic(Topics.RUN_COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.RUN_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
         requests = driver.createOutputTopic(Topics.stepRequests("webhook"), new StringDeserializer(), new ByteArrayDeserializer());

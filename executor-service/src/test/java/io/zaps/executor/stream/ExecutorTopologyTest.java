@@ -63,11 +63,11 @@ class ExecutorTopologyTest {
     void start() {
         clock = new MutableClock(T0);
         ExecutorProperties properties = new ExecutorProperties("127.0.0.1:1", "zaps-executor-test", stateDir.toString(),
-                1, Duration.ofMillis(20), Duration.ofMillis(100), 1, (short) 1, false,
+                1, Duration.ofMillis(20), Duration.ofMillis(5), Duration.ofMillis(100), 1, (short) 1, false,
                 Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of());
         driver = new TopologyTestDriver(
                 ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock, properties.timerInterval(),
-                        ExecutorStreams.retention(properties)),
+                        properties.eagerCommitWithin(), ExecutorStreams.retention(properties)),
                 ExecutorStreams.streamsConfig(properties), T0);
         commands = driver.createInputTopic(Topics.RUN_COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.RUN_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());

@@ -66,6 +66,9 @@ public final class Benchmark {
             .build();
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
     private final Map<String, Long> doneAt = new ConcurrentHashMap<>();
+    /** Wall-clock twins of sentAt and doneAt (epoch ms), to line runs up with Kafka record timestamps. */
+    private final Map<String, Long> sentWall = new ConcurrentHashMap<>();
+    private final Map<String, Long> doneWall = new ConcurrentHashMap<>();
     private final AtomicBoolean consuming = new AtomicBoolean(true);
     private final String gateway;
     private final String bootstrap;
@@ -86,9 +89,13 @@ public final class Benchmark {
         if (options.containsKey("help")) {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
+                                        [--warmup-seconds 0 --warmup-rate 300]
                                         [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
                       --rates         fixed trigger rates (runs/s), each held for --seconds
                       --full-seconds  then triggers as fast as the gateway answers, with --concurrency requests in flight (0 = skip)
+                      --warmup        runs started at full speed before measuring (not counted)
+                      --warmup-seconds then a steady warm-up at --warmup-rate runs/s (not counted): the JIT of a
+                                      whole system in one JVM takes about two minutes to settle on two cores
                       --gateway ...   measure a running Zaps instead of starting one""");
             return 0;
         }
@@ -96,6 +103,8 @@ public final class Benchmark {
         int fullSeconds = Integer.parseInt(options.getOrDefault("full-seconds", "15"));
         int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "128"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "500"));
+        int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "0"));
+        int warmupRate = Integer.parseInt(options.getOrDefault("warmup-rate", "300"));
         List<Integer> rates = Arrays.stream(options.getOrDefault("rates", "50,1000").split(","))
                 .filter(s -> !s.isBlank()).map(String::trim).map(Integer::parseInt).toList();
 
@@ -118,7 +127,7 @@ public final class Benchmark {
         }
         try {
             Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"));
-            return bench.execute(rates, seconds, fullSeconds, concurrency, warmup);
+            return bench.execute(rates, seconds, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate);
         } finally {
             if (system != null) {
                 system.close();
@@ -126,7 +135,8 @@ public final class Benchmark {
         }
     }
 
-    private int execute(List<Integer> rates, int seconds, int fullSeconds, int concurrency, int warmup) throws Exception {
+    private int execute(List<Integer> rates, int seconds, int fullSeconds, int concurrency, int warmup,
+                        int warmupSeconds, int warmupRate) throws Exception {
         // The JDK server leaves Nagle's algorithm on by default: with delayed ACKs every small response
         // then waits ~40 ms. A real subscriber sets TCP_NODELAY; so does the sink.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -155,14 +165,28 @@ public final class Benchmark {
                 Phase w = fullSpeed("warm-up", warmup, Long.MAX_VALUE, concurrency);
                 awaitAndReport(w, false);
             }
+            if (warmupSeconds > 0) {
+                System.out.printf(Locale.ROOT, "warming up for %d s at %d runs/s...%n", warmupSeconds, warmupRate);
+                awaitAndReport(fixedRate(warmupRate, warmupSeconds), false);
+            }
             System.out.printf(Locale.ROOT, "%n%-22s %8s %8s %9s %9s %8s %8s %8s%n", "phase", "sent", "counted", "duration", "runs/s", "p50 ms", "p99 ms", "max ms");
             boolean allGood = true;
+            List<Phase> fixed = new ArrayList<>();
             for (int rate : rates) {
-                allGood &= awaitAndReport(fixedRate(rate, seconds), true);
+                Phase phase = fixedRate(rate, seconds);
+                fixed.add(phase);
+                allGood &= awaitAndReport(phase, true);
             }
             if (fullSeconds > 0) {
                 allGood &= awaitAndReport(fullSpeed("full speed (c=" + concurrency + ")", Integer.MAX_VALUE,
                         TimeUnit.SECONDS.toNanos(fullSeconds), concurrency), true);
+            }
+            if (!fixed.isEmpty()) {
+                System.out.println();
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                fixed.forEach(p -> ids.addAll(p.runIds()));
+                HopBreakdown breakdown = HopBreakdown.read(bootstrap, ids, sentWall, doneWall);
+                fixed.forEach(p -> breakdown.print(p.name(), p.runIds()));
             }
             return allGood ? 0 : 1;
         } finally {
@@ -205,6 +229,7 @@ public final class Benchmark {
 
     private void trigger(Phase phase, long n, Semaphore inFlight) {
         long sent = System.nanoTime();
+        long sentMillis = System.currentTimeMillis();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/workflows/" + workflowId + "/trigger"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
@@ -217,6 +242,7 @@ public final class Benchmark {
                 if (error == null && response.statusCode() == 202) {
                     String runId = Json.mapper().readTree(response.body()).get("run_id").stringValue();
                     sentAt.put(runId, sent);
+                    sentWall.put(runId, sentMillis);
                     phase.runIds().add(runId);
                 } else {
                     phase.rejected().incrementAndGet();
@@ -235,13 +261,18 @@ public final class Benchmark {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         // Wait for the last 202s, then for every accepted run's completion event.
         Thread.sleep(200);
-        List<String> ids;
+        List<String> ids = List.of();
+        int waitingFrom = 0; // runs before this index are known to be done
         while (true) {
             synchronized (phase.runIds()) {
-                ids = List.copyOf(phase.runIds());
+                if (phase.runIds().size() != ids.size()) { // 202s still arriving: copy only then
+                    ids = List.copyOf(phase.runIds());
+                }
             }
-            long missing = ids.stream().filter(id -> !doneAt.containsKey(id)).count();
-            if (missing == 0 || System.nanoTime() > deadline) {
+            while (waitingFrom < ids.size() && doneAt.containsKey(ids.get(waitingFrom))) {
+                waitingFrom++;
+            }
+            if (waitingFrom == ids.size() || System.nanoTime() > deadline) {
                 break;
             }
             Thread.sleep(50);
@@ -310,6 +341,7 @@ public final class Benchmark {
                         String name = new String(type.value(), StandardCharsets.UTF_8);
                         if (name.equals(RunEventType.RUN_COMPLETED.wireName()) || name.equals(RunEventType.RUN_FAILED.wireName())) {
                             doneAt.putIfAbsent(record.key(), now);
+                            doneWall.putIfAbsent(record.key(), System.currentTimeMillis());
                         }
                         continue;
                     }
@@ -317,6 +349,7 @@ public final class Benchmark {
                         RunEvent event = Json.read(record.value(), RunEvent.class);
                         if (event.type() == RunEventType.RUN_COMPLETED || event.type() == RunEventType.RUN_FAILED) {
                             doneAt.putIfAbsent(event.runId(), now);
+                            doneWall.putIfAbsent(event.runId(), System.currentTimeMillis());
                         }
                     } catch (RuntimeException ignored) {
                         // not ours to judge: the projector dead-letters malformed events

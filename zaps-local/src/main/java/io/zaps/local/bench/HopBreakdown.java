@@ -1,0 +1,163 @@
+package io.zaps.local.bench;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.Topics;
+import io.zaps.contract.command.CompleteStep;
+import io.zaps.contract.command.StartRun;
+import io.zaps.contract.event.RunEventType;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import tools.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Where a run's time goes, hop by hop, from the timestamps Kafka keeps with each record (each set by
+ * its producer when it produced it): trigger request sent → trigger record (gateway) → start command
+ * (trigger service) → step request (executor, when it decided) → step result (connector, after the
+ * call) → completion event (executor) → completion read by the benchmark. Milliseconds, wall clock;
+ * all in one JVM, so one clock.
+ */
+final class HopBreakdown {
+    static final String[] HOPS = {
+            "gateway (request -> trigger record)",
+            "trigger service (-> start_run)",
+            "executor decides the start (-> step request)",
+            "commit, connector fetch, HTTP call (-> step result)",
+            "executor decides the result (-> run_completed)",
+            "commit, read by the benchmark"};
+
+    /** Per run: the six hop durations in ms, or null where a timestamp is missing. */
+    private final Map<String, long[]> points = new HashMap<>();
+
+    private HopBreakdown() {}
+
+    /**
+     * Reads the records of the given runs from the beginning of the topics involved.
+     *
+     * @param sentWall per run, when its trigger request was sent (epoch ms)
+     * @param doneWall per run, when the benchmark read its completion (epoch ms)
+     */
+    static HopBreakdown read(String bootstrap, Set<String> runIds, Map<String, Long> sentWall, Map<String, Long> doneWall) {
+        HopBreakdown breakdown = new HopBreakdown();
+        for (String id : runIds) {
+            long[] t = new long[7];
+            Arrays.fill(t, -1);
+            t[0] = sentWall.getOrDefault(id, -1L);
+            t[6] = doneWall.getOrDefault(id, -1L);
+            breakdown.points.put(id, t);
+        }
+        breakdown.scan(bootstrap, Topics.TRIGGERS, (record, t) -> t[1] = first(t[1], record.timestamp()));
+        breakdown.scan(bootstrap, Topics.RUN_COMMANDS, (record, t) -> {
+            String type = type(record.value());
+            if (StartRun.TYPE.equals(type)) {
+                t[2] = first(t[2], record.timestamp());
+            } else if (CompleteStep.TYPE.equals(type)) {
+                t[4] = first(t[4], record.timestamp());
+            }
+        });
+        breakdown.scan(bootstrap, Topics.stepRequests("webhook"), (record, t) -> t[3] = first(t[3], record.timestamp()));
+        breakdown.scan(bootstrap, Topics.RUN_EVENTS, (record, t) -> {
+            Header header = record.headers().lastHeader(Topics.HEADER_EVENT_TYPE);
+            if (header != null && RunEventType.RUN_COMPLETED.wireName().equals(new String(header.value(), StandardCharsets.UTF_8))) {
+                t[5] = first(t[5], record.timestamp());
+            }
+        });
+        return breakdown;
+    }
+
+    /** Prints p50/p99 of each hop over the given runs, and what the slowest 1 % of them spent on average in each. */
+    void print(String phase, Collection<String> runIds) {
+        List<long[]> hops = new ArrayList<>();
+        for (String id : runIds) {
+            long[] t = points.get(id);
+            if (t == null || Arrays.stream(t).anyMatch(v -> v < 0)) {
+                continue;
+            }
+            long[] h = new long[HOPS.length + 1];
+            for (int i = 0; i < HOPS.length; i++) {
+                h[i] = t[i + 1] - t[i];
+            }
+            h[HOPS.length] = t[6] - t[0];
+            hops.add(h);
+        }
+        if (hops.isEmpty()) {
+            return;
+        }
+        hops.sort(Comparator.comparingLong(h -> h[HOPS.length]));
+        List<long[]> slowest = hops.subList(hops.size() - Math.max(1, hops.size() / 100), hops.size());
+        System.out.printf(Locale.ROOT, "  where the time goes in '%s' (%d runs, ms):%n", phase, hops.size());
+        System.out.printf(Locale.ROOT, "    %-52s %6s %6s %14s%n", "hop", "p50", "p99", "slowest 1% avg");
+        for (int i = 0; i < HOPS.length; i++) {
+            int hop = i;
+            long[] sorted = hops.stream().mapToLong(h -> h[hop]).sorted().toArray();
+            double slow = slowest.stream().mapToLong(h -> h[hop]).average().orElse(0);
+            System.out.printf(Locale.ROOT, "    %-52s %6d %6d %14.1f%n", HOPS[i], percentile(sorted, 50), percentile(sorted, 99), slow);
+        }
+    }
+
+    private static long percentile(long[] sorted, int p) {
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(index, sorted.length - 1))];
+    }
+
+    private static long first(long current, long timestamp) {
+        return current < 0 ? timestamp : current;
+    }
+
+    private static String type(byte[] value) {
+        try {
+            JsonNode type = Json.mapper().readTree(value).get("type");
+            return type == null ? null : type.asString();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private interface Visitor {
+        void visit(ConsumerRecord<String, byte[]> record, long[] times);
+    }
+
+    private void scan(String bootstrap, String topic, Visitor visitor) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo info : consumer.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(info.topic(), info.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    long[] times = record.key() == null ? null : points.get(record.key());
+                    if (times != null) {
+                        visitor.visit(record, times);
+                    }
+                }
+            }
+        }
+    }
+}
