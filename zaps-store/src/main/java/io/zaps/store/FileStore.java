@@ -156,11 +156,11 @@ public final class FileStore {
      */
     public synchronized boolean saveRunIfNewer(RunSnapshot snapshot) {
         Path file = runFile(snapshot.runId());
-        Optional<RunSnapshot> current = readRunLenient(file);
-        if (current.isPresent() && current.get().revision() >= snapshot.revision()) {
+        long current = storedRevision(file);
+        if (current >= snapshot.revision()) {
             return false;
         }
-        if (current.isEmpty()) {
+        if (current == NONE) {
             indexRun(snapshot);
         }
         replace(file, Json.toBytes(snapshot));
@@ -197,11 +197,11 @@ public final class FileStore {
                 return known.revision() >= snapshot.revision() ? known : replaceStamped(file, snapshot);
             }
         }
-        Optional<RunSnapshot> current = readRunLenient(file);
-        if (current.isPresent() && current.get().revision() >= snapshot.revision()) {
+        long current = storedRevision(file);
+        if (current >= snapshot.revision()) {
             return null;
         }
-        if (current.isEmpty()) {
+        if (current == NONE) {
             indexRun(snapshot);
         }
         return replaceStamped(file, snapshot);
@@ -332,6 +332,50 @@ public final class FileStore {
             // already indexed
         } catch (IOException e) {
             throw new StoreException("cannot index run " + snapshot.runId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link #storedRevision}: no snapshot, or one that cannot be read. */
+    private static final long NONE = -1;
+
+    /**
+     * The revision of the stored snapshot, or {@link #NONE} when there is none or it is corrupt (the
+     * projector replaces a corrupt snapshot with a good one instead of stopping on it). Reads the file
+     * with a streaming parser that skips everything but {@code revision}: the projector asks this for
+     * every run it writes (the gateway wrote the pending snapshot), and binding the whole snapshot
+     * (times, maps, steps) only to compare one number cost a fifth of its time.
+     */
+    static long storedRevision(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return NONE;
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        try (tools.jackson.core.JsonParser parser = Json.mapper().createParser(bytes)) {
+            if (parser.nextToken() != tools.jackson.core.JsonToken.START_OBJECT) {
+                return NONE;
+            }
+            long revision = 0; // what binding a snapshot without the field gives
+            tools.jackson.core.JsonToken token;
+            while ((token = parser.nextToken()) == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+                String name = parser.currentName();
+                tools.jackson.core.JsonToken value = parser.nextToken();
+                if ("revision".equals(name)) {
+                    if (value != tools.jackson.core.JsonToken.VALUE_NUMBER_INT) {
+                        return NONE;
+                    }
+                    revision = parser.getLongValue();
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            // The whole object was read (a truncated file fails above): trailing content is corrupt too.
+            return token == tools.jackson.core.JsonToken.END_OBJECT && parser.nextToken() == null ? revision : NONE;
+        } catch (tools.jackson.core.JacksonException e) {
+            return NONE;
         }
     }
 

@@ -89,13 +89,14 @@ public final class Benchmark {
         if (options.containsKey("help")) {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
-                                        [--warmup-seconds 0 --warmup-rate 300]
+                                        [--warmup-seconds 0 --warmup-rate 300] [--keep-data true]
                                         [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
                       --rates         fixed trigger rates (runs/s), each held for --seconds
                       --full-seconds  then triggers as fast as the gateway answers, with --concurrency requests in flight (0 = skip)
                       --warmup        runs started at full speed before measuring (not counted)
                       --warmup-seconds then a steady warm-up at --warmup-rate runs/s (not counted): the JIT of a
                                       whole system in one JVM takes about two minutes to settle on two cores
+                      --keep-data     keep the data folder of the Zaps it started (deleted by default)
                       --gateway ...   measure a running Zaps instead of starting one""");
             return 0;
         }
@@ -131,6 +132,9 @@ public final class Benchmark {
         } finally {
             if (system != null) {
                 system.close();
+                if (!options.containsKey("keep-data")) {
+                    deleteTree(data); // a long run leaves hundreds of MB of broker log behind
+                }
             }
         }
     }
@@ -394,6 +398,14 @@ public final class Benchmark {
             }
         }
         return options;
+    }
+
+    private static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage());
+        }
     }
 
     static int freePort() throws IOException {
