@@ -5,6 +5,9 @@ import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -344,27 +347,27 @@ public final class FileStore {
      * with a streaming parser that skips everything but {@code revision}: the projector asks this for
      * every run it writes (the gateway wrote the pending snapshot), and binding the whole snapshot
      * (times, maps, steps) only to compare one number cost a fifth of its time.
+     *
+     * <p>"Corrupt" here means not one well-formed JSON object with an integer {@code revision} (if any):
+     * unlike binding, other fields are not checked. Snapshots are only ever written whole (temp file and
+     * rename), so a file that is well-formed but wrong elsewhere would be a hand edit.
      */
     static long storedRevision(Path file) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        byte[] bytes = bytesOrNull(file);
+        if (bytes == null) {
             return NONE;
-        } catch (IOException e) {
-            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        try (tools.jackson.core.JsonParser parser = Json.mapper().createParser(bytes)) {
-            if (parser.nextToken() != tools.jackson.core.JsonToken.START_OBJECT) {
+        try (JsonParser parser = Json.mapper().createParser(bytes)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return NONE;
             }
             long revision = 0; // what binding a snapshot without the field gives
-            tools.jackson.core.JsonToken token;
-            while ((token = parser.nextToken()) == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+            JsonToken token;
+            while ((token = parser.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = parser.currentName();
-                tools.jackson.core.JsonToken value = parser.nextToken();
+                JsonToken value = parser.nextToken();
                 if ("revision".equals(name)) {
-                    if (value != tools.jackson.core.JsonToken.VALUE_NUMBER_INT) {
+                    if (value != JsonToken.VALUE_NUMBER_INT) {
                         return NONE;
                     }
                     revision = parser.getLongValue();
@@ -373,8 +376,8 @@ public final class FileStore {
                 }
             }
             // The whole object was read (a truncated file fails above): trailing content is corrupt too.
-            return token == tools.jackson.core.JsonToken.END_OBJECT && parser.nextToken() == null ? revision : NONE;
-        } catch (tools.jackson.core.JacksonException e) {
+            return token == JsonToken.END_OBJECT && parser.nextToken() == null ? revision : NONE;
+        } catch (JacksonException e) {
             return NONE;
         }
     }
@@ -422,18 +425,25 @@ public final class FileStore {
     }
 
     static <T> Optional<T> read(Path file, Class<T> type) {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
+        byte[] bytes = bytesOrNull(file);
+        if (bytes == null) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
         }
         try {
             return Optional.of(Json.read(bytes, type));
         } catch (MalformedRecordException e) {
             throw new CorruptFileException(file, e);
+        }
+    }
+
+    /** The file's bytes, or null when it does not exist. */
+    private static byte[] bytesOrNull(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 
