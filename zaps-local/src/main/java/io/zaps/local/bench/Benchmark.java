@@ -20,8 +20,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -37,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -75,21 +78,31 @@ public final class Benchmark {
     private final FileStore store;
     private final String apiKey;
     private String workflowId;
+    /** Sends the triggers, each thread over its own kept-alive connection; as many as --concurrency. */
+    private final ExecutorService senders;
+    private URL triggerUrl;
 
-    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey) {
+    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey, int concurrency) {
         this.gateway = gateway;
         this.bootstrap = bootstrap;
         this.store = new FileStore(dataDir);
         this.apiKey = apiKey;
+        this.senders = Executors.newFixedThreadPool(concurrency, task -> {
+            Thread thread = new Thread(task, "bench-sender");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Entry point of {@code ./zaps bench}; returns the process exit code. */
     public static int run(String[] args) throws Exception {
         Map<String, String> options = parse(args);
+        // Read once, when HttpURLConnection's keep-alive cache is first used: keep a connection per sender thread.
+        System.setProperty("http.maxConnections", options.getOrDefault("concurrency", "128"));
         if (options.containsKey("help")) {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
-                                        [--warmup-seconds 0 --warmup-rate 300] [--keep-data true]
+                                        [--warmup-seconds 0 --warmup-rate 300] [--keep-data true] [--show-slowest 0]
                                         [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
                       --rates         fixed trigger rates (runs/s), each held for --seconds
                       --full-seconds  then triggers as fast as the gateway answers, with --concurrency requests in flight (0 = skip)
@@ -97,6 +110,7 @@ public final class Benchmark {
                       --warmup-seconds then a steady warm-up at --warmup-rate runs/s (not counted): the JIT of a
                                       whole system in one JVM takes about two minutes to settle on two cores
                       --keep-data     keep the data folder of the Zaps it started (deleted by default)
+                      --show-slowest  list that many of the slowest runs of each fixed-rate phase, hop by hop
                       --gateway ...   measure a running Zaps instead of starting one""");
             return 0;
         }
@@ -106,6 +120,7 @@ public final class Benchmark {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "500"));
         int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "0"));
         int warmupRate = Integer.parseInt(options.getOrDefault("warmup-rate", "300"));
+        int showSlowest = Integer.parseInt(options.getOrDefault("show-slowest", "0"));
         List<Integer> rates = Arrays.stream(options.getOrDefault("rates", "50,1000").split(","))
                 .filter(s -> !s.isBlank()).map(String::trim).map(Integer::parseInt).toList();
 
@@ -127,8 +142,8 @@ public final class Benchmark {
             return 2;
         }
         try {
-            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"));
-            return bench.execute(rates, seconds, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate);
+            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency);
+            return bench.execute(rates, seconds, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, showSlowest);
         } finally {
             if (system != null) {
                 system.close();
@@ -140,7 +155,7 @@ public final class Benchmark {
     }
 
     private int execute(List<Integer> rates, int seconds, int fullSeconds, int concurrency, int warmup,
-                        int warmupSeconds, int warmupRate) throws Exception {
+                        int warmupSeconds, int warmupRate, int showSlowest) throws Exception {
         // The JDK server leaves Nagle's algorithm on by default: with delayed ACKs every small response
         // then waits ~40 ms. A real subscriber sets TCP_NODELAY; so does the sink.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -159,6 +174,7 @@ public final class Benchmark {
         Thread consumer = new Thread(this::consumeCompletions, "bench-completions");
         try {
             workflowId = "bench_" + System.currentTimeMillis();
+            triggerUrl = URI.create(gateway + "/api/workflows/" + workflowId + "/trigger").toURL();
             createWorkflow("http://127.0.0.1:" + sink.getAddress().getPort() + "/sink");
             consumer.start();
             Thread.sleep(2000); // let the consumer get its partitions at the end of the topic
@@ -190,13 +206,14 @@ public final class Benchmark {
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 fixed.forEach(p -> ids.addAll(p.runIds()));
                 HopBreakdown breakdown = HopBreakdown.read(bootstrap, ids, sentWall, doneWall);
-                fixed.forEach(p -> breakdown.print(p.name(), p.runIds()));
+                fixed.forEach(p -> breakdown.print(p.name(), p.runIds(), showSlowest));
             }
             return allGood ? 0 : 1;
         } finally {
             consuming.set(false);
             consumer.join(5000);
             sink.stop(0);
+            senders.shutdownNow();
         }
     }
 
@@ -214,7 +231,7 @@ public final class Benchmark {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            trigger(phase, i, null);
+            trigger(phase, i, null, due, System.currentTimeMillis());
         }
         return phase;
     }
@@ -225,33 +242,28 @@ public final class Benchmark {
         long end = forNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + forNanos;
         for (int i = 0; i < maxRuns && System.nanoTime() < end; i++) {
             inFlight.acquire();
-            trigger(phase, i, inFlight);
+            trigger(phase, i, inFlight, System.nanoTime(), System.currentTimeMillis());
         }
         inFlight.acquire(concurrency);
         return phase;
     }
 
-    private void trigger(Phase phase, long n, Semaphore inFlight) {
-        long sent = System.nanoTime();
-        long sentMillis = System.currentTimeMillis();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/workflows/" + workflowId + "/trigger"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"context\":{\"n\":" + n + "}}"));
-        if (apiKey != null) {
-            request.header("X-API-Key", apiKey);
-        }
-        http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, error) -> {
+    /**
+     * Sends one trigger from the sender pool. Latency counts from {@code dueNanos}, when the request was due,
+     * not from when a sender thread took it: a system that falls behind cannot hide its queue in the client's.
+     */
+    private void trigger(Phase phase, long n, Semaphore inFlight, long dueNanos, long dueMillis) {
+        senders.execute(() -> {
             try {
-                if (error == null && response.statusCode() == 202) {
-                    String runId = Json.mapper().readTree(response.body()).get("run_id").stringValue();
-                    sentAt.put(runId, sent);
-                    sentWall.put(runId, sentMillis);
+                String runId = postTrigger("{\"context\":{\"n\":" + n + "}}");
+                if (runId != null) {
+                    sentAt.put(runId, dueNanos);
+                    sentWall.put(runId, dueMillis);
                     phase.runIds().add(runId);
                 } else {
                     phase.rejected().incrementAndGet();
                 }
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 phase.rejected().incrementAndGet();
             } finally {
                 if (inFlight != null) {
@@ -259,6 +271,35 @@ public final class Benchmark {
                 }
             }
         });
+    }
+
+    /**
+     * POSTs a trigger over a kept-alive connection ({@link HttpURLConnection}'s cache, one connection per sender
+     * thread) and returns the run id of a 202, else null. The JDK's {@code HttpClient} was used before: under
+     * {@code sendAsync} it opened a new connection for about every second request (seen with strace), so the
+     * gateway measured mostly TCP set-up and tear-down, which no real client with keep-alive costs it.
+     */
+    private String postTrigger(String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        HttpURLConnection connection = (HttpURLConnection) triggerUrl.openConnection();
+        connection.setRequestMethod("POST");
+        connection.setDoOutput(true);
+        connection.setConnectTimeout(5_000);
+        connection.setReadTimeout(30_000);
+        connection.setRequestProperty("Content-Type", "application/json");
+        if (apiKey != null) {
+            connection.setRequestProperty("X-API-Key", apiKey);
+        }
+        connection.setFixedLengthStreamingMode(bytes.length);
+        try (java.io.OutputStream out = connection.getOutputStream()) {
+            out.write(bytes);
+        }
+        int status = connection.getResponseCode();
+        // Reading the whole body (also of an error) is what returns the connection to the keep-alive cache.
+        try (java.io.InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+            byte[] answer = in == null ? new byte[0] : in.readAllBytes();
+            return status == 202 ? Json.mapper().readTree(answer).get("run_id").stringValue() : null;
+        }
     }
 
     private boolean awaitAndReport(Phase phase, boolean print) throws InterruptedException {

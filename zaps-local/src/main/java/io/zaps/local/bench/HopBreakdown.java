@@ -17,6 +17,9 @@ import tools.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -83,19 +86,24 @@ final class HopBreakdown {
         return breakdown;
     }
 
-    /** Prints p50/p99 of each hop over the given runs, and what the slowest 1 % of them spent on average in each. */
-    void print(String phase, Collection<String> runIds) {
+    /**
+     * Prints p50/p99 of each hop over the given runs, and what the slowest 1 % of them spent on average in each;
+     * then, when {@code showSlowest > 0}, that many of the slowest runs one by one, with the wall-clock time
+     * their trigger was sent (to line them up with a JFR recording or a log).
+     */
+    void print(String phase, Collection<String> runIds, int showSlowest) {
         List<long[]> hops = new ArrayList<>();
         for (String id : runIds) {
             long[] t = points.get(id);
             if (t == null || Arrays.stream(t).anyMatch(v -> v < 0)) {
                 continue;
             }
-            long[] h = new long[HOPS.length + 1];
+            long[] h = new long[HOPS.length + 2];
             for (int i = 0; i < HOPS.length; i++) {
                 h[i] = t[i + 1] - t[i];
             }
             h[HOPS.length] = t[6] - t[0];
+            h[HOPS.length + 1] = t[0];
             hops.add(h);
         }
         if (hops.isEmpty()) {
@@ -110,6 +118,18 @@ final class HopBreakdown {
             long[] sorted = hops.stream().mapToLong(h -> h[hop]).sorted().toArray();
             double slow = slowest.stream().mapToLong(h -> h[hop]).average().orElse(0);
             System.out.printf(Locale.ROOT, "    %-52s %6d %6d %14.1f%n", HOPS[i], percentile(sorted, 50), percentile(sorted, 99), slow);
+        }
+        if (showSlowest > 0) {
+            System.out.printf(Locale.ROOT, "    slowest runs (sent at, total, then each hop above in order; ms):%n");
+            DateTimeFormatter time = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
+            for (int k = hops.size() - 1; k >= Math.max(0, hops.size() - showSlowest); k--) {
+                long[] h = hops.get(k);
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "    %s %6d ms:", time.format(Instant.ofEpochMilli(h[HOPS.length + 1])), h[HOPS.length]));
+                for (int i = 0; i < HOPS.length; i++) {
+                    line.append(String.format(Locale.ROOT, " %5d", h[i]));
+                }
+                System.out.println(line);
+            }
         }
     }
 
