@@ -9,16 +9,12 @@ import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.local.ZapsSystem;
 import io.zaps.store.FileStore;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -37,7 +33,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -224,6 +219,7 @@ public final class Benchmark {
         Phase phase = new Phase("fixed " + rate + " runs/s", java.util.Collections.synchronizedList(new ArrayList<>()), new AtomicInteger());
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
+        long startMillis = System.currentTimeMillis();
         long total = (long) rate * seconds;
         for (long i = 0; i < total; i++) {
             long due = start + i * interval;
@@ -231,7 +227,8 @@ public final class Benchmark {
             if (wait > 0) {
                 LockSupport.parkNanos(wait);
             }
-            trigger(phase, i, null, due, System.currentTimeMillis());
+            // Both clocks say when the trigger was due, also when this loop is late.
+            trigger(phase, i, null, due, startMillis + (due - start) / 1_000_000);
         }
         return phase;
     }
@@ -291,12 +288,12 @@ public final class Benchmark {
             connection.setRequestProperty("X-API-Key", apiKey);
         }
         connection.setFixedLengthStreamingMode(bytes.length);
-        try (java.io.OutputStream out = connection.getOutputStream()) {
+        try (OutputStream out = connection.getOutputStream()) {
             out.write(bytes);
         }
         int status = connection.getResponseCode();
         // Reading the whole body (also of an error) is what returns the connection to the keep-alive cache.
-        try (java.io.InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+        try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
             byte[] answer = in == null ? new byte[0] : in.readAllBytes();
             return status == 202 ? Json.mapper().readTree(answer).get("run_id").stringValue() : null;
         }
@@ -365,18 +362,8 @@ public final class Benchmark {
     }
 
     private void consumeCompletions() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo info : consumer.partitionsFor(Topics.RUN_EVENTS)) {
-                partitions.add(new TopicPartition(info.topic(), info.partition()));
-            }
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = HopBreakdown.reader(bootstrap, Topics.RUN_EVENTS, 2000)) {
+            consumer.seekToEnd(consumer.assignment());
             while (consuming.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                     long now = System.nanoTime();

@@ -155,18 +155,33 @@ final class HopBreakdown {
         void visit(ConsumerRecord<String, byte[]> record, long[] times);
     }
 
-    private void scan(String bootstrap, String topic, Visitor visitor) {
+    /**
+     * A read_committed consumer of {@code bootstrap} assigned every partition of {@code topic} (no group,
+     * no offsets committed); the caller seeks.
+     */
+    static KafkaConsumer<String, byte[]> reader(String bootstrap, String topic, int maxPollRecords) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        try {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo info : consumer.partitionsFor(topic)) {
                 partitions.add(new TopicPartition(info.topic(), info.partition()));
             }
             consumer.assign(partitions);
+            return consumer;
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    private void scan(String bootstrap, String topic, Visitor visitor) {
+        try (KafkaConsumer<String, byte[]> consumer = reader(bootstrap, topic, 5000)) {
+            List<TopicPartition> partitions = new ArrayList<>(consumer.assignment());
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
