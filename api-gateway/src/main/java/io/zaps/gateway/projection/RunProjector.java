@@ -7,6 +7,7 @@ import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.Topics;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.run.RunSnapshot;
+import io.zaps.gateway.run.AcceptedRuns;
 import io.zaps.store.FileStore;
 import io.zaps.store.StoreException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -54,10 +55,12 @@ class RunProjector implements ConsumerSeekAware {
     static final int MAX_STAMPS_PER_PARTITION = 10_000;
 
     private final FileStore store;
+    private final AcceptedRuns accepted;
     private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
 
-    RunProjector(FileStore store) {
+    RunProjector(FileStore store, AcceptedRuns accepted) {
         this.store = store;
+        this.accepted = accepted;
     }
 
     @KafkaListener(id = "zaps-run-projector", topics = Topics.RUN_EVENTS, batch = "true",
@@ -110,6 +113,7 @@ class RunProjector implements ConsumerSeekAware {
                 known.remove(runId);
                 throw new BatchListenerFailedException("cannot save run " + runId + ": " + e.getMessage(), e, entry.firstIndex);
             }
+            accepted.projected(runId);
             if (stamp == null || (stamp.revision() == entry.snapshot.revision() && entry.snapshot.status().isFinal())) {
                 known.remove(runId);
             } else {

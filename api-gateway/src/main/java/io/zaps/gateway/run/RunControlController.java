@@ -17,7 +17,6 @@ import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.gateway.web.PathIds;
 import io.zaps.kafka.RecordPublisher;
-import io.zaps.store.FileStore;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -39,14 +38,14 @@ import java.util.function.BiFunction;
 @Tag(name = "runs", description = "Triggering workflows and reading their runs")
 @RestController
 class RunControlController {
-    private final FileStore store;
+    private final AcceptedRuns runs;
     private final RecordPublisher publisher;
     private final Clock clock;
     private final long publishTimeoutMs;
     private final java.time.Duration retryWindow;
 
-    RunControlController(FileStore store, RecordPublisher publisher, Clock clock, GatewayProperties properties) {
-        this.store = store;
+    RunControlController(AcceptedRuns runs, RecordPublisher publisher, Clock clock, GatewayProperties properties) {
+        this.runs = runs;
         this.publisher = publisher;
         this.clock = clock;
         this.publishTimeoutMs = properties.triggerPublishTimeout().toMillis();
@@ -85,7 +84,7 @@ class RunControlController {
     private ResponseEntity<RunSnapshot> control(String runIdParam, String action, Set<RunStatus> allowed,
                                                 BiFunction<String, Instant, RunCommand> command) {
         String runId = PathIds.runId("run_id", runIdParam);
-        RunSnapshot run = store.findRun(runId).orElseThrow(() -> ApiException.notFound("run '" + runId + "' does not exist"));
+        RunSnapshot run = runs.find(runId).orElseThrow(() -> ApiException.notFound("run '" + runId + "' does not exist"));
         RunStatus status = run.status();
         if (!allowed.contains(status)) {
             throw ApiException.conflict("cannot " + action + " run '" + runId + "': it is " + status.wireName())

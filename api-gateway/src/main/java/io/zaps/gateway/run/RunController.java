@@ -9,7 +9,6 @@ import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.gateway.web.PathIds;
 import io.zaps.gateway.workflow.WorkflowService;
-import io.zaps.store.FileStore;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -34,13 +33,13 @@ class RunController {
     private static final int DEFAULT_LIMIT = 100;
     private final TriggerService triggers;
     private final WorkflowService workflows;
-    private final FileStore store;
+    private final AcceptedRuns runs;
     private final int maxListSize;
 
-    RunController(TriggerService triggers, WorkflowService workflows, FileStore store, GatewayProperties properties) {
+    RunController(TriggerService triggers, WorkflowService workflows, AcceptedRuns runs, GatewayProperties properties) {
         this.triggers = triggers;
         this.workflows = workflows;
-        this.store = store;
+        this.runs = runs;
         this.maxListSize = properties.maxListSize();
     }
 
@@ -74,7 +73,7 @@ class RunController {
     @GetMapping("/api/runs/{run_id}")
     RunSnapshot run(@PathVariable("run_id") String runId) {
         String id = PathIds.runId("run_id", runId);
-        return store.findRun(id).orElseThrow(() -> ApiException.notFound("run '" + id + "' does not exist"));
+        return runs.find(id).orElseThrow(() -> ApiException.notFound("run '" + id + "' does not exist"));
     }
 
     @Operation(summary = "List a workflow's runs, newest first")
@@ -88,7 +87,7 @@ class RunController {
         if (!workflows.known(workflowId)) {
             throw ApiException.notFound("workflow '" + workflowId + "' does not exist");
         }
-        return store.listRuns(workflowId, max);
+        return runs.list(workflowId, max);
     }
 
     private static ObjectNode context(JsonNode body) {

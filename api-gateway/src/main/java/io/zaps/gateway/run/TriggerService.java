@@ -27,8 +27,9 @@ import java.util.UUID;
 
 /**
  * Accepts a trigger: the run id is assigned here and promised to the caller, the {@link TriggerRequested}
- * record is published and acknowledged by Kafka, then the pending snapshot is written (so an immediate
- * GET finds the run) before the caller hears 202. The stored definition was
+ * record is published and acknowledged by Kafka, then the pending snapshot is kept in {@link AcceptedRuns}
+ * (so an immediate GET finds the run; with an idempotency key it is also written to the store) before the
+ * caller hears 202. The stored definition was
  * validated when it was saved, so it is not validated again on this hot path, and it is parsed only
  * when its file changed ({@link WorkflowSnapshotCache}).
  *
@@ -44,6 +45,7 @@ public class TriggerService {
     private static final Duration ABANDONED_AFTER = Duration.ofMinutes(2);
 
     private final FileStore store;
+    private final AcceptedRuns runs;
     private final WorkflowSnapshotCache workflows;
     private final RecordPublisher publisher;
     private final IdempotencyStore idempotency;
@@ -51,9 +53,10 @@ public class TriggerService {
     private final long publishTimeoutMs;
     private final Duration idempotencyWindow;
 
-    TriggerService(FileStore store, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
+    TriggerService(FileStore store, AcceptedRuns runs, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
                    Clock clock, GatewayProperties properties) {
         this.store = store;
+        this.runs = runs;
         this.workflows = workflows;
         this.publisher = publisher;
         this.idempotency = idempotency;
@@ -145,14 +148,18 @@ public class TriggerService {
                     .with("run_id", runId);
         }
         // Only now that Kafka holds the trigger: a gateway killed before this point leaves no pending run
-        // that nothing would ever start (a repeat of its key would only replay it). Written before the
-        // answer, so an immediate GET finds the run; the projector may have written a newer snapshot
-        // of it already, which stays.
-        try {
-            store.createRun(pending);
-        } catch (StoreException e) {
-            // The trigger is accepted and the run goes on; its first projected snapshot will show it.
-            log.warn("run {} accepted, but its pending snapshot could not be written: {}", runId, e.getMessage());
+        // that nothing would ever start (a repeat of its key would only replay it). Known before the
+        // answer, so an immediate GET finds the run (AcceptedRuns); the projector may have written a
+        // newer snapshot of it already, which wins.
+        runs.accepted(pending);
+        if (idempotencyKey != null) {
+            // A repeat of the key may reach another gateway before the projector wrote the run.
+            try {
+                store.createRun(pending);
+            } catch (StoreException e) {
+                // The trigger is accepted and the run goes on; its first projected snapshot will show it.
+                log.warn("run {} accepted, but its pending snapshot could not be written: {}", runId, e.getMessage());
+            }
         }
         return new Triggered(pending, false);
     }
@@ -169,7 +176,7 @@ public class TriggerService {
         if (!entry.createdAt().plus(idempotencyWindow).isAfter(now)) {
             return true;
         }
-        return entry.createdAt().plus(ABANDONED_AFTER).isBefore(now) && store.findRun(entry.runId()).isEmpty();
+        return entry.createdAt().plus(ABANDONED_AFTER).isBefore(now) && runs.find(entry.runId()).isEmpty();
     }
 
     /**
@@ -185,7 +192,7 @@ public class TriggerService {
         }
         long deadline = System.nanoTime() + REPLAY_WAIT.toNanos();
         while (true) {
-            Optional<RunSnapshot> run = store.findRun(entry.runId());
+            Optional<RunSnapshot> run = runs.find(entry.runId());
             if (run.isPresent()) {
                 return new Triggered(run.get(), true);
             }
