@@ -70,9 +70,7 @@ public class AcceptedRuns {
     /** The projector wrote a snapshot of {@code runId}: the store answers for it from now on. */
     public void projected(String runId) {
         synchronized (accepted) {
-            if (!accepted.isEmpty()) {
-                accepted.remove(runId);
-            }
+            accepted.remove(runId);
         }
     }
 

@@ -43,6 +43,8 @@ class TriggerApiTest extends GatewayTestSupport {
         Response immediate = get("/api/runs/" + runId);
         assertThat(immediate.status()).isEqualTo(200);
         assertThat(immediate.json()).isEqualTo(run);
+        assertThat(DATA_DIR.resolve("runs").resolve(runId + ".json"))
+                .as("the pending snapshot is this gateway's until the projector writes the run").doesNotExist();
         assertThat(get("/api/workflows/" + id + "/runs").json().valueStream().map(r -> r.get("run_id").stringValue()))
                 .containsExactly(runId);
 

@@ -63,6 +63,8 @@ class TriggerIdempotencyTest extends GatewayTestSupport {
 
         assertThat(triggersOf(id)).extracting(TriggerRequested::runId).containsExactly(runId);
         assertThat(get("/api/workflows/" + id + "/runs").json().size()).isEqualTo(1);
+        assertThat(DATA_DIR.resolve("runs").resolve(runId + ".json"))
+                .as("with a key the pending snapshot is stored: a repeat may reach another gateway").exists();
     }
 
     @Test
