@@ -16,6 +16,8 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -115,6 +117,25 @@ class RunProjectorTest extends GatewayTestSupport {
         record.headers().add(Topics.HEADER_EVENT_TYPE, "step_started".getBytes(StandardCharsets.UTF_8));
         record.headers().add(Topics.HEADER_REVISION, revision.getBytes(StandardCharsets.UTF_8));
         return record;
+    }
+
+    @Test
+    void aProjectedRunIsAnsweredFromTheStoreAndNoLongerFromTheGatewaysMemory() throws Exception {
+        String workflowId = uniqueId("accepted");
+        assertThat(post("/api/workflows", workflowJson(workflowId, "active")).status()).isEqualTo(201);
+        Response accepted = post("/api/workflows/" + workflowId + "/trigger", "{}");
+        assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+        String runId = accepted.json().get("run_id").stringValue();
+        assertThat(get("/api/runs/" + runId).json().get("revision").longValue()).as("pending, from memory").isZero();
+
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(event(runId, workflowId, 1, Instant.parse(accepted.json().get("created_at").stringValue()))).get();
+        }
+        Path file = DATA_DIR.resolve("runs").resolve(runId + ".json");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/api/runs/" + runId).json().get("revision").longValue()).isEqualTo(1));
+
+        Files.delete(file); // as retention does: the run is gone, and the gateway must not bring back its pending snapshot
+        assertThat(get("/api/runs/" + runId).status()).isEqualTo(404);
     }
 
     private static ProducerRecord<String, byte[]> event(String runId, String workflowId, long revision, Instant created) {
