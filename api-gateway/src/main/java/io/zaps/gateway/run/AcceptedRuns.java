@@ -94,7 +94,7 @@ public class AcceptedRuns {
         stored.forEach(run -> storedIds.add(run.runId()));
         List<RunSnapshot> merged = new ArrayList<>(stored);
         pending.stream().filter(run -> !storedIds.contains(run.runId())).forEach(merged::add);
-        merged.sort(Comparator.comparing(RunSnapshot::createdAt).reversed());
+        merged.sort(Comparator.comparing(RunSnapshot::createdAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged;
     }
 

@@ -201,6 +201,20 @@ final class ProofCluster implements AutoCloseable {
         log("%s ready (pid %d) in %.1f s", service.configName, child.process().pid(), (System.nanoTime() - child.startedAt()) / 1e9);
     }
 
+    /** The end of the running (or last) instance's log, for a failure message. */
+    synchronized String logTail(Service service) {
+        Child child = children.get(service);
+        try {
+            if (child == null) {
+                return "(" + service.configName + " not started)";
+            }
+            String state = child.process().isAlive() ? "running" : "exited with " + child.process().exitValue();
+            return service.configName + " (pid " + child.process().pid() + ", " + state + ") log:\n" + tail(Files.readString(child.log()));
+        } catch (IOException e) {
+            return "(" + service.configName + " log unreadable: " + e + ")";
+        }
+    }
+
     private static String tail(String output) {
         return output.length() <= 4000 ? output : output.substring(output.length() - 4000);
     }

@@ -29,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -129,10 +130,22 @@ class TriggerBurstKillIT {
 
         Map<String, String> statuses = new HashMap<>();
         Map<String, Integer> revisions = new HashMap<>();
+        AtomicReference<String> lastProblem = new AtomicReference<>("none");
         try {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
                 statuses.clear();
-                for (JsonNode run : Json.mapper().readTree(cluster.get("/api/workflows/burst/runs?limit=1000").body())) {
+                HttpResponse<String> listed;
+                try {
+                    listed = cluster.get("/api/workflows/burst/runs?limit=1000");
+                } catch (IOException e) {
+                    lastProblem.set(e.toString());
+                    return false;
+                }
+                if (listed.statusCode() != 200) {
+                    lastProblem.set("HTTP " + listed.statusCode() + ": " + listed.body());
+                    return false;
+                }
+                for (JsonNode run : Json.mapper().readTree(listed.body())) {
                     statuses.put(run.get("run_id").stringValue(), run.get("status").stringValue());
                     revisions.put(run.get("run_id").stringValue(), run.get("revision").intValue());
                 }
@@ -153,7 +166,8 @@ class TriggerBurstKillIT {
                 stuck.keySet().forEach(runId -> seen.merge(runId, topic + ": " + records.stream().filter(r -> runId.equals(r.key())).count(),
                         (a, b) -> a + ", " + b));
             }
-            throw new AssertionError(statuses.size() + " runs listed, not final: " + stuck + "; records per topic: " + seen, e);
+            throw new AssertionError(statuses.size() + " runs listed, not final: " + stuck + "; records per topic: " + seen
+                    + "; last failed listing: " + lastProblem.get() + "\n" + cluster.logTail(Service.GATEWAY), e);
         }
         cluster.log("all %d runs final %.1f s after the burst began", statuses.size(), (System.nanoTime() - started) / 1e9);
         assertThat(statuses.keySet()).as("the workflow's runs are exactly the accepted ones").isEqualTo(runIds);
