@@ -167,6 +167,7 @@ public final class Benchmark {
         });
         sink.start();
         Thread consumer = new Thread(this::consumeCompletions, "bench-completions");
+        Hiccups hiccups = new Hiccups();
         try {
             workflowId = "bench_" + System.currentTimeMillis();
             triggerUrl = URI.create(gateway + "/api/workflows/" + workflowId + "/trigger").toURL();
@@ -201,11 +202,12 @@ public final class Benchmark {
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 fixed.forEach(p -> ids.addAll(p.runIds()));
                 HopBreakdown breakdown = HopBreakdown.read(bootstrap, ids, sentWall, doneWall);
-                fixed.forEach(p -> breakdown.print(p.name(), p.runIds(), showSlowest));
+                fixed.forEach(p -> breakdown.print(p.name(), p.runIds(), showSlowest, hiccups));
             }
             return allGood ? 0 : 1;
         } finally {
             consuming.set(false);
+            hiccups.close();
             consumer.join(5000);
             sink.stop(0);
             senders.shutdownNow();

@@ -91,7 +91,7 @@ final class HopBreakdown {
      * then, when {@code showSlowest > 0}, that many of the slowest runs one by one, with the wall-clock time
      * their trigger was sent (to line them up with a JFR recording or a log).
      */
-    void print(String phase, Collection<String> runIds, int showSlowest) {
+    void print(String phase, Collection<String> runIds, int showSlowest, Hiccups hiccups) {
         List<long[]> hops = new ArrayList<>();
         for (String id : runIds) {
             long[] t = points.get(id);
@@ -119,8 +119,11 @@ final class HopBreakdown {
             double slow = slowest.stream().mapToLong(h -> h[hop]).average().orElse(0);
             System.out.printf(Locale.ROOT, "    %-52s %6d %6d %14.1f%n", HOPS[i], percentile(sorted, 50), percentile(sorted, 99), slow);
         }
+        long from = hops.stream().mapToLong(h -> h[HOPS.length + 1]).min().orElse(0);
+        long to = hops.stream().mapToLong(h -> h[HOPS.length + 1] + h[HOPS.length]).max().orElse(0);
+        System.out.printf(Locale.ROOT, "    %s%n", hiccups.summary(from, to));
         if (showSlowest > 0) {
-            System.out.printf(Locale.ROOT, "    slowest runs (sent at, total, then each hop above in order; ms):%n");
+            System.out.printf(Locale.ROOT, "    slowest runs (sent at, total, then each hop above in order; ms; worst process stall meanwhile):%n");
             DateTimeFormatter time = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT).withZone(ZoneId.systemDefault());
             for (int k = hops.size() - 1; k >= Math.max(0, hops.size() - showSlowest); k--) {
                 long[] h = hops.get(k);
@@ -128,6 +131,7 @@ final class HopBreakdown {
                 for (int i = 0; i < HOPS.length; i++) {
                     line.append(String.format(Locale.ROOT, " %5d", h[i]));
                 }
+                line.append("   stall ").append(hiccups.worstWithin(h[HOPS.length + 1], h[HOPS.length + 1] + h[HOPS.length]));
                 System.out.println(line);
             }
         }
