@@ -60,6 +60,14 @@ public final class FinishedRunStore {
     private final KeyValueStore<String, byte[]> runs;
     private final KeyValueStore<String, byte[]> expiry;
     private final Retention retention;
+    /**
+     * Every expiry entry before this instant has been pruned, unless one was written since with an earlier
+     * time, which moves this back to it. Pruning scans start here, not at the epoch: a pruned entry stays in
+     * RocksDB as a tombstone until a compaction drops it, and once runs expire (a day after they finished,
+     * by default) every punctuation would step over all of them again, as the timer scans did (see
+     * {@link io.zaps.executor.timer.TimerStore}). Kept in memory: a new instance scans from the epoch once.
+     */
+    private Instant pruneFrom = Instant.EPOCH;
 
     public FinishedRunStore(KeyValueStore<String, byte[]> runs, KeyValueStore<String, byte[]> expiry, Retention retention) {
         this.runs = Objects.requireNonNull(runs, "runs");
@@ -78,8 +86,12 @@ public final class FinishedRunStore {
         RunState kept = finished.retained();
         String runId = kept.run().runId();
         Instant completed = kept.run().completedAt() == null ? now : kept.run().completedAt();
+        Instant expires = completed.plus(retention.of(kept));
         runs.put(runId, Json.toBytes(kept));
-        expiry.put(expiryKey(completed.plus(retention.of(kept)), runId), utf8(completedMillis(kept)));
+        expiry.put(expiryKey(expires, runId), utf8(completedMillis(kept)));
+        if (expires.isBefore(pruneFrom)) {
+            pruneFrom = expires;
+        }
     }
 
     /** The run is live again ({@code retry_run}); its expiry entry finds it gone and only removes itself. */
@@ -94,11 +106,16 @@ public final class FinishedRunStore {
      */
     public int prune(Instant now, int max) {
         List<KeyValue<String, byte[]>> due = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = expiry.range(millis(Instant.EPOCH), millis(now) + AFTER_ALL)) {
+        if (now.isBefore(pruneFrom)) {
+            return 0; // the clock went back: nothing can be due that was not before
+        }
+        try (KeyValueIterator<String, byte[]> it = expiry.range(millis(pruneFrom), millis(now) + AFTER_ALL)) {
             while (it.hasNext() && due.size() < max) {
                 due.add(it.next());
             }
         }
+        // All due entries handled: the next scan starts at now. Stopped at max: at the last one handled.
+        pruneFrom = due.size() < max ? now : Instant.ofEpochMilli(Long.parseLong(due.get(due.size() - 1).key.substring(0, DIGITS)));
         for (KeyValue<String, byte[]> entry : due) {
             expiry.delete(entry.key);
             String runId = entry.key.substring(DIGITS + 1);

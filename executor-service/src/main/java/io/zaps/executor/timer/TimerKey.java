@@ -67,9 +67,14 @@ public record TimerKey(Instant dueAt, String runId, String stepId, int attempt, 
         }
     }
 
-    /** The lowest possible key: the start of every due-timer scan. */
+    /** The lowest possible key. */
     public static String lowerBound() {
-        return millis(Instant.EPOCH);
+        return lowerBound(Instant.EPOCH);
+    }
+
+    /** A key below every timer due at or after {@code from} and above every timer due earlier (inclusive range start). */
+    public static String lowerBound(Instant from) {
+        return millis(from);
     }
 
     /** A key above every timer due at or before {@code now} and below every timer due later (inclusive range end). */
