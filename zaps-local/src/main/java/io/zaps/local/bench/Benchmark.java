@@ -89,6 +89,9 @@ public final class Benchmark {
         });
     }
 
+    /** How long the bench waits for the next completion before it counts the rest of a phase's runs as not completed. */
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
+
     /** Entry point of {@code ./zaps bench}; returns the process exit code. */
     public static int run(String[] args) throws Exception {
         Map<String, String> options = parse(args);
@@ -302,8 +305,10 @@ public final class Benchmark {
     }
 
     private boolean awaitAndReport(Phase phase, boolean print) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // Wait for the last 202s, then for every accepted run's completion event.
+        // Wait for the last 202s, then for every accepted run's completion event, for as long as
+        // completions keep coming: a full-speed phase accepts triggers about twice as fast as the runs
+        // complete, so its backlog can take longer than any fixed wait to drain.
+        long deadline = System.nanoTime() + STALL_LIMIT.toNanos();
         Thread.sleep(200);
         List<String> ids = List.of();
         int waitingFrom = 0; // runs before this index are known to be done
@@ -313,8 +318,12 @@ public final class Benchmark {
                     ids = List.copyOf(phase.runIds());
                 }
             }
+            int before = waitingFrom;
             while (waitingFrom < ids.size() && doneAt.containsKey(ids.get(waitingFrom))) {
                 waitingFrom++;
+            }
+            if (waitingFrom > before) {
+                deadline = System.nanoTime() + STALL_LIMIT.toNanos();
             }
             if (waitingFrom == ids.size() || System.nanoTime() > deadline) {
                 break;
@@ -348,8 +357,8 @@ public final class Benchmark {
         System.out.printf(Locale.ROOT, "%-22s %8d %8d %8.1fs %9.0f %8.1f %8.1f %8.1f%n", phase.name(), sent, counted.size(), secondsTaken,
                 secondsTaken > 0 ? counted.size() / secondsTaken : 0, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100));
         if (counted.size() != sent) {
-            System.out.printf(Locale.ROOT, "  !! %d of %d triggers did not end as a completed run (%d not accepted)%n",
-                    sent - counted.size(), sent, phase.rejected().get());
+            System.out.printf(Locale.ROOT, "  !! %d of %d triggers did not end as a completed run (%d not accepted; waited until no run completed for %d s)%n",
+                    sent - counted.size(), sent, phase.rejected().get(), STALL_LIMIT.toSeconds());
             return false;
         }
         return true;
