@@ -145,9 +145,19 @@ class TriggerBurstKillIT {
                     lastProblem.set("HTTP " + listed.statusCode() + ": " + listed.body());
                     return false;
                 }
-                for (JsonNode run : Json.mapper().readTree(listed.body())) {
-                    statuses.put(run.get("run_id").stringValue(), run.get("status").stringValue());
-                    revisions.put(run.get("run_id").stringValue(), run.get("revision").intValue());
+                try {
+                    JsonNode runs = Json.mapper().readTree(listed.body());
+                    if (!runs.isArray()) {
+                        lastProblem.set("HTTP 200 without a list: " + listed.body());
+                        return false;
+                    }
+                    for (JsonNode run : runs) {
+                        statuses.put(run.get("run_id").stringValue(), run.get("status").stringValue());
+                        revisions.put(run.get("run_id").stringValue(), run.get("revision").intValue());
+                    }
+                } catch (RuntimeException e) {
+                    lastProblem.set("HTTP 200, unreadable list (" + e + "): " + listed.body());
+                    return false;
                 }
                 return statuses.size() >= TRIGGERS && !statuses.containsValue("pending") && !statuses.containsValue("running");
             });
