@@ -43,11 +43,12 @@ final class HopBreakdown {
             "gateway (request -> trigger record)",
             "trigger service (-> start_run)",
             "executor decides the start (-> step request)",
-            "commit, connector fetch, HTTP call (-> step result)",
+            "commit, connector fetch (-> connector starts the step)",
+            "HTTP call, result produced (-> step result)",
             "executor decides the result (-> run_completed)",
             "commit, read by the benchmark"};
 
-    /** Per run: the six hop durations in ms, or null where a timestamp is missing. */
+    /** Per run: the hops' end times (index 0 the send, then one per hop; epoch ms), -1 where one is missing. */
     private final Map<String, long[]> points = new HashMap<>();
 
     private HopBreakdown() {}
@@ -61,26 +62,28 @@ final class HopBreakdown {
     static HopBreakdown read(String bootstrap, Set<String> runIds, Map<String, Long> sentWall, Map<String, Long> doneWall) {
         HopBreakdown breakdown = new HopBreakdown();
         for (String id : runIds) {
-            long[] t = new long[7];
+            long[] t = new long[HOPS.length + 1];
             Arrays.fill(t, -1);
             t[0] = sentWall.getOrDefault(id, -1L);
-            t[6] = doneWall.getOrDefault(id, -1L);
+            t[HOPS.length] = doneWall.getOrDefault(id, -1L);
             breakdown.points.put(id, t);
         }
         breakdown.scan(bootstrap, Topics.TRIGGERS, (record, t) -> t[1] = first(t[1], record.timestamp()));
         breakdown.scan(bootstrap, Topics.RUN_COMMANDS, (record, t) -> {
-            String type = type(record.value());
+            JsonNode command = tree(record.value());
+            String type = command == null || command.get("type") == null ? null : command.get("type").asString();
             if (StartRun.TYPE.equals(type)) {
                 t[2] = first(t[2], record.timestamp());
-            } else if (CompleteStep.TYPE.equals(type)) {
-                t[4] = first(t[4], record.timestamp());
+            } else if (CompleteStep.TYPE.equals(type) && t[5] < 0) {
+                t[4] = startedAt(command);
+                t[5] = record.timestamp();
             }
         });
         breakdown.scan(bootstrap, Topics.stepRequests("webhook"), (record, t) -> t[3] = first(t[3], record.timestamp()));
         breakdown.scan(bootstrap, Topics.RUN_EVENTS, (record, t) -> {
             Header header = record.headers().lastHeader(Topics.HEADER_EVENT_TYPE);
             if (header != null && RunEventType.RUN_COMPLETED.wireName().equals(new String(header.value(), StandardCharsets.UTF_8))) {
-                t[5] = first(t[5], record.timestamp());
+                t[6] = first(t[6], record.timestamp());
             }
         });
         return breakdown;
@@ -102,7 +105,7 @@ final class HopBreakdown {
             for (int i = 0; i < HOPS.length; i++) {
                 h[i] = t[i + 1] - t[i];
             }
-            h[HOPS.length] = t[6] - t[0];
+            h[HOPS.length] = t[HOPS.length] - t[0];
             h[HOPS.length + 1] = t[0];
             hops.add(h);
         }
@@ -146,12 +149,21 @@ final class HopBreakdown {
         return current < 0 ? timestamp : current;
     }
 
-    private static String type(byte[] value) {
+    private static JsonNode tree(byte[] value) {
         try {
-            JsonNode type = Json.mapper().readTree(value).get("type");
-            return type == null ? null : type.asString();
+            return Json.mapper().readTree(value);
         } catch (RuntimeException e) {
             return null;
+        }
+    }
+
+    /** The connector's {@code started_at} of a step result (epoch ms), -1 when it has none. */
+    private static long startedAt(JsonNode completeStep) {
+        JsonNode startedAt = completeStep.get("started_at");
+        try {
+            return startedAt == null || !startedAt.isString() ? -1 : Instant.parse(startedAt.asString()).toEpochMilli();
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 
