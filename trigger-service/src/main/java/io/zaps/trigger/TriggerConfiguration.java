@@ -67,8 +67,13 @@ class TriggerConfiguration {
 
     /**
      * The batch listener container on {@link Topics#TRIGGERS}, built by Boot's factory so that it gets
-     * the configured consumer settings and zaps-kafka's dead-letter error handler. Batch acknowledgement
-     * (the default ack mode) commits a batch's offsets after the listener returned.
+     * the configured consumer settings and zaps-kafka's dead-letter error handler.
+     *
+     * <p>Offsets are committed once per {@code zaps.trigger.commit-interval} (and when partitions are
+     * revoked), not after every poll: at a few triggers a second every poll held one record, and its
+     * commit cost a broker request, a write to {@code __consumer_offsets} and a round trip before the
+     * next poll (docs/benchmarks.md, session 7). What a crash can redeliver is harmless: a trigger's run
+     * id is fixed (the gateway's or derived from the event id) and the executor starts a run once.
      */
     @Bean
     @SuppressWarnings("unchecked")
@@ -81,6 +86,8 @@ class TriggerConfiguration {
         containerProperties.setGroupId(GROUP_ID);
         containerProperties.setClientId(GROUP_ID);
         containerProperties.setConsumerRebalanceListener(RebalanceListeners.of(readyLog, ownership));
+        containerProperties.setAckMode(ContainerProperties.AckMode.TIME);
+        containerProperties.setAckTime(properties.commitInterval().toMillis());
         container.setupMessageListener(listener);
         container.setConcurrency(properties.listenerConcurrency());
         return container;

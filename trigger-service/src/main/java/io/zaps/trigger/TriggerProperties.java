@@ -28,6 +28,8 @@ import java.time.Duration;
  *                            are each still fired; older missed ticks follow the workflow's {@code missed} policy, default 60s
  * @param topicMaxRecordBytes the largest record of a user topic (key, value and headers) that starts a run from a
  *                            {@code kafka} trigger; a bigger one is dead-lettered to {@code zaps.triggers.dlt}, default 262144 (256 KiB)
+ * @param commitInterval      how often the consumers of {@code zaps.triggers} commit their offsets (and when partitions
+ *                            are revoked); a crash redelivers at most this much, harmlessly (run ids are fixed), default 1s
  */
 @Validated
 @ConfigurationProperties("zaps.trigger")
@@ -38,7 +40,8 @@ public record TriggerProperties(
         @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,100}") String instanceId,
         @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration sourceScanInterval,
         @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration scheduleCatchUp,
-        @NotNull @Min(1024) @Max(900 * 1024) Integer topicMaxRecordBytes) {
+        @NotNull @Min(1024) @Max(900 * 1024) Integer topicMaxRecordBytes,
+        @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration commitInterval) {
 
     public TriggerProperties {
         dataDir = dataDir == null ? Path.of("./.zaps") : dataDir;
@@ -48,5 +51,6 @@ public record TriggerProperties(
         sourceScanInterval = sourceScanInterval == null ? Duration.ofSeconds(1) : sourceScanInterval;
         scheduleCatchUp = scheduleCatchUp == null ? Duration.ofSeconds(60) : scheduleCatchUp;
         topicMaxRecordBytes = topicMaxRecordBytes == null ? 256 * 1024 : topicMaxRecordBytes;
+        commitInterval = commitInterval == null ? Duration.ofSeconds(1) : commitInterval;
     }
 }

@@ -14,11 +14,15 @@ import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.store.FileStore;
 import io.zaps.trigger.consume.ReadyLog;
 import io.zaps.trigger.consume.TriggerBatchListener;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -142,6 +146,29 @@ class TriggerServiceIntegrationTest {
             assertThat(start.workflow()).isEqualTo(workflow("wf_start", WorkflowStatus.ACTIVE, 1, 2));
             assertThat(start.context().get("customer_email").asString()).isEqualTo("john@example.com");
             assertThat(start.requestedAt()).isNotNull();
+        }
+    }
+
+    /**
+     * Offsets are committed per commit interval, not per poll: the last trigger before a quiet spell must
+     * still get its offset committed (the container commits on its idle polls), or a restart would
+     * redeliver everything since the last busy moment.
+     */
+    @Test
+    void the_offset_of_the_last_trigger_is_committed_within_the_commit_interval_though_no_more_come() throws Exception {
+        save(workflow("wf_commit", WorkflowStatus.ACTIVE, 1, 1));
+        String eventId = "evt-" + UUID.randomUUID();
+        RecordMetadata sent = produce(null, "{\"workflow_id\":\"wf_commit\",\"event_id\":\"" + eventId + "\",\"context\":{}}");
+        await().atMost(AT_MOST).until(() -> recorder.poll(Topics.RUN_COMMANDS, r -> json(r).contains(eventId)), r -> r.size() == 1);
+
+        TopicPartition partition = new TopicPartition(sent.topic(), sent.partition());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(TriggerConfiguration.GROUP_ID)
+                        .partitionsToOffsetAndMetadata().get().get(partition);
+                assertThat(committed).isNotNull();
+                assertThat(committed.offset()).isGreaterThan(sent.offset());
+            });
         }
     }
 

@@ -9,9 +9,14 @@ import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepState;
 import io.zaps.gateway.GatewayTestSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +78,27 @@ class RunProjectorTest extends GatewayTestSupport {
         Response listed = get("/api/workflows/" + workflowId + "/runs");
         assertThat(listed.status()).isEqualTo(200);
         assertThat(listed.json().valueStream().map(r -> r.get("run_id").stringValue())).containsExactly(runId);
+    }
+
+    /** The projector commits once a second, not per poll: the last event before a quiet spell still gets its offset committed. */
+    @Test
+    void theOffsetOfTheLastEventIsCommittedWithinTheCommitIntervalThoughNoMoreCome() throws Exception {
+        String runId = UUID.randomUUID().toString();
+        RecordMetadata sent;
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            sent = producer.send(event(runId, uniqueId("committed"), 1, Instant.now())).get();
+        }
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(get("/api/runs/" + runId).status()).isEqualTo(200));
+
+        TopicPartition partition = new TopicPartition(sent.topic(), sent.partition());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers))) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets("zaps-run-projector")
+                        .partitionsToOffsetAndMetadata().get().get(partition);
+                assertThat(committed).isNotNull();
+                assertThat(committed.offset()).isGreaterThan(sent.offset());
+            });
+        }
     }
 
     @Test
