@@ -64,8 +64,8 @@ public final class FinishedRunStore {
      * Every expiry entry before this instant has been pruned, unless one was written since with an earlier
      * time, which moves this back to it. Pruning scans start here, not at the epoch: a pruned entry stays in
      * RocksDB as a tombstone until a compaction drops it, and once runs expire (a day after they finished,
-     * by default) every punctuation would step over all of them again, as the timer scans did (see
-     * {@link io.zaps.executor.timer.TimerStore}). Kept in memory: a new instance scans from the epoch once.
+     * by default) every punctuation would step over all of them again, as the scans of the timer store the
+     * executor once had did (docs/benchmarks.md, session 6). Kept in memory: a new instance scans from the epoch once.
      */
     private Instant pruneFrom = Instant.EPOCH;
 

@@ -38,6 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -643,21 +644,49 @@ public final class RunStateMachine {
 
     /** The timer the running step of a run being cancelled waits on: its delay, its next attempt or its attempt's timeout. */
     private void cancelPendingTimers(Transition t) {
-        for (StepState step : t.run.steps.values()) {
-            if (step.status() != StepStatus.RUNNING || step.startTime() == null || t.workflow == null
-                    || t.workflow.step(step.stepId()).isEmpty()) {
+        for (Effect.ScheduleTimer timer : timersOf(t.run.runId, t.run.steps.values(), t.workflow)) {
+            t.effects.add(new Effect.CancelTimer(timer.runId(), timer.stepId(), timer.attempt(), timer.dueAt(), timer.kind()));
+        }
+    }
+
+    /**
+     * The timers {@code state} waits on, exactly as the decisions that led to it scheduled them and did
+     * not cancel them: for each running step its next attempt ({@code retry}), else the current attempt's
+     * deadline ({@code attempt_timeout}, external steps), else its end ({@code delay}). None for a
+     * finished run.
+     *
+     * <p>Timers are a function of the run's state, so the shell need not store them: it rebuilds its
+     * timer index from the live runs when a task starts (a restart, a partition moving to another
+     * instance) and keeps it up to date from each decision's {@link Effect.ScheduleTimer} and
+     * {@link Effect.CancelTimer} effects, which always leave it equal to this (tested). The only
+     * difference: a timer that fired and was ignored (a delay that fell due while the run was paused)
+     * is derived again, so after a restart it fires once more and is ignored again.
+     */
+    public List<Effect.ScheduleTimer> pendingTimers(RunState state) {
+        if (state == null || state.run() == null || state.run().status().isFinal()) {
+            return List.of();
+        }
+        return timersOf(state.run().runId(), state.run().steps().values(), state.workflow());
+    }
+
+    private List<Effect.ScheduleTimer> timersOf(String runId, Collection<StepState> steps, WorkflowDefinition workflow) {
+        List<Effect.ScheduleTimer> timers = new ArrayList<>();
+        for (StepState step : steps) {
+            if (step.status() != StepStatus.RUNNING || step.startTime() == null || workflow == null
+                    || workflow.step(step.stepId()).isEmpty()) {
                 continue;
             }
             if (step.nextAttemptAt() != null) {
-                t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt() + 1, step.nextAttemptAt(), FireTimer.Kind.RETRY));
+                timers.add(new Effect.ScheduleTimer(runId, step.stepId(), step.attempt() + 1, step.nextAttemptAt(), FireTimer.Kind.RETRY));
             } else if (stepTypes.isExternal(step.type())) {
-                t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt(),
-                        attemptDeadline(t.definition(step.stepId()), step), FireTimer.Kind.ATTEMPT_TIMEOUT));
+                timers.add(new Effect.ScheduleTimer(runId, step.stepId(), step.attempt(),
+                        attemptDeadline(workflow.step(step.stepId()).get(), step), FireTimer.Kind.ATTEMPT_TIMEOUT));
             } else if (DelaySpec.TYPE.equals(step.type())) {
-                t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt(),
+                timers.add(new Effect.ScheduleTimer(runId, step.stepId(), step.attempt(),
                         step.startTime().plusSeconds(delaySeconds(step.input())), FireTimer.Kind.DELAY));
             }
         }
+        return timers;
     }
 
     private static void failRun(Transition t, String reason) {

@@ -17,15 +17,13 @@ import java.time.Duration;
 
 /**
  * The executor's topology: one source ({@link Topics#RUN_COMMANDS}), one processor holding the run
- * and timer stores, and four sinks (dead letters, step requests routed by step type, run events, and
+ * stores (timers are not stored: {@link io.zaps.executor.timer.TimerIndex}), and four sinks (dead letters, step requests routed by step type, run events, and
  * error-workflow triggers on {@link Topics#TRIGGERS}). Every output is keyed by run id (a trigger by
  * the id of the run it will start).
  */
 public final class ExecutorTopology {
     /** Run id -> {@link io.zaps.executor.run.RunState} JSON of the runs that have not finished; changelogged. */
     public static final String RUNS_STORE = "runs";
-    /** {@link io.zaps.executor.timer.TimerKey} -> FireTimer JSON; changelogged. */
-    public static final String TIMERS_STORE = "timers";
     /** Run id -> what is kept of a finished run ({@link io.zaps.executor.finished.FinishedRunStore}); changelogged. */
     public static final String FINISHED_RUNS_STORE = "finished-runs";
     /** When each finished run is forgotten ({@link io.zaps.executor.finished.FinishedRunStore}); changelogged. */
@@ -51,8 +49,6 @@ public final class ExecutorTopology {
         topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(TIMERS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(FINISHED_RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(

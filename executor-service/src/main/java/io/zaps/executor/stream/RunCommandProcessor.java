@@ -13,8 +13,8 @@ import io.zaps.executor.run.RunCommandChecks;
 import io.zaps.executor.run.RunState;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
-import io.zaps.executor.timer.TimerStore;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -39,9 +39,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The thin shell around {@link RunStateMachine}: parse, load the run, decide, then store the state,
- * keep timers and forward records, all inside the task's exactly-once transaction. A record that
- * cannot be understood goes to the dead-letter topic and processing continues.
+ * The thin shell around {@link RunStateMachine}: parse, load the run, decide, then store the state
+ * and forward records, all inside the task's exactly-once transaction, and keep the task's timers. A
+ * record that cannot be understood goes to the dead-letter topic and processing continues.
+ *
+ * <p>Timers are not stored: they follow from the stored state of the live runs
+ * ({@link RunStateMachine#pendingTimers}), so {@link #init} rebuilds the {@link TimerIndex} from the
+ * {@code runs} store and each decision's timer effects keep it current. A crash loses nothing: the
+ * state the timers derive from is committed with everything else.
  */
 final class RunCommandProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger log = LoggerFactory.getLogger(RunCommandProcessor.class);
@@ -61,7 +66,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private ProcessorContext<String, Object> context;
     /** The live state: runs that have not finished. */
     private KeyValueStore<String, byte[]> runs;
-    private TimerStore timers;
+    private final TimerIndex timers = new TimerIndex();
     private FinishedRunStore finished;
     /**
      * Where the scan for finished runs left in the live store by an executor that kept them there
@@ -101,11 +106,45 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         cache.clear();
         this.context = context;
         this.runs = context.getStateStore(ExecutorTopology.RUNS_STORE);
-        this.timers = new TimerStore(context.getStateStore(ExecutorTopology.TIMERS_STORE));
         this.finished = new FinishedRunStore(context.getStateStore(ExecutorTopology.FINISHED_RUNS_STORE),
                 context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
         this.legacyScanFrom = "";
+        rebuildTimers();
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
+    }
+
+    /**
+     * The timers of every live run of this task, derived from its stored state. Runs before the first
+     * command of the task (after restoration), so a delay that fell due while no instance owned the
+     * partition fires at the first punctuation.
+     */
+    private void rebuildTimers() {
+        timers.clear();
+        long started = System.nanoTime();
+        int live = 0;
+        try (KeyValueIterator<String, byte[]> it = runs.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> entry = it.next();
+                live++;
+                try {
+                    RunState state = Json.read(entry.value, RunState.class);
+                    for (Effect.ScheduleTimer timer : machine.pendingTimers(state)) {
+                        timers.schedule(key(timer));
+                    }
+                } catch (RuntimeException e) {
+                    // Its commands are dead-lettered for the same reason; the other runs' timers must not wait on it.
+                    log.error("cannot derive the timers of run {}; it has none until it changes", entry.key, e);
+                }
+            }
+        }
+        if (live > 0) {
+            log.info("task {}: {} timers of {} live runs derived in {} ms", context.taskId(), timers.size(), live,
+                    Duration.ofNanos(System.nanoTime() - started).toMillis());
+        }
+    }
+
+    private static TimerKey key(Effect.ScheduleTimer timer) {
+        return new TimerKey(timer.dueAt(), timer.runId(), timer.stepId(), timer.attempt(), timer.kind());
     }
 
     @Override
@@ -158,6 +197,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     @Override
     public void close() {
         cache.clear();
+        timers.clear();
     }
 
     /** The run's state: from the cache, else parsed from the live store, else what is kept of it finished; none for an unknown run. */
@@ -208,7 +248,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         long timestamp = clock.millis();
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
-                timers.schedule(new TimerKey(timer.dueAt(), timer.runId(), timer.stepId(), timer.attempt(), timer.kind()));
+                timers.schedule(key(timer));
             } else if (effect instanceof Effect.CancelTimer cancel) {
                 timers.delete(new TimerKey(cancel.dueAt(), cancel.runId(), cancel.stepId(), cancel.attempt(), cancel.kind()));
             } else if (effect instanceof Effect.DispatchStep dispatch) {
@@ -285,20 +325,20 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
-            FireTimer fire = TimerStore.toCommand(key);
+            FireTimer fire = key.command();
             Loaded loaded;
             Decision decision;
             try {
                 loaded = load(key.runId());
                 decision = decide(loaded.state(), fire);
             } catch (RuntimeException e) {
-                log.error("cannot fire timer {} of run {}; dead-lettered", key.encode(), key.runId(), e);
+                log.error("cannot fire the {}; dead-lettered", key, e);
                 deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), "cannot process timer: " + e);
                 continue;
             }
             if (decision.wasIgnored() && decision.ignored().reason() == Decision.IgnoreReason.NOT_DUE) {
                 // Only possible if the key's due time is earlier than the step's; keep it rather than lose the run.
-                log.warn("timer {} fired early ({}); kept for the next round", key.encode(), decision.ignored().detail());
+                log.warn("the {} fired early ({}); kept for the next round", key, decision.ignored().detail());
                 timers.schedule(key);
                 continue;
             }

@@ -4,6 +4,8 @@ import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.command.PauseRun;
+import io.zaps.contract.command.ResumeRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.step.StepTypes;
@@ -31,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Timers are cancelled when they become moot: the attempt timeout when the attempt's result arrives,
  * and whatever a cancelled run waits on. Driven through whole runs with the timer bookkeeping the
- * shell does (schedule adds, cancel removes, firing removes), so the test sees what is left behind.
+ * shell does (schedule adds, cancel removes, firing removes), so the test sees what is left behind;
+ * after every applied decision the timers {@link RunStateMachine#pendingTimers derived} from the
+ * stored state (what the executor rebuilds its timers from when a task starts) must be exactly those.
  */
 class TimerCancellationScenarioTest {
     private static final Duration GRACE = Duration.ofSeconds(5);
@@ -68,6 +72,10 @@ class TimerCancellationScenarioTest {
                 }
             }
         }
+        // The executor keeps no timer store: after a restart it derives the timers from the stored state.
+        // That must give exactly what the effects left behind.
+        assertThat(MACHINE.pendingTimers(state)).as("timers derived from the state after %s", command.getClass().getSimpleName())
+                .containsExactlyInAnyOrderElementsOf(pending);
     }
 
     /** What the shell's punctuator does: every timer due by {@code now}, oldest first, is removed and fed back. */
@@ -146,5 +154,39 @@ class TimerCancellationScenarioTest {
         assertThat(state.run().status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(pending).as("in a 60 s delay").isEmpty();
         assertThat(missed).isEmpty();
+    }
+
+    @Test
+    void aDelayThatFellDueWhileThePausedRunWaitedIsIgnoredThenStartedByTheResume() {
+        run(start(hookThenDelay(), json("{}")), T0);
+        run(result(1, true), T0.plusSeconds(1));
+        run(new PauseRun(SchemaVersions.CURRENT, RUN_ID, T0, null), T0.plusSeconds(2));
+        assertThat(pending).containsExactly(new Effect.ScheduleTimer(RUN_ID, "wait", 1, T0.plusSeconds(61), FireTimer.Kind.DELAY));
+
+        fireDue(T0.plusSeconds(61));
+        assertThat(last.wasIgnored()).as("paused").isTrue();
+        assertThat(pending).isEmpty();
+        // The one difference: derived from the state, the fired-and-ignored delay is still there, so an
+        // executor restarted now would fire it once more, to be ignored again.
+        assertThat(MACHINE.pendingTimers(state)).containsExactly(new Effect.ScheduleTimer(RUN_ID, "wait", 1, T0.plusSeconds(61)));
+
+        run(new ResumeRun(SchemaVersions.CURRENT, RUN_ID, T0, null), T0.plusSeconds(70));
+        assertThat(state.run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(pending).isEmpty();
+        assertThat(missed).isEmpty();
+    }
+
+    @Test
+    void aFinishedRunWaitsOnNoTimer() {
+        run(start(hookThenDelay(), json("{}")), T0);
+        fireDue(T0.plusSeconds(15));
+        fireDue(T0.plusSeconds(17));
+        fireDue(T0.plusSeconds(32));
+        fireDue(T0.plusSeconds(36));
+        fireDue(T0.plusSeconds(51));
+
+        assertThat(state.run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(MACHINE.pendingTimers(state)).isEmpty();
+        assertThat(MACHINE.pendingTimers(null)).isEmpty();
     }
 }

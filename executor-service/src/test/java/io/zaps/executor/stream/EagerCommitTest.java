@@ -27,7 +27,7 @@ class EagerCommitTest {
     @BeforeEach
     void context() {
         context = new MockProcessorContext<>();
-        for (String name : new String[] {ExecutorTopology.RUNS_STORE, ExecutorTopology.TIMERS_STORE,
+        for (String name : new String[] {ExecutorTopology.RUNS_STORE,
                 ExecutorTopology.FINISHED_RUNS_STORE, ExecutorTopology.FINISHED_EXPIRY_STORE}) {
             KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
                     Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();

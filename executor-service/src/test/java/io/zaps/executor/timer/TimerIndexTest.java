@@ -1,0 +1,75 @@
+package io.zaps.executor.timer;
+
+import io.zaps.contract.command.FireTimer;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TimerIndexTest {
+    private static final Instant T = Instant.parse("2026-11-22T10:00:00Z");
+    private static final String RUN = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+
+    private final TimerIndex timers = new TimerIndex();
+
+    private static TimerKey timer(int seconds) {
+        return new TimerKey(T.plusSeconds(seconds), RUN, "s" + seconds, 1);
+    }
+
+    /** What the processor's punctuation does: take what is due, delete each. */
+    private List<TimerKey> fire(Instant now, int max) {
+        List<TimerKey> due = timers.due(now, max);
+        due.forEach(timers::delete);
+        return due;
+    }
+
+    @Test
+    void dueTimersComeOutOldestFirstAtMostMaxAtATime() {
+        for (int i = 5; i >= 1; i--) {
+            timers.schedule(timer(i));
+        }
+        timers.schedule(timer(60));
+
+        assertThat(fire(T.plusSeconds(10), 2)).containsExactly(timer(1), timer(2));
+        assertThat(fire(T.plusSeconds(10), 2)).containsExactly(timer(3), timer(4));
+        assertThat(fire(T.plusSeconds(10), 2)).containsExactly(timer(5));
+        assertThat(fire(T.plusSeconds(10), 2)).isEmpty();
+        assertThat(fire(T.plusSeconds(60), 2)).containsExactly(timer(60));
+        assertThat(timers.size()).isZero();
+    }
+
+    @Test
+    void timersDueInTheSameMillisecondAllFireAndATimerDueExactlyNowIsDue() {
+        TimerKey a = new TimerKey(T, RUN, "a", 1);
+        TimerKey b = new TimerKey(T, RUN, "b", 1);
+        TimerKey c = new TimerKey(T, RUN, "c", 1, FireTimer.Kind.ATTEMPT_TIMEOUT);
+        List.of(c, b, a).forEach(timers::schedule);
+
+        assertThat(fire(T.minusMillis(1), 10)).isEmpty();
+        assertThat(fire(T, 2)).containsExactly(a, b);
+        assertThat(fire(T, 2)).containsExactly(c);
+    }
+
+    @Test
+    void aCancelledTimerNeverFiresAndATimerScheduledInThePastFiresAtTheNextScan() {
+        timers.schedule(timer(10));
+        timers.schedule(timer(20));
+        timers.delete(timer(10));
+        timers.delete(timer(99)); // a cancel that finds nothing (the timer fired already) is fine
+
+        assertThat(fire(T.plusSeconds(100), 10)).containsExactly(timer(20));
+        timers.schedule(timer(50)); // e.g. derived for a run whose delay ended while no instance owned it
+        assertThat(fire(T.plusSeconds(101), 10)).containsExactly(timer(50));
+    }
+
+    @Test
+    void scheduledTwiceIsOneTimer() {
+        timers.schedule(timer(1));
+        timers.schedule(timer(1));
+        assertThat(timers.size()).isEqualTo(1);
+        timers.clear();
+        assertThat(timers.due(T.plusSeconds(1), 10)).isEmpty();
+    }
+}
