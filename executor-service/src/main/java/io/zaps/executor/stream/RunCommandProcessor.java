@@ -128,6 +128,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 live++;
                 try {
                     RunState state = Json.read(entry.value, RunState.class);
+                    cache.put(entry.key, state); // parsed anyway: its next command need not parse it again
                     for (Effect.ScheduleTimer timer : machine.pendingTimers(state)) {
                         timers.schedule(key(timer));
                     }
@@ -141,6 +142,11 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             log.info("task {}: {} timers of {} live runs derived in {} ms", context.taskId(), timers.size(), live,
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
         }
+    }
+
+    /** How many timers this task waits on (for tests: the index is not visible from outside otherwise). */
+    int pendingTimerCount() {
+        return timers.size();
     }
 
     private static TimerKey key(Effect.ScheduleTimer timer) {

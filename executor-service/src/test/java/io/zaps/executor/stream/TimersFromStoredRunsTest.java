@@ -83,14 +83,15 @@ class TimersFromStoredRunsTest {
 
         // The delay (2 s) ends while no processor runs; the new one finds it overdue at its first punctuation.
         clock.advance(Duration.ofSeconds(3));
-        startedProcessor();
+        RunCommandProcessor after = startedProcessor();
+        assertThat(after.pendingTimerCount()).as("the delay, derived from the stored run").isEqualTo(1);
         punctuate();
         assertThat(forwardedEvents()).containsExactly(RunEventType.STEP_SUCCEEDED, RunEventType.STEP_STARTED);
         assertThat(forwardedRequests()).singleElement().extracting(ExecuteStep::attempt).isEqualTo(1);
         context.resetForwards();
 
         // Once more, mid-attempt: the webhook attempt's timeout (10 s + 5 s grace) is derived as well and fires.
-        startedProcessor();
+        assertThat(startedProcessor().pendingTimerCount()).as("the attempt's timeout").isEqualTo(1);
         clock.advance(Duration.ofSeconds(14));
         punctuate();
         assertThat(forwardedEvents()).as("not due yet").isEmpty();
@@ -107,12 +108,15 @@ class TimersFromStoredRunsTest {
         clock.advance(Duration.ofSeconds(2));
         punctuate();
         ExecuteStep request = forwardedRequests().get(0);
+        assertThat(processor.pendingTimerCount()).as("the delay fired and left; the attempt's timeout came").isEqualTo(1);
         context.resetForwards();
 
         processor.process(new Record<>(RUN_ID, Json.toBytes(new io.zaps.contract.command.CompleteStep(SchemaVersions.CURRENT, RUN_ID,
                 "notify", 1, request.idempotencyKey(), io.zaps.contract.command.CompleteStep.Outcome.SUCCEEDED, Json.object(),
                 null, false, clock.instant(), clock.instant())), clock.millis()));
         assertThat(forwardedEvents()).containsExactly(RunEventType.STEP_SUCCEEDED, RunEventType.RUN_COMPLETED);
+        // A finished run would ignore a stale timeout anyway, so only the index shows the cancel was applied.
+        assertThat(processor.pendingTimerCount()).as("the answered attempt's timeout is cancelled").isZero();
         context.resetForwards();
 
         clock.advance(Duration.ofSeconds(60));
