@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,13 +99,16 @@ public final class Benchmark {
         if (options.containsKey("help")) {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
-                                        [--warmup-seconds 0 --warmup-rate 300] [--keep-data true] [--show-slowest 0]
-                                        [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
-                      --rates         fixed trigger rates (runs/s), each held for --seconds
+                                        [--warmup-seconds 0 --warmup-rate 300] [--settle-seconds 0] [--keep-data true]
+                                        [--show-slowest 0] [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
+                      --rates         fixed trigger rates (runs/s), each held for --seconds, or RATE:SECONDS
+                                      (e.g. 50:60,50:60,400:20); 60 s phases at 50 runs/s put 30 runs behind the p99
                       --full-seconds  then triggers as fast as the gateway answers, with --concurrency requests in flight (0 = skip)
                       --warmup        runs started at full speed before measuring (not counted)
                       --warmup-seconds then a steady warm-up at --warmup-rate runs/s (not counted): the JIT of a
                                       whole system in one JVM takes about two minutes to settle on two cores
+                      --settle-seconds then that long at the first of --rates (not counted): the first minute after a
+                                      step down from a high warm-up rate is a transient of its own (GC sizing, recompiles)
                       --keep-data     keep the data folder of the Zaps it started (deleted by default)
                       --show-slowest  list that many of the slowest runs of each fixed-rate phase, hop by hop
                       --gateway ...   measure a running Zaps instead of starting one""");
@@ -118,9 +120,9 @@ public final class Benchmark {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "500"));
         int warmupSeconds = Integer.parseInt(options.getOrDefault("warmup-seconds", "0"));
         int warmupRate = Integer.parseInt(options.getOrDefault("warmup-rate", "300"));
+        int settleSeconds = Integer.parseInt(options.getOrDefault("settle-seconds", "0"));
         int showSlowest = Integer.parseInt(options.getOrDefault("show-slowest", "0"));
-        List<Integer> rates = Arrays.stream(options.getOrDefault("rates", "50,1000").split(","))
-                .filter(s -> !s.isBlank()).map(String::trim).map(Integer::parseInt).toList();
+        List<FixedPhase> rates = FixedPhase.parse(options.getOrDefault("rates", "50,1000"), seconds);
 
         ZapsSystem system = null;
         String gateway = options.get("gateway");
@@ -141,7 +143,7 @@ public final class Benchmark {
         }
         try {
             Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency);
-            return bench.execute(rates, seconds, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, showSlowest);
+            return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest);
         } finally {
             if (system != null) {
                 system.close();
@@ -152,8 +154,8 @@ public final class Benchmark {
         }
     }
 
-    private int execute(List<Integer> rates, int seconds, int fullSeconds, int concurrency, int warmup,
-                        int warmupSeconds, int warmupRate, int showSlowest) throws Exception {
+    private int execute(List<FixedPhase> rates, int fullSeconds, int concurrency, int warmup,
+                        int warmupSeconds, int warmupRate, int settleSeconds, int showSlowest) throws Exception {
         // The JDK server leaves Nagle's algorithm on by default: with delayed ACKs every small response
         // then waits ~40 ms. A real subscriber sets TCP_NODELAY; so does the sink.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -188,11 +190,15 @@ public final class Benchmark {
                 System.out.printf(Locale.ROOT, "warming up for %d s at %d runs/s...%n", warmupSeconds, warmupRate);
                 awaitAndReport(fixedRate(warmupRate, warmupSeconds), false);
             }
+            if (settleSeconds > 0 && !rates.isEmpty()) {
+                System.out.printf(Locale.ROOT, "settling for %d s at %d runs/s...%n", settleSeconds, rates.get(0).rate());
+                awaitAndReport(fixedRate(rates.get(0).rate(), settleSeconds), false);
+            }
             System.out.printf(Locale.ROOT, "%n%-22s %8s %8s %9s %9s %8s %8s %8s%n", "phase", "sent", "counted", "duration", "runs/s", "p50 ms", "p99 ms", "max ms");
             boolean allGood = true;
             List<Phase> fixed = new ArrayList<>();
-            for (int rate : rates) {
-                Phase phase = fixedRate(rate, seconds);
+            for (FixedPhase rate : rates) {
+                Phase phase = fixedRate(rate.rate(), rate.seconds());
                 fixed.add(phase);
                 allGood &= awaitAndReport(phase, true);
             }
