@@ -100,7 +100,8 @@ public final class Benchmark {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
                                         [--warmup-seconds 0 --warmup-rate 300] [--settle-seconds 0] [--keep-data true]
-                                        [--show-slowest 0] [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
+                                        [--show-slowest 0] [--broker-timings false]
+                                        [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
                       --rates         fixed trigger rates (runs/s), each held for --seconds, or RATE:SECONDS
                                       (e.g. 50:60,50:60,400:20); 60 s phases at 50 runs/s put 30 runs behind the p99
                       --full-seconds  then triggers as fast as the gateway answers, with --concurrency requests in flight (0 = skip)
@@ -111,6 +112,7 @@ public final class Benchmark {
                                       step down from a high warm-up rate is a transient of its own (GC sizing, recompiles)
                       --keep-data     keep the data folder of the Zaps it started (deleted by default)
                       --show-slowest  list that many of the slowest runs of each fixed-rate phase, hop by hop
+                      --broker-timings true: at the end, the embedded broker's request timings per part (JMX)
                       --gateway ...   measure a running Zaps instead of starting one""");
             return 0;
         }
@@ -122,6 +124,7 @@ public final class Benchmark {
         int warmupRate = Integer.parseInt(options.getOrDefault("warmup-rate", "300"));
         int settleSeconds = Integer.parseInt(options.getOrDefault("settle-seconds", "0"));
         int showSlowest = Integer.parseInt(options.getOrDefault("show-slowest", "0"));
+        boolean brokerTimings = Boolean.parseBoolean(options.getOrDefault("broker-timings", "false"));
         List<FixedPhase> rates = FixedPhase.parse(options.getOrDefault("rates", "50,1000"), seconds);
 
         ZapsSystem system = null;
@@ -143,7 +146,7 @@ public final class Benchmark {
         }
         try {
             Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency);
-            return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest);
+            return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest, brokerTimings && system != null);
         } finally {
             if (system != null) {
                 system.close();
@@ -155,7 +158,7 @@ public final class Benchmark {
     }
 
     private int execute(List<FixedPhase> rates, int fullSeconds, int concurrency, int warmup,
-                        int warmupSeconds, int warmupRate, int settleSeconds, int showSlowest) throws Exception {
+                        int warmupSeconds, int warmupRate, int settleSeconds, int showSlowest, boolean brokerTimings) throws Exception {
         // The JDK server leaves Nagle's algorithm on by default: with delayed ACKs every small response
         // then waits ~40 ms. A real subscriber sets TCP_NODELAY; so does the sink.
         System.setProperty("sun.net.httpserver.nodelay", "true");
@@ -212,6 +215,9 @@ public final class Benchmark {
                 fixed.forEach(p -> ids.addAll(p.runIds()));
                 HopBreakdown breakdown = HopBreakdown.read(bootstrap, ids, sentWall, doneWall);
                 fixed.forEach(p -> breakdown.print(p.name(), p.runIds(), showSlowest, hiccups));
+            }
+            if (brokerTimings) {
+                BrokerTimings.print();
             }
             return allGood ? 0 : 1;
         } finally {
