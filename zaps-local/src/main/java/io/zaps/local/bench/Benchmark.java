@@ -146,7 +146,7 @@ public final class Benchmark {
         }
         try {
             Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency);
-            return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest, brokerTimings && system != null);
+            return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest, brokerTimings);
         } finally {
             if (system != null) {
                 system.close();
