@@ -24,6 +24,10 @@ final class BrokerTimings {
     private BrokerTimings() {
     }
 
+    private static ObjectName name(String part, String request) throws javax.management.MalformedObjectNameException {
+        return new ObjectName("kafka.network:type=RequestMetrics,name=" + part + ",request=" + request);
+    }
+
     /** Prints one line per request kind with p99 / p99.9 of each part, or a note when no broker metrics are here. */
     static void print() {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -33,29 +37,24 @@ final class BrokerTimings {
         System.out.println();
         boolean any = false;
         for (String request : REQUESTS) {
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "    %-20s", request));
-            boolean found = false;
-            for (String part : PARTS) {
-                try {
-                    ObjectName name = new ObjectName("kafka.network:type=RequestMetrics,name=" + part + ",request=" + request);
-                    if (!server.isRegistered(name)) {
-                        line.append(String.format(Locale.ROOT, " %15s", "-"));
-                        continue;
-                    }
-                    if (!found) {
-                        line.append(String.format(Locale.ROOT, " %10d", ((Number) server.getAttribute(name, "Count")).longValue()));
-                        found = true;
-                    }
-                    double p99 = ((Number) server.getAttribute(name, "99thPercentile")).doubleValue();
-                    double p999 = ((Number) server.getAttribute(name, "999thPercentile")).doubleValue();
-                    line.append(String.format(Locale.ROOT, " %7.1f / %5.1f", p99, p999));
-                } catch (Exception e) {
-                    line.append(String.format(Locale.ROOT, " %15s", "?"));
+            try {
+                ObjectName total = name("TotalTimeMs", request);
+                if (!server.isRegistered(total)) {
+                    continue; // this broker has not served that kind of request
                 }
-            }
-            if (found) {
-                any = true;
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "    %-20s %10d", request,
+                        ((Number) server.getAttribute(total, "Count")).longValue()));
+                for (String part : PARTS) {
+                    ObjectName name = name(part, request);
+                    line.append(server.isRegistered(name)
+                            ? String.format(Locale.ROOT, " %7.1f / %5.1f", ((Number) server.getAttribute(name, "99thPercentile")).doubleValue(),
+                                    ((Number) server.getAttribute(name, "999thPercentile")).doubleValue())
+                            : String.format(Locale.ROOT, " %15s", "-"));
+                }
                 System.out.println(line);
+                any = true;
+            } catch (Exception e) {
+                System.out.printf(Locale.ROOT, "    %-20s could not be read: %s%n", request, e);
             }
         }
         if (!any) {
