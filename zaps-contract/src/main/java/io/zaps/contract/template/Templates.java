@@ -37,6 +37,11 @@ import java.util.regex.Pattern;
  * other expression's output and from whole-path values. The reference is swapped for a placeholder holding
  * a random nonce of its render before Pebble sees the template, and only that placeholder becomes a marker
  * after rendering, so no filter, tag or escaping trick applied to data can produce one either.
+ *
+ * <p>Bounded: only the tags in {@link Sandbox#ALLOWED_TAGS} exist (no template loading, no macros), and
+ * every render runs within {@link TemplateLimits} (loop iterations, the size of every string, list and
+ * number it computes and of its output, and time). A render that would exceed one fails with a
+ * {@link TemplateException} saying which, as does a template nested too deeply to parse or evaluate.
  */
 public final class Templates {
     private static final PebbleEngine ENGINE = engine(true);
@@ -50,6 +55,8 @@ public final class Templates {
     private static final Pattern EXPRESSION = Pattern.compile("\\{\\{.*?}}|\\{%.*?%}", Pattern.DOTALL);
     private static final Pattern SECRET_CALL = Pattern.compile("\\bsecret\\s*\\(");
     private static final String PLACEHOLDER = "zaps-secret-";
+    /** A tag's name where it opens: {@code {% name} or {@code {%- name}. */
+    private static final Pattern TAG = Pattern.compile("\\{%-?\\s*([A-Za-z_]+)");
 
     private static final Pattern WHOLE_PATH = Pattern.compile(
             "^\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z0-9_-]+|\\[\\d+])*)\\s*}}$");
@@ -64,6 +71,8 @@ public final class Templates {
                 .strictVariables(true)
                 .newLineTrimming(false)
                 .methodAccessValidator((object, method) -> false)
+                .registerExtensionCustomizer(Sandbox::new)
+                .maxRenderedSize(TemplateLimits.DEFAULT.maxChars())
                 .cacheActive(cached)
                 .build();
     }
@@ -82,11 +91,34 @@ public final class Templates {
             Prepared prepared = prepare(template, "0");
             (prepared.names().isEmpty() ? ENGINE : UNCACHED).getTemplate(prepared.template());
             return null;
-        } catch (SecretMisuse e) {
+        } catch (RefusedConstruct e) {
             return e.getMessage();
         } catch (PebbleException e) {
             return e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
+        } catch (StackOverflowError e) {
+            return TOO_DEEP;
         }
+    }
+
+    private static final String TOO_DEEP = "the template is nested too deeply";
+
+    /** @throws RefusedConstruct (as any refused construct) naming the first tag Zaps does not allow */
+    private static void refuseTags(String template) {
+        Matcher tag = TAG.matcher(template);
+        while (tag.find()) {
+            String name = tag.group(1);
+            String opened = name.startsWith("end") ? name.substring(3) : name;
+            if (Sandbox.REFUSED_TAGS.contains(name) || Sandbox.REFUSED_TAGS.contains(opened)) {
+                throw new RefusedConstruct("the {% " + opened + " %} tag is not allowed in Zaps templates (allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(allowedTags())) + ")");
+            }
+        }
+    }
+
+    private static List<String> allowedTags() {
+        List<String> tags = new ArrayList<>(Sandbox.ALLOWED_TAGS);
+        tags.add("verbatim");
+        return tags;
     }
 
     /** The names of the secrets {@code template} references, in order of appearance. */
@@ -106,6 +138,17 @@ public final class Templates {
      * in errors (e.g. {@code config.body}).
      */
     public static JsonNode render(JsonNode value, Map<String, Object> data, String field) {
+        return render(value, data, field, TemplateLimits.DEFAULT);
+    }
+
+    /** {@link #render(JsonNode, Map, String)} within {@code limits}, spent by all the strings of {@code value} together. */
+    public static JsonNode render(JsonNode value, Map<String, Object> data, String field, TemplateLimits limits) {
+        try (TemplateBudget.Scope ignored = TemplateBudget.open(limits)) {
+            return renderNode(value, data, field);
+        }
+    }
+
+    private static JsonNode renderNode(JsonNode value, Map<String, Object> data, String field) {
         if (value == null || value.isNull()) {
             return value;
         }
@@ -115,14 +158,14 @@ public final class Templates {
         if (value.isObject()) {
             ObjectNode out = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, JsonNode> e : value.properties()) {
-                out.set(e.getKey(), render(e.getValue(), data, field + "." + e.getKey()));
+                out.set(e.getKey(), renderNode(e.getValue(), data, field + "." + e.getKey()));
             }
             return out;
         }
         if (value.isArray()) {
             ArrayNode out = JsonNodeFactory.instance.arrayNode();
             for (int i = 0; i < value.size(); i++) {
-                out.add(render(value.get(i), data, field + "[" + i + "]"));
+                out.add(renderNode(value.get(i), data, field + "[" + i + "]"));
             }
             return out;
         }
@@ -137,17 +180,27 @@ public final class Templates {
         if (!isTemplate(template)) {
             return template;
         }
+        try (TemplateBudget.Scope ignored = TemplateBudget.open(TemplateLimits.DEFAULT)) {
+            return renderBounded(template, data, field);
+        } catch (StackOverflowError e) {
+            throw new TemplateException(field, TOO_DEEP, null);
+        }
+    }
+
+    private static String renderBounded(String template, Map<String, Object> data, String field) {
         Prepared prepared;
         try {
             prepared = prepare(template, HexFormat.of().formatHex(nonce()));
-        } catch (SecretMisuse e) {
+        } catch (RefusedConstruct e) {
             throw new TemplateException(field, e.getMessage(), null);
         }
         try {
             PebbleTemplate compiled = (prepared.names().isEmpty() ? ENGINE : UNCACHED).getTemplate(prepared.template());
             StringWriter out = new StringWriter();
             compiled.evaluate(out, data);
-            return prepared.finish(out.toString());
+            String rendered = prepared.finish(out.toString());
+            TemplateBudget.current().output(rendered.length());
+            return rendered;
         } catch (PebbleException e) {
             String message = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
             // The cause's own message may quote the prepared template, nonce included: kept only without secrets.
@@ -204,9 +257,12 @@ public final class Templates {
      * {@code zaps-secret-<nonce>-<i>-}: Pebble copies it like any text, and {@link Prepared#finish} turns exactly these
      * into markers.
      *
-     * @throws SecretMisuse when {@code secret(} appears in an expression in any other form
+     * @throws RefusedConstruct when {@code secret(} appears in an expression in any other form
      */
     private static Prepared prepare(String template, String nonce) {
+        if (template.contains("{%")) {
+            refuseTags(template);
+        }
         if (!template.contains("secret")) {
             return new Prepared(template, nonce, List.of());
         }
@@ -221,7 +277,7 @@ public final class Templates {
         Matcher expression = EXPRESSION.matcher(out);
         while (expression.find()) {
             if (SECRET_CALL.matcher(expression.group()).find()) {
-                throw new SecretMisuse("secret() may only be used on its own, as {{ secret('name') }} with a quoted name matching "
+                throw new RefusedConstruct("secret() may only be used on its own, as {{ secret('name') }} with a quoted name matching "
                         + SecretRef.NAME.pattern() + " (found " + SecretMarkers.strip(expression.group()) + ")");
             }
         }
@@ -266,9 +322,9 @@ public final class Templates {
         }
     }
 
-    /** {@code secret(} used other than as {@code {{ secret('name') }}}. */
-    private static final class SecretMisuse extends RuntimeException {
-        SecretMisuse(String message) {
+    /** A construct templates may not use: {@code secret(} other than as {@code {{ secret('name') }}}, a refused tag. */
+    private static final class RefusedConstruct extends RuntimeException {
+        RefusedConstruct(String message) {
             super(message, null, false, false);
         }
     }
