@@ -13,7 +13,7 @@ import java.time.Instant;
  * as one.
  */
 public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.CancelTimer, Effect.PublishEvent,
-        Effect.RequestTrigger {
+        Effect.RequestTrigger, Effect.DeadLetter {
 
     /** Send {@code request} to the connector of its step type ({@link io.zaps.contract.Topics#stepRequests}). */
     record DispatchStep(ExecuteStep request) implements Effect {
@@ -57,5 +57,12 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
      * where the trigger service starts it like any other trigger (and, the id being derived, only once).
      */
     record RequestTrigger(TriggerRequested trigger) implements Effect {
+    }
+
+    /**
+     * Put the command being decided on the dead-letter topic with {@code reason}, for an operator to see
+     * (a refused start_run): the decision's other effects still apply.
+     */
+    record DeadLetter(String reason) implements Effect {
     }
 }

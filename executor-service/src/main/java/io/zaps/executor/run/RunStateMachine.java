@@ -30,7 +30,9 @@ import io.zaps.contract.template.Templates;
 import io.zaps.contract.workflow.OnFailure;
 import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
+import io.zaps.contract.workflow.Violation;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.executor.run.Decision.IgnoreReason;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -86,22 +88,35 @@ public final class RunStateMachine {
     public static final Duration DEFAULT_DEADLINE_GRACE = Duration.ofSeconds(5);
 
     private final StepTypes stepTypes;
+    private final WorkflowValidator validator;
     private final Duration deadlineGrace;
     private final Backoff.Jitter jitter;
+    private final RunLimits limits;
 
     public RunStateMachine(StepTypes stepTypes) {
         this(stepTypes, DEFAULT_DEADLINE_GRACE);
     }
 
     public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace) {
-        this(stepTypes, deadlineGrace, Backoff.Jitter.hashed());
+        this(stepTypes, deadlineGrace, Backoff.Jitter.hashed(), RunLimits.DEFAULT);
     }
 
     /** @param jitter where the jitter fraction of a retry's wait comes from (tests fix it) */
     public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter) {
+        this(stepTypes, deadlineGrace, jitter, RunLimits.DEFAULT);
+    }
+
+    /** @param limits how large a step's config or output and a run's state may be */
+    public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits) {
         this.stepTypes = Objects.requireNonNull(stepTypes, "stepTypes");
+        this.validator = new WorkflowValidator(stepTypes);
         this.deadlineGrace = Objects.requireNonNull(deadlineGrace, "deadlineGrace");
         this.jitter = Objects.requireNonNull(jitter, "jitter");
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public RunLimits limits() {
+        return limits;
     }
 
     /**
@@ -152,14 +167,60 @@ public final class RunStateMachine {
         if (workflow == null) {
             return Decision.ignored(null, IgnoreReason.NOT_APPLICABLE, "start_run for " + command.runId() + " carries no workflow");
         }
+        // Whoever produced the command, the executor runs only what the gateway would have saved.
+        List<Violation> violations = validator.validate(workflow);
+        if (!violations.isEmpty()) {
+            return reject(command, now, "workflow '" + workflow.id() + "' (version " + workflow.version() + ") is not valid: "
+                    + Violation.summary(violations), true);
+        }
         SnapshotBuilder run = initialRun(command, now);
         Transition t = new Transition(workflow, command.eventId(), command.source(), run, now);
         t.commit(RunEventType.RUN_STARTED, null);
-        String problem = WorkflowPlan.problem(workflow);
-        if (problem != null) {
-            failRun(t, "workflow '" + workflow.id() + "' cannot run: " + problem);
+        enterStep(t, workflow.entryPoint());
+        return t.decision();
+    }
+
+    /**
+     * A run that never starts: it is stored failed with {@code reason} (so a redelivered start_run is a
+     * duplicate), without the refused workflow, one {@code run_rejected} event is published, and the
+     * command is dead-lettered with the reason.
+     *
+     * @param keepContext false when the context itself is the problem (too large to record)
+     */
+    public Decision reject(StartRun command, Instant now, String reason, boolean keepContext) {
+        SnapshotBuilder run = new SnapshotBuilder();
+        run.runId = command.runId();
+        run.workflowId = command.workflow() == null ? null : command.workflow().id();
+        run.workflowVersion = command.workflow() == null ? null : command.workflow().version();
+        run.status = RunStatus.FAILED;
+        run.createdAt = command.requestedAt() == null ? now : command.requestedAt();
+        run.context = keepContext && command.context() != null ? command.context() : Json.object();
+        run.completedAt = now;
+        run.error = reason;
+        Transition t = new Transition(null, command.eventId(), command.source(), run, now);
+        t.commit(RunEventType.RUN_REJECTED, null);
+        t.effects.add(new Effect.DeadLetter(reason));
+        return t.decision();
+    }
+
+    /**
+     * The run fails with {@code reason} because its command could not be carried out (it threw, or its
+     * result would not fit a record): the running step, if any, fails with the reason, the timers it
+     * waited on are cancelled and the run's error workflow is asked for. Nothing for an unknown or
+     * finished run.
+     */
+    public Decision abandon(RunState state, String reason, Instant now) {
+        Objects.requireNonNull(now, "now");
+        if (state == null || state.run() == null || state.run().status().isFinal()) {
+            return Decision.ignored(state, IgnoreReason.RUN_FINAL, "nothing to fail: " + reason);
+        }
+        Transition t = new Transition(state, now);
+        cancelPendingTimers(t);
+        StepState current = t.run.currentStepId == null ? null : t.run.steps.get(t.run.currentStepId);
+        if (current != null && current.status() == StepStatus.RUNNING) {
+            failStep(t, endAttempt(current, StepAttempt.Outcome.FAILED, reason, false, now), reason, null);
         } else {
-            enterStep(t, workflow.entryPoint());
+            failRun(t, reason);
         }
         return t.decision();
     }
@@ -282,8 +343,12 @@ public final class RunStateMachine {
             return ignored;
         }
         RunSnapshot run = state.run();
-        if (run.status() != RunStatus.FAILED || state.workflow() == null) {
+        if (run.status() != RunStatus.FAILED) {
             return wrongStatus(state, RetryRun.TYPE, "failed");
+        }
+        if (state.workflow() == null) {
+            return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE,
+                    RetryRun.TYPE + " for run " + run.runId() + " which was rejected before it started (" + run.error() + ")");
         }
         StepState failed = run.currentStepId() == null ? null : run.steps().get(run.currentStepId());
         if (failed == null || failed.status() != StepStatus.FAILED || state.workflow().step(failed.stepId()).isEmpty()) {
@@ -339,7 +404,11 @@ public final class RunStateMachine {
         Transition t = new Transition(state, now);
         t.effects.add(new Effect.CancelTimer(t.run.runId, step.stepId(), step.attempt(),
                 attemptDeadline(t.definition(step.stepId()), step), FireTimer.Kind.ATTEMPT_TIMEOUT));
-        if (command.outcome() == CompleteStep.Outcome.SUCCEEDED) {
+        int size = command.output() == null ? 0 : Json.toBytes(command.output()).length;
+        if (size > limits.maxStepBytes()) {
+            String reason = "the output is " + size + " bytes, more than the " + limits.maxStepBytes() + " a step may record";
+            failStep(t, endAttempt(step, StepAttempt.Outcome.FAILED, reason, false, now), reason, null);
+        } else if (command.outcome() == CompleteStep.Outcome.SUCCEEDED) {
             succeedStep(t, step, command.output());
         } else {
             String reason = command.error() == null || command.error().isBlank() ? "failed without a reason" : command.error();
@@ -533,9 +602,15 @@ public final class RunStateMachine {
         } catch (TemplateException e) {
             failAtStart(t, definition, attempt, null, "cannot render " + e.getMessage());
             return;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError e) {
             // The template engine is a third-party library: whatever it throws is this step's failure, not the executor's.
-            failAtStart(t, definition, attempt, null, "cannot render config: " + e.getMessage());
+            failAtStart(t, definition, attempt, null, "cannot render config: " + e);
+            return;
+        }
+        int size = Json.toBytes(rendered).length;
+        if (size > limits.maxStepBytes()) {
+            failAtStart(t, definition, attempt, null, "the rendered config is " + size + " bytes, more than the "
+                    + limits.maxStepBytes() + " a step may send");
             return;
         }
         // The snapshot records what the step ran with, secrets hidden; only the connector gets the real values.

@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,6 +144,11 @@ public class ExecutorStreams implements SmartLifecycle {
         // comes back; close(leaveGroup) only helps static members. Timers of the partitions it held would
         // be late by that much, so a cleanly stopped executor leaves at once and a successor takes over.
         config.put(StreamsConfig.mainConsumerPrefix(LEAVE_GROUP_ON_CLOSE), true);
+        // The processor turns whatever one command throws into that run's failure and a dead letter; should
+        // anything still escape it, log and go on rather than fail the thread (Kafka Streams' default), whose
+        // replacement would take the same record and fail again, forever.
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class);
         config.putAll(properties.streams());
         return config;
     }

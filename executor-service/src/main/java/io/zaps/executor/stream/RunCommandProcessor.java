@@ -6,10 +6,12 @@ import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.RunCommand;
+import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.executor.run.Decision;
 import io.zaps.executor.run.Effect;
 import io.zaps.executor.run.RunCommandChecks;
+import io.zaps.executor.run.RunLimits;
 import io.zaps.executor.run.RunState;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
@@ -178,18 +180,33 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             deadLetter(record.key(), record.value(), record.headers(), e.getMessage());
             return;
         }
-        Loaded loaded;
+        Loaded loaded = Loaded.NONE;
         Decision decision;
         try {
             loaded = load(command.runId());
             decision = decide(loaded.state(), command);
-        } catch (RuntimeException e) {
-            // A bug or a corrupt stored state must not stop every other run on this partition.
-            log.error("cannot process {} for run {}; dead-lettered", command.getClass().getSimpleName(), command.runId(), e);
-            deadLetter(record.key(), record.value(), record.headers(), "cannot process: " + e);
-            return;
+        } catch (Throwable e) { // an Error too (a stack overflow, memory): one command must not stop every run on this partition
+            String reason = RunLimits.shortened("the executor could not process " + command.getClass().getSimpleName() + ": " + e);
+            log.error("cannot process {} for run {}; the run fails and the command is dead-lettered",
+                    command.getClass().getSimpleName(), command.runId(), e);
+            deadLetter(record.key(), record.value(), record.headers(), reason);
+            decision = abandoned(loaded, reason);
+            if (decision == null) {
+                return;
+            }
         }
-        apply(command.runId(), loaded, decision);
+        apply(command, loaded, decision, record);
+    }
+
+    /** The decision that fails a run whose command could not be carried out; null when there is none to fail. */
+    private Decision abandoned(Loaded loaded, String reason) {
+        try {
+            Decision decision = machine.abandon(loaded.state(), reason, now());
+            return decision.wasIgnored() ? null : decision;
+        } catch (Throwable e) {
+            log.error("cannot fail run {} either; it stays as it was", loaded.state() == null ? null : loaded.state().run().runId(), e);
+            return null;
+        }
     }
 
     static RunCommand parse(String key, byte[] value) {
@@ -229,28 +246,34 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     }
 
     /**
-     * Stores the decided state where it belongs: an unfinished run in the live store, a finished one
-     * (after its final event, which the effects below publish in the same transaction) out of it and
-     * into the finished store, so that the live store holds only runs that may still change.
+     * Applies {@code decision} unless its state would not fit a record: then the run fails instead
+     * ({@link RunStateMachine#abandon} from the state it had, or, for a start, {@link RunStateMachine#reject}
+     * without its context), so that nothing this processor produces can exceed the topics' limit.
+     *
+     * @param source the record being processed, for a dead letter the decision asks for (null for a timer)
      */
-    private void apply(String runId, Loaded loaded, Decision decision) {
+    private void apply(RunCommand command, Loaded loaded, Decision decision, Record<String, byte[]> source) {
         if (decision.wasIgnored()) {
             return;
         }
-        RunState state = decision.state();
-        if (state.run().status().isFinal()) {
-            cache.remove(runId);
-            if (loaded.live()) {
-                runs.delete(runId);
+        byte[] bytes = Json.toBytes(decision.state());
+        if (bytes.length > machine.limits().maxStateBytes()) {
+            String reason = "the run's state would be " + bytes.length + " bytes, more than the " + machine.limits().maxStateBytes()
+                    + " the executor keeps for a run (" + command.getClass().getSimpleName() + " not applied)";
+            log.warn("run {}: {}", command.runId(), reason);
+            decision = command instanceof StartRun start && loaded.state() == null
+                    ? machine.reject(start, now(), reason, false)
+                    : machine.abandon(loaded.state(), reason, now());
+            if (decision.wasIgnored()) {
+                return;
             }
-            finished.put(state, now());
-        } else {
-            runs.put(runId, Json.toBytes(state));
-            cache.put(runId, state);
-            if (loaded.state() != null && !loaded.live()) {
-                finished.remove(runId); // a failed run resumed by retry_run
+            bytes = Json.toBytes(decision.state());
+            if (bytes.length > machine.limits().maxStateBytes() + RunLimits.FAILURE_HEADROOM_BYTES) {
+                log.error("run {}: even failed, its state is {} bytes; left as it was", command.runId(), bytes.length);
+                return;
             }
         }
+        store(command.runId(), loaded, decision.state(), bytes);
         long timestamp = clock.millis();
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
@@ -258,12 +281,39 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             } else if (effect instanceof Effect.CancelTimer cancel) {
                 timers.delete(new TimerKey(cancel.dueAt(), cancel.runId(), cancel.stepId(), cancel.attempt(), cancel.kind()));
             } else if (effect instanceof Effect.DispatchStep dispatch) {
-                context.forward(new Record<>(runId, dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
+                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {
-                context.forward(new Record<>(runId, publish.event(), timestamp, eventHeaders(publish.event())), ExecutorTopology.RUN_EVENTS_SINK);
+                context.forward(new Record<>(command.runId(), publish.event(), timestamp, eventHeaders(publish.event())), ExecutorTopology.RUN_EVENTS_SINK);
             } else if (effect instanceof Effect.RequestTrigger request) {
                 String key = Ids.runIdForEvent(request.trigger().eventId());
                 context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()), ExecutorTopology.TRIGGERS_SINK);
+            } else if (effect instanceof Effect.DeadLetter dead) {
+                if (source != null) {
+                    deadLetter(source.key(), source.value(), source.headers(), dead.reason());
+                } else {
+                    deadLetter(command.runId(), Json.toBytes(command), new RecordHeaders(), dead.reason());
+                }
+            }
+        }
+    }
+
+    /**
+     * Stores the decided state where it belongs: an unfinished run in the live store, a finished one
+     * (after its final event, which the effects publish in the same transaction) out of it and
+     * into the finished store, so that the live store holds only runs that may still change.
+     */
+    private void store(String runId, Loaded loaded, RunState state, byte[] bytes) {
+        if (state.run().status().isFinal()) {
+            cache.remove(runId);
+            if (loaded.live()) {
+                runs.delete(runId);
+            }
+            finished.put(state, now());
+        } else {
+            runs.put(runId, bytes);
+            cache.put(runId, state);
+            if (loaded.state() != null && !loaded.live()) {
+                finished.remove(runId); // a failed run resumed by retry_run
             }
         }
     }
@@ -332,15 +382,19 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         for (TimerKey key : due) {
             timers.delete(key);
             FireTimer fire = key.command();
-            Loaded loaded;
+            Loaded loaded = Loaded.NONE;
             Decision decision;
             try {
                 loaded = load(key.runId());
                 decision = decide(loaded.state(), fire);
-            } catch (RuntimeException e) {
-                log.error("cannot fire the {}; dead-lettered", key, e);
-                deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), "cannot process timer: " + e);
-                continue;
+            } catch (Throwable e) { // an Error too: see handle
+                String reason = RunLimits.shortened("the executor could not process the " + key + ": " + e);
+                log.error("cannot fire the {}; the run fails and the timer is dead-lettered", key, e);
+                deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), reason);
+                decision = abandoned(loaded, reason);
+                if (decision == null) {
+                    continue;
+                }
             }
             if (decision.wasIgnored() && decision.ignored().reason() == Decision.IgnoreReason.NOT_DUE) {
                 // Only possible if the key's due time is earlier than the step's; keep it rather than lose the run.
@@ -348,7 +402,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 timers.schedule(key);
                 continue;
             }
-            apply(key.runId(), loaded, decision);
+            apply(fire, loaded, decision, null);
         }
         return due.size();
     }

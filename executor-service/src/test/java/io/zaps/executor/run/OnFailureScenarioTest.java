@@ -138,11 +138,11 @@ class OnFailureScenarioTest {
     }
 
     @Test
-    void aRunThatCannotEvenStartAlsoReportsWithoutAStep() {
+    void aRunRejectedBeforeItStartsStartsNoErrorWorkflow() {
+        // The definition is refused as a whole, its on_failure included (it may not come from the gateway at all).
         run(start(guarded(new OnFailure("alert_ops"), "nowhere"), "evt-1", "api"), T0);
-        assertThat(triggers(last)).singleElement().satisfies(trigger -> {
-            assertThat(trigger.context().get("step_id").isNull()).isTrue();
-            assertThat(trigger.context().get("error").stringValue()).contains("entry_point 'nowhere'");
-        });
+        assertThat(last.events()).extracting(RunEvent::type).containsExactly(RunEventType.RUN_REJECTED);
+        assertThat(last.state().run().error()).contains("entry_point: refers to unknown step 'nowhere'");
+        assertThat(triggers(last)).isEmpty();
     }
 }

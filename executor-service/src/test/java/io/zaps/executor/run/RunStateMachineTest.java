@@ -76,16 +76,19 @@ class RunStateMachineTest {
         @Test
         void secretsInTheRenderedConfigReachTheConnectorButNeverTheSnapshotOrItsEvents() {
             WorkflowDefinition mail = workflow("mail", "send", step("send", "email", """
-                    {"host": "127.0.0.1", "port": 2525, "tls": "none", "username": "bot", "password": "{{ smtp_password }}",
-                     "from": "a@zaps.test", "to": "b@zaps.test", "subject": "hi", "text": "hello"}""", null));
-            Decision started = MACHINE.decide(null, start(mail, json("{\"smtp_password\": \"hunter2\"}")), T0);
+                    {"host": "127.0.0.1", "port": 2525, "tls": "none", "username": "bot", "password": "{{ secret('smtp_password') }}",
+                     "from": "a@zaps.test", "to": "b@zaps.test", "subject": "hi {{ name }}", "text": "hello"}""", null));
+            Decision started = MACHINE.decide(null, start(mail, json("{\"name\": \"hunter2\"}")), T0);
             Effect.DispatchStep dispatch = started.effects().stream().filter(Effect.DispatchStep.class::isInstance)
                     .map(Effect.DispatchStep.class::cast).findFirst().orElseThrow();
-            assertThat(dispatch.request().config().get("password").stringValue()).isEqualTo("hunter2");
+            // The connector gets the reference, which only it resolves; the snapshot not even that.
+            assertThat(dispatch.request().config().get("password").stringValue())
+                    .isEqualTo(io.zaps.contract.template.SecretMarkers.marker("smtp_password"));
             assertThat(started.state().run().steps().get("send").input().get("password").stringValue())
                     .isEqualTo(io.zaps.contract.step.StepSpec.REDACTED);
             started.effects().stream().filter(Effect.PublishEvent.class::isInstance)
-                    .forEach(e -> assertThat(io.zaps.contract.Json.toString(((Effect.PublishEvent) e).event().run().steps())).doesNotContain("hunter2"));
+                    .forEach(e -> assertThat(io.zaps.contract.Json.toString(((Effect.PublishEvent) e).event().run().steps().get("send").input()))
+                            .doesNotContain("smtp_password"));
         }
 
         @Test
@@ -97,14 +100,18 @@ class RunStateMachineTest {
         }
 
         @Test
-        void aCyclicWorkflowFailsTheRunInsteadOfLooping() {
+        void aCyclicWorkflowIsRejectedInsteadOfLooping() {
             WorkflowDefinition cyclic = workflow("loop", "a",
                     step("a", "webhook", "{\"url\": \"http://127.0.0.1:9/a\"}", "b"),
                     step("b", "webhook", "{\"url\": \"http://127.0.0.1:9/b\"}", "a"));
             Decision decision = MACHINE.decide(null, start(cyclic, json("{}")), T0);
-            assertThat(decision.events()).extracting(RunEvent::type).containsExactly(RunEventType.RUN_STARTED, RunEventType.RUN_FAILED);
-            assertThat(decision.state().run().error()).isEqualTo("workflow 'loop' cannot run: its steps form a cycle: a -> b -> a");
-            assertThat(decision.state().run().steps().values()).extracting(StepState::status).containsOnly(StepStatus.SKIPPED);
+            assertThat(decision.events()).extracting(RunEvent::type).containsExactly(RunEventType.RUN_REJECTED);
+            assertThat(decision.state().run().status()).isEqualTo(RunStatus.FAILED);
+            assertThat(decision.state().run().error()).startsWith("workflow 'loop' (version 3) is not valid: ").contains("cycle");
+            assertThat(decision.effects()).noneMatch(Effect.DispatchStep.class::isInstance)
+                    .filteredOn(Effect.DeadLetter.class::isInstance).singleElement()
+                    .isEqualTo(new Effect.DeadLetter(decision.state().run().error()));
+            assertThat(decision.state().workflow()).as("the refused definition is not kept").isNull();
         }
 
         @Test
@@ -112,16 +119,29 @@ class RunStateMachineTest {
             WorkflowDefinition broken = workflow("broken", "nope", step("a", "webhook", "{\"url\": \"http://127.0.0.1:9/a\"}", null));
             Decision decision = MACHINE.decide(null, start(broken, json("{}")), T0);
             assertThat(decision.state().run().status()).isEqualTo(RunStatus.FAILED);
-            assertThat(decision.state().run().error()).contains("entry_point 'nope'");
+            assertThat(decision.state().run().error()).contains("entry_point: refers to unknown step 'nope'");
         }
 
         @Test
-        void anInvalidDelayFailsTheStep() {
+        void anInvalidDelayIsRejectedNamingTheField() {
             WorkflowDefinition bad = workflow("bad", "wait", step("wait", "delay", "{\"seconds\": \"soon\"}", null));
             Decision decision = MACHINE.decide(null, start(bad, json("{}")), T0);
-            assertThat(decision.events()).extracting(RunEvent::type)
-                    .containsExactly(RunEventType.RUN_STARTED, RunEventType.STEP_FAILED, RunEventType.RUN_FAILED);
-            assertThat(decision.state().run().error()).startsWith("step 'wait' failed: config.seconds must be an integer");
+            assertThat(decision.events()).extracting(RunEvent::type).containsExactly(RunEventType.RUN_REJECTED);
+            assertThat(decision.state().run().error()).contains("steps[0].config.seconds");
+        }
+
+        @Test
+        void aDefinitionTheGatewayWouldRefuseIsRejectedWhoeverSentIt() {
+            // A literal password: the gateway answers 400; a start_run produced straight onto the topic must not run it either.
+            WorkflowDefinition forged = workflow("forged", "send", step("send", "email", """
+                    {"host": "127.0.0.1", "port": 2525, "tls": "none", "username": "bot", "password": "hunter2",
+                     "from": "a@zaps.test", "to": "b@zaps.test", "subject": "hi", "text": "hello"}""", null));
+            Decision decision = MACHINE.decide(null, start(forged, json("{}")), T0);
+            assertThat(decision.events()).extracting(RunEvent::type).containsExactly(RunEventType.RUN_REJECTED);
+            assertThat(decision.state().run().error()).contains("steps[0].config.password").doesNotContain("hunter2");
+            assertThat(decision.effects()).noneMatch(Effect.DispatchStep.class::isInstance);
+            assertThat(MACHINE.decide(decision.state(), start(forged, json("{}")), T0.plusSeconds(1)).ignored().reason())
+                    .as("a redelivered start is a duplicate").isEqualTo(Decision.IgnoreReason.DUPLICATE_START);
         }
     }
 

@@ -11,4 +11,9 @@ public record Violation(String field, String message) {
     public String toString() {
         return field + ": " + message;
     }
+
+    /** {@code violations} in one line, {@code field: message; field: message}. */
+    public static String summary(java.util.List<Violation> violations) {
+        return String.join("; ", violations.stream().map(Violation::toString).toList());
+    }
 }
