@@ -83,6 +83,13 @@ public final class StepRequestProcessor {
             StepOutcome outcome = handler.handle(request);
             return outcome != null ? outcome
                     : StepOutcome.permanent(handler.getClass().getName() + " returned no outcome");
+        } catch (StackOverflowError | OutOfMemoryError e) {
+            // One request (a deeply nested document, a huge one) must not stop the connector: its listener
+            // container stops on an Error. Both unwind to here with their memory free again; the step fails,
+            // named by the error's class only (its message is the JVM's, never the request's).
+            log.error("{} step handler {} ran out of {} on run {} step {} attempt {}", handler.type(), handler.getClass().getName(),
+                    e instanceof StackOverflowError ? "stack" : "memory", request.runId(), request.stepId(), request.attempt(), e);
+            return StepOutcome.permanent(handler.type() + " connector failed: " + e.getClass().getSimpleName() + " while handling the step");
         } catch (RuntimeException | Error e) {
             if (e instanceof VirtualMachineError) {
                 throw e;

@@ -69,6 +69,19 @@ class StepRequestProcessorTest {
     }
 
     @Test
+    void aHandlerThatOverflowsItsStackFailsTheStepInsteadOfStoppingTheConnector() {
+        StepRequestProcessor processor = processor(request -> {
+            throw new StackOverflowError();
+        });
+
+        CompleteStep answer = processor.process(RUN, Json.toBytes(request("webhook", 1, null)));
+
+        assertThat(answer.outcome()).isEqualTo(CompleteStep.Outcome.FAILED);
+        assertThat(answer.error()).isEqualTo("webhook connector failed: StackOverflowError while handling the step");
+        assertThat(answer.retryable()).isFalse();
+    }
+
+    @Test
     void aHandlerThatReturnsNothingFailsTheStep() {
         CompleteStep answer = processor(request -> null).process(RUN, Json.toBytes(request("webhook", 1, null)));
 
