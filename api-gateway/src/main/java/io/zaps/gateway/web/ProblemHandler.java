@@ -43,7 +43,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
-        return ResponseEntity.status(e.status()).body(e.toProblem());
+        return ResponseEntity.status(e.status()).headers(h -> e.headers().forEach(h::set)).body(e.toProblem());
     }
 
     @ExceptionHandler(UnsafeIdException.class)

@@ -45,8 +45,8 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addMapping("/api/**")
                 .allowedOrigins(properties.corsAllowedOrigins().toArray(String[]::new))
                 .allowedMethods("GET", "POST", "PUT", "DELETE")
-                .allowedHeaders(HttpHeaders.CONTENT_TYPE, ApiKeyFilter.HEADER, HttpHeaders.AUTHORIZATION, "Idempotency-Key")
-                .exposedHeaders(HttpHeaders.LOCATION, "Idempotent-Replayed")
+                .allowedHeaders(HttpHeaders.CONTENT_TYPE, ApiKeyFilter.HEADER, HttpHeaders.AUTHORIZATION, "Idempotency-Key", HttpHeaders.IF_MATCH)
+                .exposedHeaders(HttpHeaders.LOCATION, "Idempotent-Replayed", HttpHeaders.ETAG)
                 .allowCredentials(false)
                 .maxAge(3600);
     }
