@@ -10,6 +10,7 @@ import io.zaps.contract.trigger.SecretRef;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.store.SecretStore;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -53,7 +54,8 @@ class SecretController {
                     content = @Content(mediaType = "application/json", schema = @Schema(implementation = SecretValueBody.class))))
     @ApiResponse(responseCode = "201", description = "created; Location names the secret")
     @ApiResponse(responseCode = "200", description = "replaced")
-    @PutMapping("/{name}")
+    // Only JSON: the body is read raw (below), and without this any type (text/plain, XML, octet-stream) was parsed as JSON.
+    @PutMapping(value = "/{name}", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
     ResponseEntity<SecretInfoView> put(@PathVariable String name, @RequestBody(required = false) byte[] body) {
         checkName(name);
         String value = value(body);

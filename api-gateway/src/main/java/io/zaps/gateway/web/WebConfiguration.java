@@ -7,10 +7,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Filters on {@code /api/*} (API keys, then body size) and the CORS rules. */
+/** Filters on {@code /api/*} (API keys, then body size), the {@code ;} guard on every path and the CORS rules. */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
     private final GatewayProperties properties;
@@ -35,6 +36,11 @@ class WebConfiguration implements WebMvcConfigurer {
         registration.addUrlPatterns("/api/*");
         registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 20);
         return registration;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new SemicolonGuard());
     }
 
     @Override

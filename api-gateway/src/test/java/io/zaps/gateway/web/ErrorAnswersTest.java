@@ -56,6 +56,37 @@ class ErrorAnswersTest extends GatewayTestSupport {
         assertThat(problem.has("instance")).as("no request path echoed").isFalse();
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({
+            "GET,    /api/workflows/wf;x,                          id",
+            "GET,    /api/workflows/wf%3Bx/versions,               id",
+            "POST,   /api/workflows/wf;x/trigger,                  id",
+            "GET,    /api/workflows/wf/versions/1;x,               version",
+            "GET,    /api/runs/7c9e6679-7425-40de-944b-e07fc1f90ae7;x, run_id",
+            "POST,   /api/runs/7c9e6679-7425-40de-944b-e07fc1f90ae7;x/cancel, run_id",
+            "POST,   /hooks/wf;x,                                  workflow_id",
+            "GET,    /api/workflows;x,                             path",
+            "GET,    /health;x,                                    path"})
+    void aSemicolonInAPathIsRefusedNamingThePathParameter(String method, String path, String field) {
+        Response response = send(method, path, method.equals("GET") ? null : "{}",
+                Map.of("X-API-Key", API_KEY, "Content-Type", "application/json"));
+        assertProblem(response, 400, field);
+        assertThat(response.json().has("instance")).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} {1} as {2}")
+    @CsvSource({
+            "POST, /api/workflows,                text/plain",
+            "POST, /api/workflows,                application/xml",
+            "PUT,  /api/workflows/some_workflow,  application/octet-stream",
+            "POST, /api/workflows/some_workflow/trigger, text/plain",
+            "PUT,  /api/secrets/some_secret,      text/plain"})
+    void everyJsonBodyEndpointRefusesAnotherTypeWith415(String method, String path, String type) {
+        Response response = send(method, path, "{}", Map.of("X-API-Key", API_KEY, "Content-Type", type));
+        assertProblem(response, 415, null);
+        assertThat(response.json().has("instance")).isFalse();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"/api/workflows/unknown_wf", "/api/secrets/unknown_secret", "/api/nothing/here"})
     void aProblemNeverEchoesThePath(String path) {
