@@ -54,6 +54,7 @@ class SecretController {
                     content = @Content(mediaType = "application/json", schema = @Schema(implementation = SecretValueBody.class))))
     @ApiResponse(responseCode = "201", description = "created; Location names the secret")
     @ApiResponse(responseCode = "200", description = "replaced")
+    @ApiResponse(responseCode = "400", description = "the name is malformed, or the body is not {\"value\": \"<non-blank string, at most 64 KiB>\"}")
     // Only JSON: the body is read raw (below), and without this any type (text/plain, XML, octet-stream) was parsed as JSON.
     @PutMapping(value = "/{name}", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
     ResponseEntity<SecretInfoView> put(@PathVariable String name, @RequestBody(required = false) byte[] body) {
@@ -72,6 +73,8 @@ class SecretController {
     }
 
     @Operation(summary = "Get a secret's name and timestamps", description = "Never its value. 404 if there is none.")
+    @ApiResponse(responseCode = "200", description = "the secret's name and timestamps")
+    @ApiResponse(responseCode = "404", description = "no secret with this name")
     @GetMapping("/{name}")
     SecretInfoView get(@PathVariable String name) {
         checkName(name);
@@ -80,6 +83,7 @@ class SecretController {
 
     @Operation(summary = "Delete a secret", description = "Steps that still reference it fail with \"secret '<name>' does not exist\".")
     @ApiResponse(responseCode = "204", description = "deleted")
+    @ApiResponse(responseCode = "404", description = "no secret with this name")
     @DeleteMapping("/{name}")
     ResponseEntity<Void> delete(@PathVariable String name) {
         checkName(name);

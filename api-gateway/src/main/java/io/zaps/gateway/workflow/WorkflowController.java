@@ -35,6 +35,8 @@ class WorkflowController {
                     + "version, created_at and updated_at are set by the server. Of concurrent creates of one id exactly one "
                     + "wins; the others get 409, as does a create of an id that exists.")
     @ApiResponse(responseCode = "201", description = "created; Location names the workflow, ETag is its version (\"1\")")
+    @ApiResponse(responseCode = "400", description = "the definition is invalid or not readable JSON; errors names every field at fault")
+    @ApiResponse(responseCode = "409", description = "a workflow with this id exists")
     @PostMapping
     ResponseEntity<WorkflowDefinition> create(@RequestBody WorkflowDefinition definition) {
         WorkflowDefinition stored = workflows.create(definition);
@@ -49,6 +51,7 @@ class WorkflowController {
 
     @Operation(summary = "Get a workflow's current definition", description = "ETag is its version, e.g. \"7\", for If-Match.")
     @ApiResponse(responseCode = "200", description = "the current definition; ETag is its version")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id")
     @GetMapping("/{id}")
     ResponseEntity<WorkflowDefinition> get(@PathVariable String id) {
         WorkflowDefinition current = workflows.get(PathIds.workflowId("id", id));
@@ -62,6 +65,9 @@ class WorkflowController {
                     + "backwards). With If-Match: \"<version>\" (the ETag of a GET) the update is saved only if that version is "
                     + "still the current one, else 412 naming current_version.")
     @ApiResponse(responseCode = "200", description = "the new version; ETag is its version")
+    @ApiResponse(responseCode = "400", description = "the definition is invalid, its id is not the path's, or If-Match is malformed; errors names the field")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id (PUT never creates)")
+    @ApiResponse(responseCode = "412", description = "If-Match does not name the current version; current_version and ETag give it")
     @PutMapping("/{id}")
     ResponseEntity<WorkflowDefinition> update(@PathVariable String id,
                                               @Parameter(description = "the version this update was made from, e.g. \"7\"; * for any")
@@ -75,6 +81,9 @@ class WorkflowController {
             description = "It accepts no more triggers; its versions and runs stay readable. With If-Match: \"<version>\" "
                     + "only if that version is still the current one, else 412 naming current_version.")
     @ApiResponse(responseCode = "204", description = "deleted")
+    @ApiResponse(responseCode = "400", description = "the id or If-Match is malformed")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id")
+    @ApiResponse(responseCode = "412", description = "If-Match does not name the current version; current_version and ETag give it")
     @DeleteMapping("/{id}")
     ResponseEntity<Void> delete(@PathVariable String id,
                                 @Parameter(description = "the version expected to be current, e.g. \"7\"; * for any")
@@ -84,12 +93,17 @@ class WorkflowController {
     }
 
     @Operation(summary = "List a workflow's versions")
+    @ApiResponse(responseCode = "200", description = "every version, oldest first")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id ever existed")
     @GetMapping("/{id}/versions")
     List<VersionInfo> versions(@PathVariable String id) {
         return workflows.versions(PathIds.workflowId("id", id));
     }
 
     @Operation(summary = "Get one version of a workflow")
+    @ApiResponse(responseCode = "200", description = "that version")
+    @ApiResponse(responseCode = "400", description = "the id is malformed or the version is not an integer")
+    @ApiResponse(responseCode = "404", description = "the workflow has no such version")
     @GetMapping("/{id}/versions/{version}")
     WorkflowDefinition version(@PathVariable String id, @PathVariable int version) {
         return workflows.version(PathIds.workflowId("id", id), version);
