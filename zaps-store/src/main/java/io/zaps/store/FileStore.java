@@ -10,6 +10,8 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -25,12 +28,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The JSON file store on the (shared) data folder:
  * <pre>
  * &lt;data&gt;/workflows/&lt;id&gt;.json                 the current version of each workflow
  * &lt;data&gt;/workflow-versions/&lt;id&gt;/&lt;n&gt;.json      every version ever saved
+ * &lt;data&gt;/workflow-versions/&lt;id&gt;/.lock        the workflow's write lock (an OS file lock; the file stays empty)
  * &lt;data&gt;/runs/&lt;run_id&gt;.json                  the latest snapshot of each run
  * &lt;data&gt;/index/workflow-runs/&lt;id&gt;/&lt;run_id&gt;     which runs belong to a workflow (empty marker files)
  * </pre>
@@ -38,7 +46,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * sees the old or the new file, never half of one. Every id is checked against
  * {@link Ids#SAFE_ID} or {@link Ids#isRunId} before it becomes part of a path, and the resolved path
  * is checked to stay inside the data folder. Thread-safe; safe across processes for the operations
- * whose javadoc says so.
+ * whose javadoc says so. Writes of a workflow are serialized per workflow id, also between processes
+ * sharing the folder ({@link #saveWorkflow}).
  */
 public final class FileStore {
     private final Path root;
@@ -104,40 +113,152 @@ public final class FileStore {
     }
 
     /**
-     * Saves {@code definition} as version {@code definition.version()}. Fails with
-     * {@link VersionConflictException} if that version already exists (another writer got there
-     * first, also in another process), so versions are never overwritten.
+     * Decides, under the workflow's write lock, what a write stores given what is stored now; it may throw to store
+     * nothing (the exception reaches the caller unchanged). Other writers of the same workflow wait while it runs, so it
+     * must be quick, and it must not call the store's write methods.
+     */
+    @FunctionalInterface
+    public interface WorkflowChange {
+        /**
+         * @param current     the current definition; empty when the workflow does not exist (never created, or deleted)
+         * @param nextVersion the number the new version gets: one more than the highest version ever saved
+         * @return the definition to save; its version must be {@code nextVersion}
+         */
+        WorkflowDefinition apply(Optional<WorkflowDefinition> current, int nextVersion);
+    }
+
+    /**
+     * Saves a new version of a workflow as one step against every other writer of it, also in other processes sharing
+     * the data folder: under the workflow's write lock, {@code change} is given the current definition and the next
+     * version number, and what it returns is saved as that version and becomes the current definition. Concurrent
+     * writers are serialized, never refused: each gets its own version, and the current definition is always the last
+     * one saved.
+     *
+     * @return the definition saved
+     */
+    public WorkflowDefinition saveWorkflow(String workflowId, WorkflowChange change) {
+        String id = safeId(workflowId);
+        return withWorkflowLock(id, () -> {
+            int next = highestVersion(id) + 1;
+            WorkflowDefinition definition = change.apply(findWorkflow(id), next);
+            if (!id.equals(definition.id()) || definition.version() == null || definition.version() != next) {
+                throw new IllegalArgumentException("a workflow change must return workflow '" + id + "' as version " + next
+                        + " (was '" + definition.id() + "' version " + definition.version() + ")");
+            }
+            writeVersion(definition);
+            return definition;
+        });
+    }
+
+    /**
+     * Saves {@code definition} as version {@code definition.version()}, under the workflow's write lock (see
+     * {@link #saveWorkflow}). Fails with {@link VersionConflictException} if that version already exists (another writer
+     * got there first, also in another process), so versions are never overwritten. It becomes the current definition
+     * unless a higher version was saved before: the current definition never goes backwards.
      */
     public void saveWorkflowVersion(WorkflowDefinition definition) {
         String id = safeId(definition.id());
+        withWorkflowLock(id, () -> {
+            writeVersion(definition);
+            return null;
+        });
+    }
+
+    /** Removes the workflow's current definition (its versions and runs stay readable). */
+    public boolean deleteWorkflow(String workflowId) {
+        return deleteWorkflow(workflowId, current -> {});
+    }
+
+    /**
+     * Removes the workflow's current definition, under its write lock, once {@code check} accepted it ({@code check} may
+     * throw to keep it, e.g. when it is not the version the caller expects). Its versions and runs stay readable.
+     *
+     * @return whether there was a current definition to remove
+     */
+    public boolean deleteWorkflow(String workflowId, Consumer<WorkflowDefinition> check) {
+        String id = safeId(workflowId);
+        Path file = workflowFile(id);
+        if (!Files.exists(file)) {
+            // Nothing to delete, and no lock file left behind for an id that never existed.
+            return false;
+        }
+        return withWorkflowLock(id, () -> {
+            Optional<WorkflowDefinition> current = findWorkflow(id);
+            if (current.isEmpty()) {
+                return false;
+            }
+            check.accept(current.get());
+            try {
+                return Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new StoreException("cannot delete workflow " + id + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Under the workflow's write lock: the version file (exclusive create), then the current pointer if it moves forward. */
+    private void writeVersion(WorkflowDefinition definition) {
+        String id = definition.id();
         int version = definition.version();
         Path dir = versions.resolve(id);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new StoreException("cannot create " + dir + ": " + e.getMessage(), e);
-        }
         Path target = safeChild(dir, version + ".json");
-        Path temp = writeTemp(dir, Json.toBytes(definition));
+        byte[] bytes = Json.toBytes(definition);
+        Path temp = writeTemp(dir, bytes);
         try {
-            // A hard link is created atomically and fails if the name exists: an exclusive create.
+            // A hard link is created atomically and fails if the name exists: an exclusive create, which also holds
+            // against a writer that does not take the lock.
             Files.createLink(target, temp);
         } catch (FileAlreadyExistsException e) {
-            throw new VersionConflictException(definition.id(), version);
+            throw new VersionConflictException(id, version);
         } catch (IOException | UnsupportedOperationException e) {
             throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
         } finally {
             deleteQuietly(temp);
         }
-        replace(workflowFile(id), Json.toBytes(definition));
+        if (version >= highestVersion(id) && version > currentVersion(id)) {
+            replace(workflowFile(id), bytes);
+        }
     }
 
-    /** Removes the workflow's current definition (its versions and runs stay readable). */
-    public boolean deleteWorkflow(String workflowId) {
+    private int highestVersion(String id) {
+        List<Integer> saved = listWorkflowVersions(id);
+        return saved.isEmpty() ? 0 : saved.get(saved.size() - 1);
+    }
+
+    /** The current definition's version; 0 when there is none, or it is corrupt (a good version then replaces it). */
+    private int currentVersion(String id) {
         try {
-            return Files.deleteIfExists(workflowFile(workflowId));
+            return findWorkflow(id).map(WorkflowDefinition::version).orElse(0);
+        } catch (CorruptFileException e) {
+            return 0;
+        }
+    }
+
+    /** One lock in this JVM per stripe of workflow ids (bounded, unlike one per id); shared by every FileStore instance. */
+    private static final ReentrantLock[] LOCAL_LOCKS = IntStream.range(0, 64).mapToObj(i -> new ReentrantLock()).toArray(ReentrantLock[]::new);
+
+    /**
+     * Runs {@code action} holding the workflow's write lock: an OS file lock on {@code workflow-versions/<id>/.lock},
+     * which keeps out writers in other processes sharing the data folder and is released when its process dies; and
+     * before it a lock within this JVM, because a file lock belongs to the whole process: two threads of one JVM would not
+     * exclude each other with it (the second gets an OverlappingFileLockException). The lock file is never deleted: a
+     * writer waiting on a deleted file would hold a lock nobody else sees.
+     */
+    private <T> T withWorkflowLock(String id, Supplier<T> action) {
+        Path dir = versions.resolve(id);
+        Path lockFile = safeChild(dir, ".lock");
+        ReentrantLock local = LOCAL_LOCKS[Math.floorMod(lockFile.hashCode(), LOCAL_LOCKS.length)];
+        local.lock();
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                return action.get();
+            }
         } catch (IOException e) {
-            throw new StoreException("cannot delete workflow " + workflowId + ": " + e.getMessage(), e);
+            throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        } finally {
+            local.unlock();
         }
     }
 

@@ -88,9 +88,13 @@ class HookController {
                     + "webhook, 401 bad token/signature/timestamp, 409 replayed signature or paused/disabled workflow, 503 secret missing.")
     @ApiResponse(responseCode = "202", description = "accepted (respond accepted), or still running at the bound (on_completion)")
     @ApiResponse(responseCode = "200", description = "the run is final (on_completion), or the Idempotency-Key already started it")
+    @ApiResponse(responseCode = "400", description = "the Idempotency-Key or a JSON body is malformed")
     @ApiResponse(responseCode = "401", description = "missing or wrong token or signature, stale timestamp")
     @ApiResponse(responseCode = "404", description = "no workflow with a webhook trigger has this id")
     @ApiResponse(responseCode = "409", description = "the signature was already accepted, or the workflow is paused or disabled")
+    @ApiResponse(responseCode = "413", description = "the body is larger than zaps.gateway.max-body-size (1 MiB)")
+    @ApiResponse(responseCode = "415", description = "a multipart body, or a body of a type the webhook does not read")
+    @ApiResponse(responseCode = "503", description = "the webhook's secret is not in the credential store, or Kafka did not take the trigger")
     @PostMapping("/hooks/{workflow_id}")
     DeferredResult<ResponseEntity<Object>> hook(@PathVariable("workflow_id") String workflowId,
                                                 @Parameter(hidden = true) HttpServletRequest request,

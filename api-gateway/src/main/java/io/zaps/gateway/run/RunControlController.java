@@ -1,6 +1,7 @@
 package io.zaps.gateway.run;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.Topics;
@@ -53,6 +54,11 @@ class RunControlController {
     }
 
     @Operation(summary = "Cancel a pending, running or paused run", description = "409 if the run already ended.")
+    @ApiResponse(responseCode = "202", description = "the command was handed to the executor; the body is the run's snapshot as it is now")
+    @ApiResponse(responseCode = "400", description = "run_id is not a lower-case UUID")
+    @ApiResponse(responseCode = "404", description = "no run with this id")
+    @ApiResponse(responseCode = "409", description = "the run's status does not allow this (run_status gives it)")
+    @ApiResponse(responseCode = "503", description = "Kafka did not take the command; nothing changed")
     @PostMapping("/api/runs/{run_id}/cancel")
     ResponseEntity<RunSnapshot> cancel(@PathVariable("run_id") String runId) {
         return control(runId, "cancel", Set.of(RunStatus.PENDING, RunStatus.RUNNING, RunStatus.PAUSED),
@@ -60,6 +66,11 @@ class RunControlController {
     }
 
     @Operation(summary = "Pause a running run", description = "No new step or attempt starts until resume. 409 unless running.")
+    @ApiResponse(responseCode = "202", description = "the command was handed to the executor; the body is the run's snapshot as it is now")
+    @ApiResponse(responseCode = "400", description = "run_id is not a lower-case UUID")
+    @ApiResponse(responseCode = "404", description = "no run with this id")
+    @ApiResponse(responseCode = "409", description = "the run's status does not allow this (run_status gives it)")
+    @ApiResponse(responseCode = "503", description = "Kafka did not take the command; nothing changed")
     @PostMapping("/api/runs/{run_id}/pause")
     ResponseEntity<RunSnapshot> pause(@PathVariable("run_id") String runId) {
         return control(runId, "pause", Set.of(RunStatus.RUNNING),
@@ -67,6 +78,11 @@ class RunControlController {
     }
 
     @Operation(summary = "Resume a paused run", description = "What fell due while paused starts now. 409 unless paused.")
+    @ApiResponse(responseCode = "202", description = "the command was handed to the executor; the body is the run's snapshot as it is now")
+    @ApiResponse(responseCode = "400", description = "run_id is not a lower-case UUID")
+    @ApiResponse(responseCode = "404", description = "no run with this id")
+    @ApiResponse(responseCode = "409", description = "the run's status does not allow this (run_status gives it)")
+    @ApiResponse(responseCode = "503", description = "Kafka did not take the command; nothing changed")
     @PostMapping("/api/runs/{run_id}/resume")
     ResponseEntity<RunSnapshot> resume(@PathVariable("run_id") String runId) {
         return control(runId, "resume", Set.of(RunStatus.PAUSED),
@@ -75,6 +91,11 @@ class RunControlController {
 
     @Operation(summary = "Retry a failed run from its failed step",
             description = "Earlier steps' outputs are kept; same run id, new attempt numbers. 409 unless the run failed at a step.")
+    @ApiResponse(responseCode = "202", description = "the command was handed to the executor; the body is the run's snapshot as it is now")
+    @ApiResponse(responseCode = "400", description = "run_id is not a lower-case UUID")
+    @ApiResponse(responseCode = "404", description = "no run with this id")
+    @ApiResponse(responseCode = "409", description = "the run's status does not allow this (run_status gives it)")
+    @ApiResponse(responseCode = "503", description = "Kafka did not take the command; nothing changed")
     @PostMapping("/api/runs/{run_id}/retry")
     ResponseEntity<RunSnapshot> retry(@PathVariable("run_id") String runId) {
         return control(runId, "retry", Set.of(RunStatus.FAILED),

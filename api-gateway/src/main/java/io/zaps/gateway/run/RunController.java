@@ -52,6 +52,11 @@ class RunController {
                     + "current snapshot, Location and Idempotent-Replayed: true.")
     @ApiResponse(responseCode = "202", description = "accepted; Location names the run")
     @ApiResponse(responseCode = "200", description = "the Idempotency-Key already started this run (Idempotent-Replayed: true)")
+    @ApiResponse(responseCode = "400", description = "the body or context is not a JSON object, or the Idempotency-Key is malformed")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id")
+    @ApiResponse(responseCode = "409", description = "the workflow is paused or disabled")
+    @ApiResponse(responseCode = "422", description = "the Idempotency-Key was used with another context")
+    @ApiResponse(responseCode = "503", description = "Kafka did not take the trigger; nothing runs")
     @PostMapping("/api/workflows/{id}/trigger")
     ResponseEntity<RunSnapshot> trigger(@PathVariable String id,
                                         @RequestHeader(name = IDEMPOTENCY_KEY, required = false) String idempotencyKey,
@@ -70,6 +75,9 @@ class RunController {
     }
 
     @Operation(summary = "Get a run's latest snapshot")
+    @ApiResponse(responseCode = "200", description = "the run's latest snapshot")
+    @ApiResponse(responseCode = "400", description = "run_id is not a lower-case UUID")
+    @ApiResponse(responseCode = "404", description = "no run with this id")
     @GetMapping("/api/runs/{run_id}")
     RunSnapshot run(@PathVariable("run_id") String runId) {
         String id = PathIds.runId("run_id", runId);
@@ -77,6 +85,9 @@ class RunController {
     }
 
     @Operation(summary = "List a workflow's runs, newest first")
+    @ApiResponse(responseCode = "200", description = "the newest runs, at most limit (default 100)")
+    @ApiResponse(responseCode = "400", description = "the id is malformed or limit is out of range")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id ever existed")
     @GetMapping("/api/workflows/{id}/runs")
     List<RunSnapshot> runs(@PathVariable String id, @RequestParam(required = false) Integer limit) {
         String workflowId = PathIds.workflowId("id", id);

@@ -10,6 +10,7 @@ import io.zaps.contract.trigger.SecretRef;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.store.SecretStore;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -53,7 +54,9 @@ class SecretController {
                     content = @Content(mediaType = "application/json", schema = @Schema(implementation = SecretValueBody.class))))
     @ApiResponse(responseCode = "201", description = "created; Location names the secret")
     @ApiResponse(responseCode = "200", description = "replaced")
-    @PutMapping("/{name}")
+    @ApiResponse(responseCode = "400", description = "the name is malformed, or the body is not {\"value\": \"<non-blank string, at most 64 KiB>\"}")
+    // Only JSON: the body is read raw (below), and without this any type (text/plain, XML, octet-stream) was parsed as JSON.
+    @PutMapping(value = "/{name}", consumes = {MediaType.APPLICATION_JSON_VALUE, "application/*+json"})
     ResponseEntity<SecretInfoView> put(@PathVariable String name, @RequestBody(required = false) byte[] body) {
         checkName(name);
         String value = value(body);
@@ -70,6 +73,8 @@ class SecretController {
     }
 
     @Operation(summary = "Get a secret's name and timestamps", description = "Never its value. 404 if there is none.")
+    @ApiResponse(responseCode = "200", description = "the secret's name and timestamps")
+    @ApiResponse(responseCode = "404", description = "no secret with this name")
     @GetMapping("/{name}")
     SecretInfoView get(@PathVariable String name) {
         checkName(name);
@@ -78,6 +83,7 @@ class SecretController {
 
     @Operation(summary = "Delete a secret", description = "Steps that still reference it fail with \"secret '<name>' does not exist\".")
     @ApiResponse(responseCode = "204", description = "deleted")
+    @ApiResponse(responseCode = "404", description = "no secret with this name")
     @DeleteMapping("/{name}")
     ResponseEntity<Void> delete(@PathVariable String name) {
         checkName(name);

@@ -13,6 +13,7 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final List<Violation> errors;
     private final Map<String, Object> properties = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     public ApiException(HttpStatus status, String detail, List<Violation> errors) {
         super(detail, null, false, false);
@@ -44,6 +45,16 @@ public class ApiException extends RuntimeException {
     public ApiException with(String property, Object value) {
         properties.put(property, value);
         return this;
+    }
+
+    /** A header of the answer besides the problem (e.g. the current {@code ETag} of a 412). */
+    public ApiException withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public HttpStatus status() {

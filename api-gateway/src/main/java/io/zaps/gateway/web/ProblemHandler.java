@@ -43,12 +43,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
-        return ResponseEntity.status(e.status()).body(e.toProblem());
+        return ResponseEntity.status(e.status()).headers(h -> e.headers().forEach(h::set)).body(e.toProblem());
     }
 
     @ExceptionHandler(UnsafeIdException.class)
     ResponseEntity<ProblemDetail> unsafeId(UnsafeIdException e) {
-        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, e.getMessage(), List.of()));
+        // Not e.getMessage(): it quotes the id, which may come from a path (see ProblemInstanceAdvice).
+        return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST,
+                "an id is not allowed (ids match " + io.zaps.contract.Ids.SAFE_ID.pattern() + "; run ids are lower-case UUIDs)", List.of()));
     }
 
     @ExceptionHandler(VersionConflictException.class)
@@ -107,7 +109,8 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                                                         HttpStatusCode status, WebRequest request) {
         String name = e instanceof MethodArgumentTypeMismatchException m ? m.getName() : String.valueOf(e.getPropertyName());
         String type = e.getRequiredType() == null ? "a valid value" : e.getRequiredType().getSimpleName().toLowerCase();
-        String message = "must be " + (type.equals("integer") || type.equals("int") ? "an integer" : type) + " (was '" + e.getValue() + "')";
+        // The value is not quoted: it may come from a path (see ProblemInstanceAdvice).
+        String message = "must be " + (type.equals("integer") || type.equals("int") ? "an integer" : type);
         return problem(HttpStatus.BAD_REQUEST, name + ": " + message, List.of(new Violation(name, message)), request);
     }
 

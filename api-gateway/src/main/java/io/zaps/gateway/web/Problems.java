@@ -10,7 +10,6 @@ import tools.jackson.databind.json.JsonMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.util.List;
 
 /** Builds RFC 9457 problem details: {@code detail} names the first field at fault, {@code errors} lists all. */
@@ -25,15 +24,29 @@ public final class Problems {
         return problem;
     }
 
-    /** Writes a problem from a servlet filter, where no message converter runs. */
+    /**
+     * A problem for an error that reached no API handler (Tomcat refused the request, or its error page answers): one
+     * fixed sentence per status, never a part of the request.
+     */
+    static ProblemDetail forStatus(int status) {
+        HttpStatus known = HttpStatus.resolve(status);
+        String detail = switch (status) {
+            case 400 -> "the request is malformed and was refused before it reached the API "
+                    + "(e.g. an encoded '/' or '\\', a NUL or a bad escape in the path, a control character in a header)";
+            case 404 -> "there is nothing at this path";
+            case 405 -> "the method is not allowed here";
+            case 413 -> "the request is too large";
+            case 501 -> "the method is not implemented by this server";
+            default -> status >= 500 ? "unexpected error; see the gateway log"
+                    : known != null ? known.getReasonPhrase().toLowerCase(java.util.Locale.ROOT) : "the request was refused";
+        };
+        return of(known != null ? known : HttpStatusCode.valueOf(status), detail, List.of());
+    }
+
+    /** Writes a problem from a servlet filter, where no message converter runs; {@code instance} is left out (see {@link ProblemInstanceAdvice}). */
     static void write(HttpServletRequest request, HttpServletResponse response, JsonMapper mapper, HttpStatus status, String detail)
             throws IOException {
         ProblemDetail problem = of(status, detail, List.of());
-        try {
-            problem.setInstance(URI.create(request.getRequestURI()));
-        } catch (IllegalArgumentException ignored) {
-            // a path that is no valid URI is simply not echoed
-        }
         response.setStatus(status.value());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(mapper.writeValueAsBytes(problem));

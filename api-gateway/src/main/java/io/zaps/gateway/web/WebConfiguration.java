@@ -7,10 +7,11 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.config.annotation.CorsRegistry;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Filters on {@code /api/*} (API keys, then body size) and the CORS rules. */
+/** Filters on {@code /api/*} (API keys, then body size), the {@code ;} guard on every path and the CORS rules. */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
     private final GatewayProperties properties;
@@ -38,6 +39,11 @@ class WebConfiguration implements WebMvcConfigurer {
     }
 
     @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new SemicolonGuard());
+    }
+
+    @Override
     public void addCorsMappings(CorsRegistry registry) {
         if (properties.corsAllowedOrigins().isEmpty()) {
             return;
@@ -45,8 +51,8 @@ class WebConfiguration implements WebMvcConfigurer {
         registry.addMapping("/api/**")
                 .allowedOrigins(properties.corsAllowedOrigins().toArray(String[]::new))
                 .allowedMethods("GET", "POST", "PUT", "DELETE")
-                .allowedHeaders(HttpHeaders.CONTENT_TYPE, ApiKeyFilter.HEADER, HttpHeaders.AUTHORIZATION, "Idempotency-Key")
-                .exposedHeaders(HttpHeaders.LOCATION, "Idempotent-Replayed")
+                .allowedHeaders(HttpHeaders.CONTENT_TYPE, ApiKeyFilter.HEADER, HttpHeaders.AUTHORIZATION, "Idempotency-Key", HttpHeaders.IF_MATCH)
+                .exposedHeaders(HttpHeaders.LOCATION, "Idempotent-Replayed", HttpHeaders.ETAG)
                 .allowCredentials(false)
                 .maxAge(3600);
     }

@@ -1,6 +1,7 @@
 package io.zaps.gateway.workflow;
 
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.zaps.contract.workflow.WorkflowDefinition;
@@ -12,6 +13,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -30,12 +32,15 @@ class WorkflowController {
 
     @Operation(summary = "Create a workflow",
             description = "Validated completely (ids, references, cycles, step configs) before anything is stored. "
-                    + "version, created_at and updated_at are set by the server. 409 if the id exists.")
-    @ApiResponse(responseCode = "201", description = "created; Location names the workflow")
+                    + "version, created_at and updated_at are set by the server. Of concurrent creates of one id exactly one "
+                    + "wins; the others get 409, as does a create of an id that exists.")
+    @ApiResponse(responseCode = "201", description = "created; Location names the workflow, ETag is its version (\"1\")")
+    @ApiResponse(responseCode = "400", description = "the definition is invalid or not readable JSON; errors names every field at fault")
+    @ApiResponse(responseCode = "409", description = "a workflow with this id exists")
     @PostMapping
     ResponseEntity<WorkflowDefinition> create(@RequestBody WorkflowDefinition definition) {
         WorkflowDefinition stored = workflows.create(definition);
-        return ResponseEntity.created(URI.create("/api/workflows/" + stored.id())).body(stored);
+        return ResponseEntity.created(URI.create("/api/workflows/" + stored.id())).eTag(etag(stored)).body(stored);
     }
 
     @Operation(summary = "List the current workflow definitions")
@@ -44,35 +49,67 @@ class WorkflowController {
         return workflows.list();
     }
 
-    @Operation(summary = "Get a workflow's current definition")
+    @Operation(summary = "Get a workflow's current definition", description = "ETag is its version, e.g. \"7\", for If-Match.")
+    @ApiResponse(responseCode = "200", description = "the current definition; ETag is its version")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id")
     @GetMapping("/{id}")
-    WorkflowDefinition get(@PathVariable String id) {
-        return workflows.get(PathIds.workflowId("id", id));
+    ResponseEntity<WorkflowDefinition> get(@PathVariable String id) {
+        WorkflowDefinition current = workflows.get(PathIds.workflowId("id", id));
+        return ResponseEntity.ok().eTag(etag(current)).body(current);
     }
 
-    @Operation(summary = "Update a workflow", description = "Saves a new version; runs already started keep theirs. 404 if the id is unknown.")
+    @Operation(summary = "Update a workflow",
+            description = "Saves a new version; runs already started keep theirs. 404 if the id is unknown (PUT never creates). "
+                    + "Concurrent updates of one workflow are serialized, also across gateways sharing the data folder: each "
+                    + "gets its own version and the current definition is always the last one saved (last writer wins, never "
+                    + "backwards). With If-Match: \"<version>\" (the ETag of a GET) the update is saved only if that version is "
+                    + "still the current one, else 412 naming current_version.")
+    @ApiResponse(responseCode = "200", description = "the new version; ETag is its version")
+    @ApiResponse(responseCode = "400", description = "the definition is invalid, its id is not the path's, or If-Match is malformed; errors names the field")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id (PUT never creates)")
+    @ApiResponse(responseCode = "412", description = "If-Match does not name the current version; current_version and ETag give it")
     @PutMapping("/{id}")
-    WorkflowDefinition update(@PathVariable String id, @RequestBody WorkflowDefinition definition) {
-        return workflows.update(PathIds.workflowId("id", id), definition);
+    ResponseEntity<WorkflowDefinition> update(@PathVariable String id,
+                                              @Parameter(description = "the version this update was made from, e.g. \"7\"; * for any")
+                                              @RequestHeader(name = IfMatch.HEADER, required = false) String ifMatch,
+                                              @RequestBody WorkflowDefinition definition) {
+        WorkflowDefinition stored = workflows.update(PathIds.workflowId("id", id), definition, IfMatch.parse(ifMatch));
+        return ResponseEntity.ok().eTag(etag(stored)).body(stored);
     }
 
-    @Operation(summary = "Delete a workflow", description = "It accepts no more triggers; its versions and runs stay readable.")
+    @Operation(summary = "Delete a workflow",
+            description = "It accepts no more triggers; its versions and runs stay readable. With If-Match: \"<version>\" "
+                    + "only if that version is still the current one, else 412 naming current_version.")
     @ApiResponse(responseCode = "204", description = "deleted")
+    @ApiResponse(responseCode = "400", description = "the id or If-Match is malformed")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id")
+    @ApiResponse(responseCode = "412", description = "If-Match does not name the current version; current_version and ETag give it")
     @DeleteMapping("/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id) {
-        workflows.delete(PathIds.workflowId("id", id));
+    ResponseEntity<Void> delete(@PathVariable String id,
+                                @Parameter(description = "the version expected to be current, e.g. \"7\"; * for any")
+                                @RequestHeader(name = IfMatch.HEADER, required = false) String ifMatch) {
+        workflows.delete(PathIds.workflowId("id", id), IfMatch.parse(ifMatch));
         return ResponseEntity.noContent().build();
     }
 
     @Operation(summary = "List a workflow's versions")
+    @ApiResponse(responseCode = "200", description = "every version, oldest first")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id ever existed")
     @GetMapping("/{id}/versions")
     List<VersionInfo> versions(@PathVariable String id) {
         return workflows.versions(PathIds.workflowId("id", id));
     }
 
     @Operation(summary = "Get one version of a workflow")
+    @ApiResponse(responseCode = "200", description = "that version")
+    @ApiResponse(responseCode = "400", description = "the id is malformed or the version is not an integer")
+    @ApiResponse(responseCode = "404", description = "the workflow has no such version")
     @GetMapping("/{id}/versions/{version}")
     WorkflowDefinition version(@PathVariable String id, @PathVariable int version) {
         return workflows.version(PathIds.workflowId("id", id), version);
+    }
+
+    private static String etag(WorkflowDefinition definition) {
+        return IfMatch.etag(WorkflowService.versionOf(definition));
     }
 }

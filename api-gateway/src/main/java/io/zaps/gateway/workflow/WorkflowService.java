@@ -12,9 +12,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Workflow definitions: validated completely before anything is written, every change saved as a new
- * version ({@link FileStore#saveWorkflowVersion} refuses to overwrite one, so two concurrent writers
- * cannot both win).
+ * Workflow definitions: validated completely before anything is written, every change saved as a new version. Writes of
+ * one workflow are serialized by the store ({@link FileStore#saveWorkflow}, also between gateways sharing the data folder):
+ * of concurrent creates exactly one wins, concurrent updates each get their own version and are never refused, and the
+ * current definition is always the last version saved. {@link IfMatch} adds optimistic concurrency on top: a write that
+ * names the version it started from fails with 412 if another came first.
  */
 @Service
 public class WorkflowService {
@@ -31,30 +33,32 @@ public class WorkflowService {
     public WorkflowDefinition create(WorkflowDefinition submitted) {
         validate(submitted);
         String id = submitted.id();
-        if (store.findWorkflow(id).isPresent()) {
-            throw ApiException.conflict("workflow '" + id + "' already exists; use PUT /api/workflows/" + id + " to change it");
-        }
-        Instant now = clock.instant();
-        WorkflowDefinition stored = submitted.stamped(nextVersion(id), now, now);
-        store.saveWorkflowVersion(stored);
-        return stored;
+        return store.saveWorkflow(id, (current, next) -> {
+            if (current.isPresent()) {
+                throw ApiException.conflict("workflow '" + id + "' already exists; use PUT /api/workflows/" + id + " to change it");
+            }
+            Instant now = clock.instant();
+            return submitted.stamped(next, now, now);
+        });
     }
 
-    public WorkflowDefinition update(String id, WorkflowDefinition submitted) {
+    WorkflowDefinition update(String id, WorkflowDefinition submitted, IfMatch ifMatch) {
         if (submitted == null) {
             throw ApiException.badRequest("", "a workflow definition (JSON object) is required");
         }
         if (submitted.id() != null && !submitted.id().equals(id)) {
             throw ApiException.badRequest("id", "must be absent or equal the path id '" + id + "' (was '" + submitted.id() + "')");
         }
-        WorkflowDefinition current = get(id);
+        get(id); // 404 before 400: an unknown workflow is the first thing wrong (and takes no lock)
         // Every submitted field is kept (version and times are stamped below): a field added to the
         // contract must not be dropped silently by an update.
         WorkflowDefinition withId = submitted.withId(id);
         validate(withId);
-        WorkflowDefinition stored = withId.stamped(nextVersion(id), current.createdAt(), clock.instant());
-        store.saveWorkflowVersion(stored);
-        return stored;
+        return store.saveWorkflow(id, (current, next) -> {
+            WorkflowDefinition base = current.orElseThrow(() -> unknown(id)); // deleted meanwhile
+            ifMatch.check(id, versionOf(base));
+            return withId.stamped(next, base.createdAt(), clock.instant());
+        });
     }
 
     public WorkflowDefinition get(String id) {
@@ -65,8 +69,8 @@ public class WorkflowService {
         return store.listWorkflows();
     }
 
-    public void delete(String id) {
-        if (!store.deleteWorkflow(id)) {
+    void delete(String id, IfMatch ifMatch) {
+        if (!store.deleteWorkflow(id, current -> ifMatch.check(id, versionOf(current)))) {
             throw unknown(id);
         }
     }
@@ -98,9 +102,9 @@ public class WorkflowService {
         }
     }
 
-    private int nextVersion(String id) {
-        List<Integer> versions = store.listWorkflowVersions(id);
-        return versions.isEmpty() ? 1 : versions.get(versions.size() - 1) + 1;
+    /** A definition's version, its entity tag; 0 for a stored file without one (a hand edit), which no If-Match names. */
+    static int versionOf(WorkflowDefinition definition) {
+        return definition.version() == null ? 0 : definition.version();
     }
 
     static ApiException unknown(String id) {

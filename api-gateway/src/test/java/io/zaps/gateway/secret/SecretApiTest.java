@@ -108,6 +108,31 @@ class SecretApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void aSemicolonInTheNameIsRefusedInsteadOfDroppingWhatFollowsIt() {
+        String name = uniqueId("semi");
+        assertProblem(put("/api/secrets/" + name + ";b", "{\"value\": \"x\"}"), 400, "name");
+        assertProblem(put("/api/secrets/" + name + ";", "{\"value\": \"x\"}"), 400, "name");
+        assertProblem(put("/api/secrets/" + name + "%3Bb", "{\"value\": \"x\"}"), 400, "name");
+        assertProblem(put("/api/secrets/" + name + "%3bb", "{\"value\": \"x\"}"), 400, "name");
+        assertProblem(get("/api/secrets/" + name + ";b"), 400, "name");
+        assertProblem(delete("/api/secrets/" + name + ";b"), 400, "name");
+        assertThat(get("/api/secrets/" + name).status()).as("nothing stored under the part before ';'").isEqualTo(404);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"text/plain", "application/xml", "text/xml", "application/octet-stream", "application/x-www-form-urlencoded"})
+    void aBodyThatIsNotJsonIsRefusedWith415(String type) {
+        String name = uniqueId("type");
+        Response response = send("PUT", "/api/secrets/" + name, "{\"value\": \"" + VALUE + "\"}",
+                Map.of("X-API-Key", API_KEY, "Content-Type", type));
+        assertProblem(response, 415, null);
+        assertThat(response.body()).doesNotContain(VALUE);
+        assertThat(get("/api/secrets/" + name).status()).as("nothing stored").isEqualTo(404);
+        assertThat(send("PUT", "/api/secrets/" + name, "{\"value\": \"x\"}",
+                Map.of("X-API-Key", API_KEY, "Content-Type", "application/json; charset=utf-8")).status()).isEqualTo(201);
+    }
+
+    @Test
     void secretsNeedAnApiKey() {
         assertThat(send("GET", "/api/secrets", null, Map.of()).status()).isEqualTo(401);
         String name = uniqueId("nokey");

@@ -2,7 +2,9 @@ package io.zaps.gateway.web;
 
 import io.zaps.gateway.GatewayTestSupport;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +51,41 @@ class AccessAndDocsTest extends GatewayTestSupport {
         assertThat(openApi.json().at("/paths/~1api~1workflows~1{id}~1trigger/post/responses").propertyNames()).contains("202");
         assertThat(openApi.json().at("/components/schemas/RunSnapshot/properties").propertyNames())
                 .contains("run_id", "workflow_id", "created_at", "context", "steps");
+    }
+
+    @Test
+    void theOpenApiDocumentSaysWhatTheApiAnswersErrorsIncluded() {
+        JsonNode paths = send("GET", "/docs/openapi.json", null, Map.of()).json().get("paths");
+
+        for (String action : List.of("cancel", "pause", "resume", "retry")) {
+            JsonNode responses = paths.at("/~1api~1runs~1{run_id}~1" + action + "/post/responses");
+            assertThat(responses.propertyNames()).as(action).contains("202", "400", "401", "404", "409", "503").doesNotContain("200");
+            assertThat(responses.at("/202/content/application~1json/schema/$ref").stringValue()).endsWith("/RunSnapshot");
+        }
+        assertThat(paths.at("/~1api~1workflows/post/responses").propertyNames()).contains("201", "400", "401", "409", "413", "415");
+        assertThat(paths.at("/~1api~1workflows~1{id}/put/responses").propertyNames()).contains("200", "400", "404", "412", "413", "415");
+        assertThat(paths.at("/~1api~1workflows~1{id}/put/parameters").valueStream().map(p -> p.get("name").stringValue()))
+                .contains("If-Match");
+        assertThat(paths.at("/~1api~1workflows~1{id}/delete/responses").propertyNames()).contains("204", "404", "412");
+        assertThat(paths.at("/~1api~1workflows~1{id}~1trigger/post/responses").propertyNames())
+                .contains("202", "200", "400", "404", "409", "422", "503");
+        assertThat(paths.at("/~1api~1secrets~1{name}/put/responses").propertyNames()).contains("200", "201", "400", "415");
+        assertThat(paths.at("/~1hooks~1{workflow_id}/post/responses").propertyNames()).contains("401", "404", "413", "415")
+                .doesNotContain("412");
+        assertThat(paths.at("/~1health/get/responses").propertyNames()).containsExactly("200");
+
+        // every error answer is a Problem, every success JSON
+        paths.forEachEntry((path, item) -> item.forEachEntry((method, operation) -> operation.get("responses").forEachEntry((status, response) -> {
+            if (status.compareTo("400") >= 0) {
+                assertThat(response.at("/content/application~1problem+json/schema/$ref").stringValue()).as(method + " " + path + " " + status)
+                        .isEqualTo("#/components/schemas/Problem");
+                assertThat(response.get("description").stringValue()).isNotBlank();
+            } else if (response.has("content")) {
+                assertThat(response.get("content").propertyNames()).as(method + " " + path + " " + status).containsExactly("application/json");
+            }
+        })));
+        JsonNode problem = send("GET", "/docs/openapi.json", null, Map.of()).json().at("/components/schemas/Problem");
+        assertThat(problem.get("properties").propertyNames()).contains("type", "title", "status", "detail", "errors").doesNotContain("instance");
     }
 
     @Test

@@ -81,6 +81,44 @@ class WorkflowApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void theETagIsTheVersionAndIfMatchMakesAnUpdateOrADeleteConditionalOnIt() {
+        String id = uniqueId("etag");
+        assertThat(post("/api/workflows", workflowJson(id, "active")).header("ETag")).isEqualTo("\"1\"");
+        assertThat(get("/api/workflows/" + id).header("ETag")).isEqualTo("\"1\"");
+        String changed = workflowJson(id, "paused");
+
+        Response matched = putIfMatch(id, changed, "\"1\"");
+        assertThat(matched.status()).as(matched.body()).isEqualTo(200);
+        assertThat(matched.header("ETag")).isEqualTo("\"2\"");
+
+        Response stale = putIfMatch(id, changed, "\"1\"");
+        assertProblem(stale, 412, null);
+        assertThat(stale.json().get("current_version").intValue()).isEqualTo(2);
+        assertThat(stale.json().get("detail").stringValue()).contains("version 2").contains("If-Match: \"2\"");
+        assertThat(stale.header("ETag")).isEqualTo("\"2\"");
+        assertProblem(putIfMatch(id, changed, "W/\"2\""), 412, null); // a weak tag never matches (strong comparison)
+
+        assertThat(putIfMatch(id, changed, "\"9\", \"2\"").status()).as("any tag of a list").isEqualTo(200);
+        assertThat(putIfMatch(id, changed, "*").status()).isEqualTo(200);
+        assertProblem(putIfMatch(id, changed, "4"), 400, "If-Match");
+        assertProblem(putIfMatch(id, changed, "\"4\" junk"), 400, "If-Match");
+        assertThat(get("/api/workflows/" + id + "/versions").json().size()).as("refused updates saved nothing").isEqualTo(4);
+
+        Response staleDelete = send("DELETE", "/api/workflows/" + id, null, Map.of("X-API-Key", API_KEY, "If-Match", "\"3\""));
+        assertProblem(staleDelete, 412, null);
+        assertThat(staleDelete.json().get("current_version").intValue()).isEqualTo(4);
+        assertThat(get("/api/workflows/" + id).status()).isEqualTo(200);
+        assertThat(send("DELETE", "/api/workflows/" + id, null, Map.of("X-API-Key", API_KEY, "If-Match", "\"4\"")).status())
+                .isEqualTo(204);
+        assertProblem(putIfMatch(id, changed, "\"4\""), 404, null);
+    }
+
+    private Response putIfMatch(String id, String json, String ifMatch) {
+        return send("PUT", "/api/workflows/" + id, json,
+                Map.of("X-API-Key", API_KEY, "Content-Type", "application/json", "If-Match", ifMatch));
+    }
+
+    @Test
     void aDuplicateIdIsAConflict() {
         String id = uniqueId("dup");
         assertThat(post("/api/workflows", workflowJson(id, "active")).status()).isEqualTo(201);
