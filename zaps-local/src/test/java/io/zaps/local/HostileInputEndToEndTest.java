@@ -208,6 +208,48 @@ class HostileInputEndToEndTest {
     }
 
     @Test
+    @Order(7)
+    void concurrentWritesLoseNoUpdate() throws Exception {
+        String body = webhookWorkflow("contended", "v");
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> creates = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            creates.add(sendAsync("POST", "/api/workflows", body));
+        }
+        List<Integer> created = creates.stream().map(f -> f.join().statusCode()).toList();
+        assertThat(created).filteredOn(status -> status == 201).hasSize(1);
+        assertThat(created).filteredOn(status -> status != 201).containsOnly(409);
+
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> updates = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            updates.add(sendAsync("PUT", "/api/workflows/contended", webhookWorkflow("contended", "v" + i)));
+        }
+        List<Integer> versions = new ArrayList<>();
+        for (var update : updates) {
+            HttpResponse<String> response = update.join();
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            versions.add(Json.mapper().readTree(response.body()).get("version").intValue());
+        }
+        assertThat(versions).doesNotHaveDuplicates().hasSize(50);
+        HttpResponse<String> current = send("GET", "/api/workflows/contended", null);
+        assertThat(Json.mapper().readTree(current.body()).get("version").intValue()).isEqualTo(51);
+        assertThat(current.headers().firstValue("ETag")).hasValue("\"51\"");
+        HttpResponse<String> stale = http.send(HttpRequest.newBuilder(URI.create(zaps.gatewayUrl() + "/api/workflows/contended"))
+                .header("X-API-Key", KEY).header("Content-Type", "application/json").header("If-Match", "\"50\"")
+                .PUT(HttpRequest.BodyPublishers.ofString(webhookWorkflow("contended", "late"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(stale.statusCode()).isEqualTo(412);
+    }
+
+    @Test
+    @Order(8)
+    void pathTricksAreProblemsNotPages() throws Exception {
+        for (String path : List.of("/api/workflows/..%2f..%2fetc%2fpasswd", "/api/secrets/a;b", "/api/workflows/a%00b")) {
+            HttpResponse<String> response = send("GET", path, null);
+            assertThat(response.statusCode()).as(path).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("application/problem+json");
+        }
+    }
+
+    @Test
     @Order(100)
     void theSystemIsHealthyAtTheEnd() throws Exception {
         aNormalRunCompletes("at_the_end");
@@ -260,6 +302,12 @@ class HostileInputEndToEndTest {
         }
         request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static java.util.concurrent.CompletableFuture<HttpResponse<String>> sendAsync(String method, String path, String body) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(zaps.gatewayUrl() + path)).header("X-API-Key", KEY)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** The dead-letter reasons on {@code topic}, once there are at least {@code atLeast}. */
