@@ -27,8 +27,8 @@ import java.util.List;
  *                    {@code ZAPS_MASTER_KEY} as for the gateway (or the folder's key file)
  * @param gatewayAddresses  where Zaps' own API gateway listens, {@code host:port} each, which connectors that reach out
  *                          never call ({@code *:port}: every address of this machine on that port). The connectors'
- *                          configuration files default it to {@code ZAPS_GATEWAY_ADDRESSES}, else {@code *:}{@code ZAPS_HTTP_PORT}
- *                          (8080); docker compose sets {@code api-gateway:8080}
+ *                          configuration files default it to {@code ZAPS_GATEWAY_ADDRESSES}, else {@code *:<ZAPS_HTTP_PORT>}
+ *                          ({@code *:8080}); docker compose sets {@code api-gateway:8080}
  * @param allowGatewayCalls let steps call the gateway all the same (env {@code ZAPS_ALLOW_GATEWAY_CALLS}); off by default:
  *                          a step calling the gateway acts with its trust (from loopback, without API keys, it can create
  *                          and trigger workflows)
