@@ -3,10 +3,12 @@ package io.zaps.executor;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.stream.ExecutorStreams;
+import io.zaps.kafka.KafkaClientSecurity;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
+import org.springframework.core.env.Environment;
 
 import java.time.Clock;
 
@@ -35,9 +37,15 @@ class ExecutorConfiguration {
         return new RunStateMachine(executorStepTypes, properties.deadlineGrace());
     }
 
+    /** How the streams and the topic creation authenticate: the same {@code ZAPS_KAFKA_*} settings as every other service. */
     @Bean
-    ExecutorStreams executorStreams(ExecutorProperties properties, RunStateMachine runStateMachine,
-                                    StepTypes executorStepTypes, Clock executorClock) {
-        return new ExecutorStreams(properties, runStateMachine, executorStepTypes, executorClock);
+    KafkaClientSecurity executorKafkaSecurity(Environment environment) {
+        return KafkaClientSecurity.from(environment::getProperty);
+    }
+
+    @Bean
+    ExecutorStreams executorStreams(ExecutorProperties properties, KafkaClientSecurity executorKafkaSecurity,
+                                    RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock) {
+        return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock);
     }
 }

@@ -1,5 +1,6 @@
 package io.zaps.connector;
 
+import io.zaps.connector.net.GatewayAddresses;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -9,6 +10,7 @@ import org.springframework.validation.annotation.Validated;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a connector service consumes its step requests ({@code zaps.connector.*}).
@@ -23,6 +25,13 @@ import java.time.Duration;
  * @param dataDir     the shared data folder whose {@code secrets/} hold the values that step configs reference as
  *                    {@code {{ secret('name') }}}; unset: {@code ZAPS_DATA_DIR}, else {@code ./.zaps}. The master key is
  *                    {@code ZAPS_MASTER_KEY} as for the gateway (or the folder's key file)
+ * @param gatewayAddresses  where Zaps' own API gateway listens, {@code host:port} each, which connectors that reach out
+ *                          never call ({@code *:port}: every address of this machine on that port). The connectors'
+ *                          configuration files default it to {@code ZAPS_GATEWAY_ADDRESSES}, else {@code *:<ZAPS_HTTP_PORT>}
+ *                          ({@code *:8080}); docker compose sets {@code api-gateway:8080}
+ * @param allowGatewayCalls let steps call the gateway all the same (env {@code ZAPS_ALLOW_GATEWAY_CALLS}); off by default:
+ *                          a step calling the gateway acts with its trust (from loopback, without API keys, it can create
+ *                          and trigger workflows)
  */
 @Validated
 @ConfigurationProperties("zaps.connector")
@@ -30,11 +39,21 @@ public record ConnectorProperties(
         @DefaultValue("6") @Min(1) @Max(64) int concurrency,
         @DefaultValue("30s") @NotNull Duration sendTimeout,
         @DefaultValue("4") @Min(1) @Max(64) int parallelism,
-        Path dataDir) {
+        Path dataDir,
+        @DefaultValue({}) List<String> gatewayAddresses,
+        @DefaultValue("false") boolean allowGatewayCalls) {
 
     public ConnectorProperties {
         if (sendTimeout != null && (sendTimeout.isNegative() || sendTimeout.isZero())) {
             throw new IllegalArgumentException("zaps.connector.send-timeout must be positive (was " + sendTimeout + ")");
         }
+        gatewayAddresses = gatewayAddresses == null ? List.of() : List.copyOf(gatewayAddresses);
+        // Fail at start-up, naming the entry, rather than on the first call.
+        GatewayAddresses.parse(gatewayAddresses, "zaps.connector");
+    }
+
+    /** The gateway addresses the connectors refuse: none when {@code allow-gateway-calls} is set. */
+    public GatewayAddresses refusedGatewayAddresses() {
+        return allowGatewayCalls ? GatewayAddresses.NONE : GatewayAddresses.parse(gatewayAddresses, "zaps.connector");
     }
 }

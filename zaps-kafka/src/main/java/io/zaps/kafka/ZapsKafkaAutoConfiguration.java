@@ -13,6 +13,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -40,6 +41,8 @@ import java.util.List;
  * and the source topic, partition and offset as headers.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
+// The executor uses only KafkaClientSecurity from this module, without Spring Kafka on its class path.
+@ConditionalOnClass(name = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @EnableConfigurationProperties(ZapsKafkaProperties.class)
 public class ZapsKafkaAutoConfiguration {
     private static final Logger log = LoggerFactory.getLogger(ZapsKafkaAutoConfiguration.class);

@@ -1,9 +1,23 @@
 package io.zaps.local;
 
+import io.zaps.contract.Topics;
+import io.zaps.kafka.KafkaClientSecurity;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,26 +29,101 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * A real single-node Kafka broker in KRaft mode (combined broker + controller), started from the
  * Kafka server classes on Maven Central: no Docker, no downloads. Its log lives under
  * {@code <data>/kafka}, formatted once, so stopping the process (even with SIGKILL) and starting it
  * again keeps every topic, offset and state-store changelog.
+ *
+ * <p>Open (PLAINTEXT, no ACLs) by default, as {@code ./zaps up} runs it. With a {@link Security} it
+ * runs as a production broker should (docs/security.md): clients authenticate with SASL/SCRAM and
+ * Kafka's {@code StandardAuthorizer} allows only what ACLs grant.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafkaBroker.class);
+    private static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
+    /** The principal the broker's own controller connections use (SASL/PLAIN: KRaft cannot use SCRAM there). */
+    private static final String CONTROLLER_USER = "controller";
+    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * The secured mode: one SASL_PLAINTEXT listener with SCRAM, the {@code StandardAuthorizer}, no access
+     * without an ACL. {@code services} is a super user, the principal Zaps' own services run as;
+     * {@code outside} stands for the programs outside Zaps and may write only the public topic
+     * {@code zaps.triggers} ({@link #outsideProducerAcls}). The services' SCRAM credentials are written
+     * when the log is formatted (KRaft keeps them in its metadata log; they must exist before the broker
+     * can authenticate anyone), so a secured broker needs a fresh data folder; the outside user's
+     * credentials and ACLs are set through the Admin API at every start, as an operator would.
+     *
+     * @param services SASL/SCRAM credentials of Zaps' services (super user)
+     * @param outside  SASL/SCRAM credentials of an outside producer (same mechanism)
+     */
+    public record Security(KafkaClientSecurity services, KafkaClientSecurity outside) {
+        // The storage tool's --add-scram syntax has no escaping: keep names and passwords to these.
+        private static final Pattern PLAIN_TOKEN = Pattern.compile("[A-Za-z0-9._~!@#%^*+-]{1,200}");
+
+        public Security {
+            for (KafkaClientSecurity user : List.of(services, outside)) {
+                if (!user.isSasl() || !user.mechanism().startsWith("SCRAM-")) {
+                    throw new IllegalArgumentException("the secured broker authenticates with SASL/SCRAM only (was " + user + ")");
+                }
+                if (!PLAIN_TOKEN.matcher(user.username()).matches() || !PLAIN_TOKEN.matcher(user.password()).matches()) {
+                    throw new IllegalArgumentException("user names and passwords of the secured broker must match " + PLAIN_TOKEN);
+                }
+            }
+            if (!services.mechanism().equals(outside.mechanism())) {
+                throw new IllegalArgumentException("services and outside must use one SCRAM mechanism");
+            }
+            if (services.username().equals(outside.username()) || services.username().equals(CONTROLLER_USER)
+                    || outside.username().equals(CONTROLLER_USER)) {
+                throw new IllegalArgumentException("services, outside and '" + CONTROLLER_USER + "' must be different users");
+            }
+        }
+    }
 
     private final Path logDir;
     private final int port;
     private final int controllerPort;
+    private final Security security;
     private KafkaRaftServer server;
 
     public LocalKafkaBroker(Path dataDir, int port, int controllerPort) {
+        this(dataDir, port, controllerPort, null);
+    }
+
+    /** @param security the secured mode, or null for the open broker */
+    public LocalKafkaBroker(Path dataDir, int port, int controllerPort, Security security) {
         this.logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
         this.port = port;
         this.controllerPort = controllerPort;
+        this.security = security;
+    }
+
+    /**
+     * What the outside principal may do: write (and so describe) the public triggers topic, nothing
+     * else. Its idempotent producer needs no cluster ACL: WRITE on a topic implies IDEMPOTENT_WRITE.
+     */
+    public static List<AclBinding> outsideProducerAcls(String username) {
+        ResourcePattern triggers = new ResourcePattern(ResourceType.TOPIC, Topics.TRIGGERS, PatternType.LITERAL);
+        List<AclBinding> acls = new ArrayList<>();
+        for (AclOperation operation : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
+            acls.add(new AclBinding(triggers, new AccessControlEntry("User:" + username, "*", operation, AclPermissionType.ALLOW)));
+        }
+        return acls;
     }
 
     /** {@code host:port} for clients. */
@@ -50,27 +139,69 @@ public final class LocalKafkaBroker implements AutoCloseable {
         Files.createDirectories(logDir);
         Properties props = serverProperties();
         Path propsFile = logDir.getParent().resolve("kafka-server.properties");
+        // The file is for the storage tool and for reading; the login secrets stay in memory.
+        Properties withoutSecrets = new Properties();
+        props.forEach((name, value) -> {
+            if (!name.toString().endsWith("sasl.jaas.config")) {
+                withoutSecrets.put(name, value);
+            }
+        });
         try (OutputStream out = Files.newOutputStream(propsFile)) {
-            props.store(out, "written by zaps-local on every start; edit ZAPS_* settings instead");
+            withoutSecrets.store(out, "written by zaps-local on every start; edit ZAPS_* settings instead");
         }
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(propsFile);
         }
         server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         server.startup();
-        log.info("Kafka broker (KRaft) listening on {} with its log in {}", bootstrapServers(), logDir);
+        if (security != null) {
+            try {
+                grantOutside();
+            } catch (RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+        log.info("Kafka broker (KRaft) listening on {}{} with its log in {}", bootstrapServers(),
+                security == null ? "" : " (SASL/" + security.services().mechanism() + ", ACLs)", logDir);
         return this;
     }
 
     private void format(Path propsFile) {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         String clusterId = Uuid.randomUuid().toString();
-        int exit = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"},
-                new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId, "-c", propsFile.toString(), "--ignore-formatted"));
+        if (security != null) {
+            KafkaClientSecurity services = security.services();
+            args.addAll(List.of("--add-scram", services.mechanism() + "=[name=" + services.username() + ",password=" + services.password() + "]"));
+        }
+        int exit = StorageTool.execute(args.toArray(String[]::new), new PrintStream(buffer, true, StandardCharsets.UTF_8));
         if (exit != 0) {
             throw new IllegalStateException("could not format the Kafka log in " + logDir + ": " + buffer.toString(StandardCharsets.UTF_8));
         }
         log.info("formatted a new Kafka log in {} (cluster id {})", logDir, clusterId);
+    }
+
+    /** As the services' super user: the outside user's SCRAM credentials and its ACLs (both idempotent). */
+    private void grantOutside() {
+        KafkaClientSecurity outside = security.outside();
+        Map<String, Object> config = new HashMap<>(security.services().clientProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "zaps-local-broker-setup");
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) SETUP_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(config)) {
+            ScramMechanism mechanism = ScramMechanism.fromMechanismName(outside.mechanism());
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(outside.username(),
+                    new ScramCredentialInfo(mechanism, 8192), outside.password()))).all().get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            admin.createAcls(outsideProducerAcls(outside.username())).all().get(SETUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not set up the outside user on the secured broker as '" + security.services().username()
+                    + "' (a log formatted without secured mode has no credentials for it; use a fresh data folder): "
+                    + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up the secured broker", e);
+        }
     }
 
     private Properties serverProperties() {
@@ -78,11 +209,15 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", "1");
         p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security == null) {
+            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            securedListeners(p);
+        }
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "6");
         p.put("offsets.topic.replication.factor", "1");
@@ -110,6 +245,34 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("metadata.max.idle.interval.ms", "0");
         p.put("replica.high.watermark.checkpoint.interval.ms", "60000");
         return p;
+    }
+
+    /**
+     * Clients and the broker's own connections to itself (transaction markers) use SASL/SCRAM as the
+     * services' user; the controller listener uses SASL/PLAIN with a password made up at each start,
+     * so that nothing reaches the controller unauthenticated either.
+     */
+    private void securedListeners(Properties p) {
+        KafkaClientSecurity services = security.services();
+        String mechanism = services.mechanism();
+        p.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + port);
+        p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", mechanism);
+        p.put("sasl.mechanism.inter.broker.protocol", mechanism);
+        p.put("listener.name.sasl_plaintext." + mechanism.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+                KafkaClientSecurity.jaasConfig(mechanism, services.username(), services.password()));
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String controllerPassword = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.controller.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                + " username=\"" + CONTROLLER_USER + "\" password=\"" + controllerPassword + "\""
+                + " user_" + CONTROLLER_USER + "=\"" + controllerPassword + "\";");
+        p.put("authorizer.class.name", AUTHORIZER);
+        p.put("super.users", "User:" + services.username() + ";User:" + CONTROLLER_USER);
     }
 
     @Override

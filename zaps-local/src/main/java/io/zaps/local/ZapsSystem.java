@@ -5,6 +5,7 @@ import io.zaps.connector.pdf.PdfConnectorApplication;
 import io.zaps.connector.webhook.WebhookConnectorApplication;
 import io.zaps.executor.ExecutorApplication;
 import io.zaps.gateway.GatewayApplication;
+import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.trigger.TriggerApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +13,8 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,18 +60,31 @@ public final class ZapsSystem implements AutoCloseable {
      * @param kafkaControllerPort the embedded broker's KRaft controller port
      * @param bootstrapServers    an existing Kafka to use instead of the embedded broker, or null
      * @param properties          extra Spring properties given to every service (lowest precedence)
+     * @param brokerSecurity      the embedded broker's secured mode (SASL/SCRAM and ACLs; the services then
+     *                            run as its super user), or null for the open broker
      */
     public record Settings(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort,
-                           String bootstrapServers, Map<String, String> properties) {
+                           String bootstrapServers, Map<String, String> properties, LocalKafkaBroker.Security brokerSecurity) {
+
+        /** An open embedded broker, or an existing Kafka. */
+        public Settings(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort, String bootstrapServers, Map<String, String> properties) {
+            this(dataDir, httpPort, kafkaPort, kafkaControllerPort, bootstrapServers, properties, null);
+        }
 
         /** From {@code ZAPS_DATA_DIR}, {@code ZAPS_HTTP_PORT}, {@code ZAPS_KAFKA_PORT}, {@code ZAPS_BOOTSTRAP_SERVERS}. */
         public static Settings fromEnvironment(Map<String, String> env) {
             int kafkaPort = intValue(env, "ZAPS_KAFKA_PORT", 9092);
             String bootstrap = env.get("ZAPS_BOOTSTRAP_SERVERS");
+            boolean embedded = bootstrap == null || bootstrap.isBlank();
+            // The services read ZAPS_KAFKA_* themselves; the embedded broker of ./zaps up is the open one.
+            if (embedded && KafkaClientSecurity.from(env::get).isSasl()) {
+                throw new IllegalArgumentException(KafkaClientSecurity.PROTOCOL + " asks for SASL, but the embedded broker is open:"
+                        + " set ZAPS_BOOTSTRAP_SERVERS to a secured Kafka (docs/security.md), or unset the ZAPS_KAFKA_* settings");
+            }
             return new Settings(Path.of(env.getOrDefault("ZAPS_DATA_DIR", ".zaps")),
                     intValue(env, "ZAPS_HTTP_PORT", 8080), kafkaPort,
                     intValue(env, "ZAPS_KAFKA_CONTROLLER_PORT", kafkaPort + 1),
-                    bootstrap == null || bootstrap.isBlank() ? null : bootstrap, Map.of());
+                    embedded ? null : bootstrap, Map.of());
         }
 
         private static int intValue(Map<String, String> env, String name, int fallback) {
@@ -87,25 +103,30 @@ public final class ZapsSystem implements AutoCloseable {
     private final Settings settings;
     private final LocalKafkaBroker broker;
     private final String bootstrapServers;
+    private final int httpPort;
     private final Map<Service, ConfigurableApplicationContext> contexts = new HashMap<>();
 
-    private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers) {
+    private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers, int httpPort) {
         this.settings = settings;
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
+        this.httpPort = httpPort;
     }
 
     /** Starts the broker (if embedded) and every service; returns once all of them are ready. */
     public static ZapsSystem start(Settings settings) throws IOException {
         routeJulToSlf4j();
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
+        // Every service learns the gateway's port before the gateway has bound it: the connectors refuse
+        // calls to it (zaps.connector.gateway-addresses).
+        int httpPort = settings.httpPort() == 0 ? freePort() : settings.httpPort();
         LocalKafkaBroker broker = null;
         String bootstrap = settings.bootstrapServers();
         if (bootstrap == null) {
-            broker = new LocalKafkaBroker(dataDir, settings.kafkaPort(), settings.kafkaControllerPort()).start();
+            broker = new LocalKafkaBroker(dataDir, settings.kafkaPort(), settings.kafkaControllerPort(), settings.brokerSecurity()).start();
             bootstrap = broker.bootstrapServers();
         }
-        ZapsSystem system = new ZapsSystem(settings, broker, bootstrap);
+        ZapsSystem system = new ZapsSystem(settings, broker, bootstrap, httpPort);
         try {
             system.startServices(dataDir);
         } catch (RuntimeException e) {
@@ -142,7 +163,18 @@ public final class ZapsSystem implements AutoCloseable {
     }
 
     private ConfigurableApplicationContext startService(Service service, Path dataDir) {
-        return startService(service, dataDir, bootstrapServers, settings.httpPort(), settings.properties());
+        Map<String, String> properties = new HashMap<>(settings.properties());
+        if (broker != null && settings.brokerSecurity() != null) {
+            properties.putAll(settings.brokerSecurity().services().settings());
+        }
+        return startService(service, dataDir, bootstrapServers, httpPort, properties);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress(0));
+            return socket.getLocalPort();
+        }
     }
 
     /**
@@ -191,7 +223,7 @@ public final class ZapsSystem implements AutoCloseable {
     /** The gateway's base URL, e.g. {@code http://localhost:8080}. */
     public String gatewayUrl() {
         ConfigurableApplicationContext gateway = contexts.get(Service.GATEWAY);
-        String port = gateway == null ? Integer.toString(settings.httpPort()) : gateway.getEnvironment().getProperty("local.server.port");
+        String port = gateway == null ? Integer.toString(httpPort) : gateway.getEnvironment().getProperty("local.server.port");
         return "http://localhost:" + port;
     }
 

@@ -95,7 +95,7 @@ final class DocumentSource {
 
     private void check(URI url) throws ExtractionFailedException {
         try {
-            policy.check(url.getHost());
+            policy.check(url);
         } catch (OutboundAddressPolicy.DeniedTargetException e) {
             throw ExtractionFailedException.permanent(e.getMessage());
         } catch (UnknownHostException e) {

@@ -1,5 +1,6 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.connector.ConnectorProperties;
 import io.zaps.connector.net.OutboundAddressPolicy;
 
 import io.zaps.store.AttachmentStore;
@@ -22,7 +23,7 @@ import java.util.Map;
  * launcher runs several services on one class path). Start it through {@link #application()}.
  */
 @SpringBootApplication(scanBasePackages = "io.zaps.connector.pdf")
-@EnableConfigurationProperties(PdfProperties.class)
+@EnableConfigurationProperties({PdfProperties.class, ConnectorProperties.class})
 public class PdfConnectorApplication {
     private static final Logger log = LoggerFactory.getLogger(PdfConnectorApplication.class);
 
@@ -41,9 +42,10 @@ public class PdfConnectorApplication {
     }
 
     @Bean
-    PdfExtractHandler pdfExtractHandler(PdfProperties properties) {
+    PdfExtractHandler pdfExtractHandler(PdfProperties properties, ConnectorProperties connector) {
         DocumentSource source = new DocumentSource(new AttachmentStore(properties.dataDir()), DocumentSource.newHttpClient(),
-                OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.pdf"),
+                OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.pdf")
+                        .refusingGateway(connector.refusedGatewayAddresses()),
                 properties.maxDocumentBytes());
         return new PdfExtractHandler(source, new SchemaCheck(), properties.maxTextChars());
     }

@@ -133,7 +133,7 @@ final class WebhookClient {
 
     private void checkTarget(URI url, boolean redirected) throws CallFailedException {
         try {
-            policy.check(url.getHost());
+            policy.check(url);
         } catch (UnknownHostException e) {
             // DNS can be briefly wrong or unreachable; a real typo fails again on every attempt.
             throw new CallFailedException("unknown host: " + url.getHost(), true);

@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.connector.ConnectorProperties;
 import io.zaps.connector.net.OutboundAddressPolicy;
 import org.slf4j.Logger;
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,7 +25,7 @@ import java.util.Map;
  * {@code spring.config.name}.
  */
 @SpringBootApplication(scanBasePackages = "io.zaps.connector.webhook")
-@EnableConfigurationProperties(WebhookProperties.class)
+@EnableConfigurationProperties({WebhookProperties.class, ConnectorProperties.class})
 public class WebhookConnectorApplication {
     private static final Logger log = LoggerFactory.getLogger(WebhookConnectorApplication.class);
 
@@ -43,9 +44,11 @@ public class WebhookConnectorApplication {
     }
 
     @Bean
-    WebhookHandler webhookHandler(WebhookProperties properties, ObjectProvider<Clock> clock) {
-        return new WebhookHandler(new WebhookClient(WebhookClient.newHttpClient(), OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"),
-                properties.maxResponseBytes()), clock.getIfAvailable(Clock::systemUTC));
+    WebhookHandler webhookHandler(WebhookProperties properties, ConnectorProperties connector, ObjectProvider<Clock> clock) {
+        OutboundAddressPolicy policy = OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook")
+                .refusingGateway(connector.refusedGatewayAddresses());
+        return new WebhookHandler(new WebhookClient(WebhookClient.newHttpClient(), policy, properties.maxResponseBytes()),
+                clock.getIfAvailable(Clock::systemUTC));
     }
 
     // Ready is published after every lifecycle bean started, the kit's listener containers included.

@@ -1,6 +1,7 @@
 package io.zaps.connector.webhook;
 
 import io.zaps.testkit.TestHttpServer;
+import io.zaps.connector.net.GatewayAddresses;
 import io.zaps.connector.net.OutboundAddressPolicy;
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.Ids;
@@ -38,6 +39,7 @@ class WebhookHandlerTest {
 
     private TestHttpServer server;
     private final List<URI> connectionsAttempted = new CopyOnWriteArrayList<>();
+    private GatewayAddresses gateway = GatewayAddresses.NONE;
 
     @BeforeEach
     void startServer() throws IOException {
@@ -379,6 +381,32 @@ class WebhookHandlerTest {
     }
 
     @Test
+    void zapsOwnGatewayIsRefusedWhileOtherLocalPortsAreCalled() throws IOException {
+        try (TestHttpServer zapsGateway = new TestHttpServer()) {
+            zapsGateway.route("/", exchange -> respond(exchange, 201, "application/json", "{}"));
+            String createWorkflow = zapsGateway.url("/api/workflows");
+            int port = URI.create(createWorkflow).getPort();
+            gateway = GatewayAddresses.parse(List.of("*:" + port), "zaps.connector");
+            server.route("/hook", exchange -> respond(exchange, 200, "application/json", "{\"ok\": true}"));
+            server.route("/to-gateway", redirect(307, createWorkflow));
+            ObjectNode direct = config(createWorkflow);
+            direct.putObject("body").put("id", "created_by_a_step");
+
+            for (String url : List.of(createWorkflow, createWorkflow.replace("127.0.0.1", "localhost"), server.url("/to-gateway"))) {
+                assertThat(handler().handle(request(url.equals(createWorkflow) ? direct : config(url))))
+                        .isInstanceOfSatisfying(StepOutcome.Failed.class, failed -> {
+                            assertThat(failed.retryable()).isFalse();
+                            assertThat(failed.error()).startsWith("outbound address denied: ").contains(":" + port)
+                                    .contains(" is Zaps' own API gateway (*:" + port + " in zaps.connector.gateway-addresses; zaps.connector.allow-gateway-calls=true permits it)");
+                        });
+            }
+            assertThat(zapsGateway.received()).isEmpty();
+            assertThat(handler().handle(request(config(server.url("/hook"))))).isInstanceOf(StepOutcome.Succeeded.class);
+            assertThat(server.received()).extracting(TestHttpServer.Received::path).containsExactly("/to-gateway", "/hook");
+        }
+    }
+
+    @Test
     void anInvalidConfigFailsPermanently() {
         ObjectNode noUrl = Json.object().put("method", "POST");
         ObjectNode badScheme = config("ftp://127.0.0.1/file");
@@ -425,7 +453,9 @@ class WebhookHandlerTest {
                     }
                 })
                 .build();
-        return new WebhookHandler(new WebhookClient(http, OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook"), properties.maxResponseBytes()), clock);
+        OutboundAddressPolicy policy = OutboundAddressPolicy.of(properties.deniedCidrs(), properties.denyPrivateNetworks(), "zaps.webhook")
+                .refusingGateway(gateway);
+        return new WebhookHandler(new WebhookClient(http, policy, properties.maxResponseBytes()), clock);
     }
 
     private static ObjectNode config(String url) {

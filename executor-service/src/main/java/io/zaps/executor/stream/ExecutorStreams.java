@@ -4,6 +4,7 @@ import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.ExecutorProperties;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.kafka.KafkaClientSecurity;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,14 +30,16 @@ public class ExecutorStreams implements SmartLifecycle {
     static final String LEAVE_GROUP_ON_CLOSE = "internal.leave.group.on.close";
 
     private final ExecutorProperties properties;
+    private final KafkaClientSecurity security;
     private final RunStateMachine machine;
     private final StepTypes stepTypes;
     private final Clock clock;
     private final AtomicBoolean readyLogged = new AtomicBoolean();
     private volatile KafkaStreams streams;
 
-    public ExecutorStreams(ExecutorProperties properties, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
+    public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
         this.properties = properties;
+        this.security = security;
         this.machine = machine;
         this.stepTypes = stepTypes;
         this.clock = clock;
@@ -48,12 +51,12 @@ public class ExecutorStreams implements SmartLifecycle {
             return;
         }
         if (properties.createTopics()) {
-            TopicInitializer.ensure(properties.bootstrapServers(),
+            TopicInitializer.ensure(properties.bootstrapServers(), security,
                     TopicInitializer.topics(stepTypes, properties.partitions(), properties.replicationFactor()),
                     properties.startupTimeout());
         }
         KafkaStreams created = new KafkaStreams(
-                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties)), streamsConfig(properties));
+                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties)), streamsConfig(properties, security));
         created.setStateListener((next, previous) -> {
             if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {
                 log.info("zaps executor ready");
@@ -69,8 +72,8 @@ public class ExecutorStreams implements SmartLifecycle {
         });
         created.start();
         streams = created;
-        log.debug("executor streams started: application {} at {}, state in {}",
-                properties.applicationId(), properties.bootstrapServers(), properties.stateDir());
+        log.debug("executor streams started: application {} at {} ({}), state in {}",
+                properties.applicationId(), properties.bootstrapServers(), security, properties.stateDir());
     }
 
     @Override
@@ -110,7 +113,7 @@ public class ExecutorStreams implements SmartLifecycle {
         return Math.max(1L, Math.min(Math.min(100L, properties.timerInterval().toMillis()), properties.commitInterval().toMillis()));
     }
 
-    static Properties streamsConfig(ExecutorProperties properties) {
+    static Properties streamsConfig(ExecutorProperties properties, KafkaClientSecurity security) {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, properties.applicationId());
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());
@@ -149,6 +152,8 @@ public class ExecutorStreams implements SmartLifecycle {
         // replacement would take the same record and fail again, forever.
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class);
+        // Unprefixed, so the streams' consumers, producers and admin client all authenticate alike.
+        config.putAll(security.clientProperties());
         config.putAll(properties.streams());
         return config;
     }

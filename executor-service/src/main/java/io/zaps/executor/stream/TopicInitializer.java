@@ -2,6 +2,7 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.Topics;
 import io.zaps.contract.step.StepTypes;
+import io.zaps.kafka.KafkaClientSecurity;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
@@ -14,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -45,11 +47,11 @@ final class TopicInitializer {
         return topics;
     }
 
-    static void ensure(String bootstrapServers, List<NewTopic> topics, Duration timeout) {
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "zaps-executor-topics");
+    static void ensure(String bootstrapServers, KafkaClientSecurity security, List<NewTopic> topics, Duration timeout) {
+        Map<String, Object> config = new HashMap<>(security.clientProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "zaps-executor-topics");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(config)) {
             Map<String, KafkaFuture<Void>> results = admin

@@ -93,7 +93,7 @@ class ExecutorSurvivalTest {
         RunStateMachine machine = new RunStateMachine(types, RunStateMachine.DEFAULT_DEADLINE_GRACE, Backoff.Jitter.hashed(), limits);
         MutableClock clock = new MutableClock(T0);
         driver = new TopologyTestDriver(ExecutorTopology.build(machine, clock, properties.timerInterval(),
-                properties.eagerCommitWithin(), ExecutorStreams.retention(properties)), ExecutorStreams.streamsConfig(properties), T0);
+                properties.eagerCommitWithin(), ExecutorStreams.retention(properties)), ExecutorStreams.streamsConfig(properties, io.zaps.kafka.KafkaClientSecurity.NONE), T0);
         commands = driver.createInputTopic(Topics.RUN_COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.RUN_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(Topics.deadLetter(Topics.RUN_COMMANDS), new StringDeserializer(), new ByteArrayDeserializer());

@@ -14,6 +14,7 @@ import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.executor.ExecutorProperties;
+import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.executor.run.RunState;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.common.header.Header;
@@ -67,7 +68,7 @@ class ExecutorTopologyTest {
         driver = new TopologyTestDriver(
                 ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock, properties.timerInterval(),
                         properties.eagerCommitWithin(), ExecutorStreams.retention(properties)),
-                ExecutorStreams.streamsConfig(properties), T0);
+                ExecutorStreams.streamsConfig(properties, KafkaClientSecurity.NONE), T0);
         commands = driver.createInputTopic(Topics.RUN_COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.RUN_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());
         webhookRequests = driver.createOutputTopic(Topics.stepRequests("webhook"), new StringDeserializer(), new ByteArrayDeserializer());

@@ -2,6 +2,7 @@ package io.zaps.connector.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,8 @@ import java.util.List;
  * (0.0.0.0/8, ::), and multicast. Also denied: the configured blocks, and with
  * {@code denyPrivateNetworks} loopback and private ranges (left open by default because local
  * development and tests call 127.0.0.1). IPv4 addresses embedded in IPv6 (mapped, compatible,
- * NAT64, 6to4) are checked as the IPv4 address they carry.
+ * NAT64, 6to4) are checked as the IPv4 address they carry. {@link #check(URI)} also refuses
+ * Zaps' own API gateway ({@link GatewayAddresses}, see {@link #refusingGateway}).
  *
  * <p>Known limit: the HTTP client resolves the name again when it connects; a DNS server that
  * answers differently the second time (rebinding) is not caught here.
@@ -49,6 +51,7 @@ public final class OutboundAddressPolicy {
     private final boolean denyPrivateNetworks;
     private final Resolver resolver;
     private final String settings;
+    private final GatewayAddresses gateway;
 
     /**
      * @param deniedCidrs         blocks denied on top of the always-denied ones
@@ -57,10 +60,20 @@ public final class OutboundAddressPolicy {
      * @param resolver            name resolution ({@link InetAddress#getAllByName} in production)
      */
     public OutboundAddressPolicy(List<String> deniedCidrs, boolean denyPrivateNetworks, String settings, Resolver resolver) {
-        this.denied = deniedCidrs.stream().map(Cidr::parse).toList();
+        this(deniedCidrs.stream().map(Cidr::parse).toList(), denyPrivateNetworks, settings, resolver, GatewayAddresses.NONE);
+    }
+
+    private OutboundAddressPolicy(List<Cidr> denied, boolean denyPrivateNetworks, String settings, Resolver resolver, GatewayAddresses gateway) {
+        this.denied = denied;
         this.denyPrivateNetworks = denyPrivateNetworks;
         this.settings = settings;
         this.resolver = resolver;
+        this.gateway = gateway;
+    }
+
+    /** This policy, also refusing {@code gateway} in {@link #check(URI)}. */
+    public OutboundAddressPolicy refusingGateway(GatewayAddresses gateway) {
+        return new OutboundAddressPolicy(denied, denyPrivateNetworks, settings, resolver, gateway);
     }
 
     /** A policy resolving names with the system resolver. */
@@ -85,6 +98,33 @@ public final class OutboundAddressPolicy {
             }
         }
         return Arrays.asList(addresses);
+    }
+
+    /**
+     * {@link #check(String)} for the URL's host, and refuses Zaps' own API gateway on the URL's port
+     * (default 80 for http, 443 for https).
+     *
+     * @throws UnknownHostException  when the host does not resolve (may be temporary)
+     * @throws DeniedTargetException when an address is denied, naming it and why
+     */
+    public List<InetAddress> check(URI url) throws UnknownHostException, DeniedTargetException {
+        String host = url.getHost();
+        int port = url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        List<InetAddress> addresses = check(host);
+        if (gateway.isEmpty()) {
+            return addresses;
+        }
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        for (InetAddress address : addresses) {
+            for (InetAddress candidate : withEmbeddedIpv4(address)) {
+                String reason = gateway.refusal(candidate, port, resolver);
+                if (reason != null) {
+                    String shown = address.getHostAddress().equals(bare) ? host + ":" + port : host + ":" + port + " (" + address.getHostAddress() + ")";
+                    throw new DeniedTargetException("outbound address denied: " + shown + " is " + reason);
+                }
+            }
+        }
+        return addresses;
     }
 
     /** Why {@code address} is denied, or null when it is allowed. */

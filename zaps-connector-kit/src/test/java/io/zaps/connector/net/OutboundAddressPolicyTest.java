@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +18,9 @@ class OutboundAddressPolicyTest {
     private static final Map<String, List<String>> DNS = Map.of(
             "metadata.test", List.of("169.254.169.254"),
             "mixed.test", List.of("93.184.216.34", "10.1.2.3"),
-            "public.test", List.of("93.184.216.34"));
+            "public.test", List.of("93.184.216.34"),
+            "api-gateway", List.of("172.18.0.5"),
+            "gateway-alias.test", List.of("172.18.0.5"));
 
     private final OutboundAddressPolicy defaults = policy(List.of(), false);
 
@@ -78,6 +81,56 @@ class OutboundAddressPolicyTest {
     @Test
     void rejectsABadConfiguredBlockAtOnce() {
         assertThatThrownBy(() -> policy(List.of("10.0.0.0/40"), false)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"http://127.0.0.1:8080/api/workflows", "http://localhost:8080/", "http://127.0.0.2:8080/",
+            "http://[::1]:8080/", "http://[::ffff:127.0.0.1]:8080/"})
+    void refusesTheGatewayOnThisMachine(String url) {
+        OutboundAddressPolicy policy = defaults.refusingGateway(GatewayAddresses.parse(List.of("*:8080"), "zaps.connector"));
+
+        assertThatThrownBy(() -> policy.check(URI.create(url)))
+                .isInstanceOf(OutboundAddressPolicy.DeniedTargetException.class)
+                .hasMessageContaining(":8080")
+                .hasMessageEndingWith("is Zaps' own API gateway (*:8080 in zaps.connector.gateway-addresses;"
+                        + " zaps.connector.allow-gateway-calls=true permits it)");
+    }
+
+    @Test
+    void refusesANamedGatewayWhereverItsNameResolves() throws Exception {
+        OutboundAddressPolicy policy = defaults.refusingGateway(GatewayAddresses.parse(List.of(" api-gateway:8080 ", ""), "zaps.connector"));
+
+        assertThatThrownBy(() -> policy.check(URI.create("http://gateway-alias.test:8080/api/workflows")))
+                .hasMessageStartingWith("outbound address denied: gateway-alias.test:8080 (172.18.0.5) is Zaps' own API gateway (api-gateway:8080");
+        assertThatThrownBy(() -> policy.check(URI.create("http://172.18.0.5:8080/"))).hasMessageContaining("own API gateway");
+        assertThat(policy.check(URI.create("http://172.18.0.5:9090/"))).hasSize(1);
+        assertThat(policy.check(URI.create("http://127.0.0.1:8080/"))).hasSize(1);
+    }
+
+    @Test
+    void leavesOtherPortsOfThisMachineOpen() throws Exception {
+        OutboundAddressPolicy policy = defaults.refusingGateway(GatewayAddresses.parse(List.of("*:8080"), "zaps.connector"));
+
+        assertThat(policy.check(URI.create("http://127.0.0.1:8001/notify"))).hasSize(1);
+        assertThat(policy.check(URI.create("http://localhost/"))).hasSize(1);
+        assertThat(policy.check(URI.create("https://public.test/"))).hasSize(1);
+        assertThat(OutboundAddressPolicy.of(List.of(), false, "zaps.webhook").check(URI.create("http://127.0.0.1:8080/"))).hasSize(1);
+    }
+
+    @Test
+    void theGatewayOnTheDefaultPortOfTheScheme() {
+        OutboundAddressPolicy policy = defaults.refusingGateway(GatewayAddresses.parse(List.of("*:80", "*:443"), "zaps.connector"));
+
+        assertThatThrownBy(() -> policy.check(URI.create("http://localhost/api"))).hasMessageContaining("localhost:80 (127.0.0.1)");
+        assertThatThrownBy(() -> policy.check(URI.create("https://localhost/api"))).hasMessageContaining("localhost:443 (127.0.0.1)");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"8080", "api-gateway", "api-gateway:0", "api-gateway:70000", "http://api-gateway:8080", "::1:8080"})
+    void rejectsAGatewayAddressThatIsNotHostAndPort(String entry) {
+        assertThatThrownBy(() -> GatewayAddresses.parse(List.of(entry), "zaps.connector"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("zaps.connector.gateway-addresses: '" + entry + "' is not host:port");
     }
 
     private static OutboundAddressPolicy policy(List<String> denied, boolean denyPrivate) {
