@@ -5,6 +5,7 @@ import io.pebbletemplates.pebble.extension.ExtensionCustomizer;
 import io.pebbletemplates.pebble.extension.Filter;
 import io.pebbletemplates.pebble.extension.Function;
 import io.pebbletemplates.pebble.extension.NodeVisitor;
+import io.pebbletemplates.pebble.extension.core.CoreExtension;
 import io.pebbletemplates.pebble.lexer.Token;
 import io.pebbletemplates.pebble.node.ForNode;
 import io.pebbletemplates.pebble.node.RenderableNode;
@@ -51,8 +52,14 @@ final class Sandbox extends ExtensionCustomizer {
             "include", "import", "extends", "embed", "macro", "block", "parallel", "cache", "from", "flush"));
     private static final Set<String> ARITHMETIC = Set.of("+", "-", "*", "/", "%", "~");
 
+    /** The filter {@link Expressions} evaluates an expression through: it keeps its input as the render's value. */
+    static final String VALUE_FILTER = "zaps_value";
+
+    private final boolean core;
+
     Sandbox(Extension delegate) {
         super(delegate);
+        this.core = delegate instanceof CoreExtension;
     }
 
     @Override
@@ -87,6 +94,9 @@ final class Sandbox extends ExtensionCustomizer {
     public Map<String, Filter> getFilters() {
         Map<String, Filter> filters = new HashMap<>();
         nonNull(super.getFilters()).forEach((name, filter) -> filters.put(name, SandboxCalls.filter(name, filter)));
+        if (core) {
+            filters.put(VALUE_FILTER, SandboxCalls.valueCapture());
+        }
         return filters;
     }
 

@@ -39,6 +39,22 @@ final class SandboxCalls {
         };
     }
 
+    /** The filter that hands an expression's value to {@link Expressions} (and outputs nothing). */
+    static Filter valueCapture() {
+        return new Filter() {
+            @Override
+            public List<String> getArgumentNames() {
+                return List.of();
+            }
+
+            @Override
+            public Object apply(Object input, Map<String, Object> args, PebbleTemplate self, EvaluationContext context, int lineNumber) {
+                TemplateBudget.current().capture(input);
+                return "";
+            }
+        };
+    }
+
     /** {@code function}, bounded. */
     static Function function(String name, Function function) {
         return "range".equals(name) ? new CountedRange(function) : new CheckedFunction(name, function);

@@ -23,6 +23,9 @@ final class TemplateBudget {
     private final long deadline;
     private long iterations;
     private long output;
+    /** The value an expression evaluated to ({@link Expressions}), {@link #NOTHING_CAPTURED} before. */
+    private Object captured = NOTHING_CAPTURED;
+    static final Object NOTHING_CAPTURED = new Object();
 
     private TemplateBudget(TemplateLimits limits) {
         this.limits = limits;
@@ -42,6 +45,17 @@ final class TemplateBudget {
     static TemplateBudget current() {
         TemplateBudget budget = CURRENT.get();
         return budget != null ? budget : new TemplateBudget(TemplateLimits.DEFAULT);
+    }
+
+    void capture(Object value) {
+        captured = value;
+    }
+
+    /** The last captured value, then forgotten. */
+    Object takeCaptured() {
+        Object value = captured;
+        captured = NOTHING_CAPTURED;
+        return value;
     }
 
     TemplateLimits limits() {

@@ -202,12 +202,31 @@ public final class Templates {
             TemplateBudget.current().output(rendered.length());
             return rendered;
         } catch (PebbleException e) {
-            String message = e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
+            String message = reason(e);
             // The cause's own message may quote the prepared template, nonce included: kept only without secrets.
             throw new TemplateException(field, prepared.hidePlaceholders(message), prepared.names().isEmpty() ? e : null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * What went wrong, in words: Pebble wraps what fails inside an operator or an {@code if} in its own
+     * "could not perform ..." exception, so a bound that was hit or a variable that does not exist is
+     * looked for down the causes first.
+     */
+    private static String reason(PebbleException e) {
+        PebbleException named = null;
+        for (Throwable cause = e; cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause instanceof TemplateBudget.LimitExceeded limit) {
+                return limit.getPebbleMessage();
+            }
+            if (named == null && cause instanceof io.pebbletemplates.pebble.error.AttributeNotFoundException missing) {
+                named = missing;
+            }
+        }
+        PebbleException shown = named != null ? named : e;
+        return shown.getPebbleMessage() == null ? shown.getMessage() : shown.getPebbleMessage();
     }
 
     private static JsonNode renderToNode(String template, Map<String, Object> data, String field) {
@@ -220,7 +239,7 @@ public final class Templates {
     }
 
     /** A whole-path value is data: every string and key in it loses the marker characters. */
-    private static JsonNode withoutMarkerCharacters(JsonNode node) {
+    static JsonNode withoutMarkerCharacters(JsonNode node) {
         if (node == null) {
             return null;
         }
