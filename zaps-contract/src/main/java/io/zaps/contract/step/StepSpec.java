@@ -42,4 +42,26 @@ public interface StepSpec {
     default ObjectNode redact(ObjectNode config) {
         return config;
     }
+
+    /**
+     * A step this one may go on at besides its {@code next_step_id}, named in its config (a
+     * {@code switch}'s cases).
+     *
+     * @param field where in the config, e.g. {@code cases[1].next_step_id}
+     */
+    record Successor(String field, String stepId) {
+    }
+
+    /**
+     * The steps a step of this type with {@code config} may go on at besides its {@code next_step_id};
+     * the validator checks that each exists and that no path loops. Default: none.
+     */
+    default List<Successor> successors(ObjectNode config) {
+        return List.of();
+    }
+
+    /** Whether a step of this type may have a {@code next_step_id} (a {@code switch} goes on at its cases instead). */
+    default boolean takesNextStep() {
+        return true;
+    }
 }

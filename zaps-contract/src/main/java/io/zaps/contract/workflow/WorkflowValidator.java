@@ -1,7 +1,8 @@
 package io.zaps.contract.workflow;
 
-import io.zaps.contract.Ids;
 import io.zaps.contract.step.StepSpec;
+
+import io.zaps.contract.Ids;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.trigger.Triggers;
 
@@ -79,6 +80,10 @@ public final class WorkflowValidator {
                     violations.add(new Violation(at + ".type", "unknown step type '" + step.type() + "' (known: " + stepTypes.names() + ")"));
                 } else {
                     spec.validate(step.config(), at + ".config", violations);
+                    if (!spec.takesNextStep() && step.nextStepId() != null) {
+                        violations.add(new Violation(at + ".next_step_id", "must be absent: a " + step.type()
+                                + " goes on at the steps its config names"));
+                    }
                 }
             }
             validateRetry(step.retry(), at + ".retry", violations);
@@ -104,6 +109,11 @@ public final class WorkflowValidator {
             StepDefinition step = steps.get(i);
             if (step != null && step.nextStepId() != null && !byId.containsKey(step.nextStepId())) {
                 violations.add(new Violation("steps[" + i + "].next_step_id", "refers to unknown step '" + step.nextStepId() + "'"));
+            }
+            for (StepSpec.Successor successor : successors(step)) {
+                if (!byId.containsKey(successor.stepId())) {
+                    violations.add(new Violation("steps[" + i + "].config." + successor.field(), "refers to unknown step '" + successor.stepId() + "'"));
+                }
             }
         }
         if (definition.entryPoint() == null || definition.entryPoint().isBlank()) {
@@ -147,25 +157,63 @@ public final class WorkflowValidator {
         }
     }
 
-    private static void detectCycles(List<StepDefinition> steps, Map<String, StepDefinition> byId, List<Violation> violations) {
-        Set<String> reported = new HashSet<>();
+    /** The steps {@code step} may go on at besides its {@code next_step_id} (a switch's cases). */
+    private List<StepSpec.Successor> successors(StepDefinition step) {
+        if (step == null || step.type() == null) {
+            return List.of();
+        }
+        return stepTypes.find(step.type()).map(spec -> spec.successors(step.config())).orElse(List.of());
+    }
+
+    /** Every step a run may go on at after {@code step}: its {@code next_step_id} and its successors. */
+    private List<String> edges(StepDefinition step) {
+        List<String> edges = new ArrayList<>();
+        if (step.nextStepId() != null) {
+            edges.add(step.nextStepId());
+        }
+        successors(step).forEach(successor -> edges.add(successor.stepId()));
+        return edges;
+    }
+
+    /** Reports each cycle once, at the step it was found from, as the path that closes it. */
+    private void detectCycles(List<StepDefinition> steps, Map<String, StepDefinition> byId, List<Violation> violations) {
+        Set<String> done = new HashSet<>();
         for (int i = 0; i < steps.size(); i++) {
             StepDefinition start = steps.get(i);
-            if (start == null || start.id() == null || reported.contains(start.id())) {
+            if (start == null || start.id() == null || done.contains(start.id())) {
                 continue;
             }
-            List<String> path = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            StepDefinition current = start;
-            while (current != null && current.id() != null && seen.add(current.id())) {
-                path.add(current.id());
-                current = current.nextStepId() == null ? null : byId.get(current.nextStepId());
-            }
-            if (current != null && current.id() != null && current.id().equals(start.id())) {
-                reported.addAll(path);
-                path.add(start.id());
-                violations.add(new Violation("steps[" + i + "].next_step_id", "forms a cycle: " + String.join(" -> ", path)));
+            List<String> cycle = findCycle(start.id(), byId, new ArrayList<>(), new HashSet<>(), done);
+            if (cycle != null) {
+                violations.add(new Violation("steps[" + steps.indexOf(byId.get(cycle.get(0))) + "].next_step_id",
+                        "forms a cycle: " + String.join(" -> ", cycle)));
             }
         }
+    }
+
+    /** Depth first from {@code id}: the first cycle met, as a path from its first step back to it; null when none. */
+    private List<String> findCycle(String id, Map<String, StepDefinition> byId, List<String> path, Set<String> onPath, Set<String> done) {
+        StepDefinition step = byId.get(id);
+        if (step == null || done.contains(id)) {
+            return null;
+        }
+        if (onPath.contains(id)) {
+            List<String> cycle = new ArrayList<>(path.subList(path.indexOf(id), path.size()));
+            cycle.add(id);
+            done.addAll(cycle);
+            return cycle;
+        }
+        path.add(id);
+        onPath.add(id);
+        for (String next : edges(step)) {
+            List<String> cycle = findCycle(next, byId, path, onPath, done);
+            if (cycle != null) {
+                return cycle;
+            }
+        }
+        path.remove(path.size() - 1);
+        onPath.remove(id);
+        done.add(id);
+        return null;
     }
 }

@@ -1,0 +1,66 @@
+package io.zaps.contract;
+
+import io.zaps.contract.step.StepTypes;
+import io.zaps.contract.workflow.Violation;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowValidator;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Save-time checks of filter, switch and transform steps and of the graph their paths make (issue 14). */
+class ControlStepValidationTest {
+    private final WorkflowValidator validator = new WorkflowValidator(StepTypes.discover());
+
+    private List<Violation> validate(String steps, String entry) {
+        return validator.validate(Json.read(("{\"id\": \"wf\", \"name\": \"wf\", \"entry_point\": \"" + entry + "\", \"steps\": " + steps + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), WorkflowDefinition.class));
+    }
+
+    private static final String HOOKS = """
+            {"id": "big", "type": "webhook", "config": {"url": "http://127.0.0.1:9/big"}, "next_step_id": "done"},
+            {"id": "small", "type": "webhook", "config": {"url": "http://127.0.0.1:9/small"}, "next_step_id": "done"},
+            {"id": "done", "type": "transform", "config": {"output": {"total": "{{ amount * 2 }}", "text": "sum {{ amount }}"}}}""";
+
+    @Test
+    void filterSwitchAndTransformWithRejoiningPathsAreValid() {
+        List<Violation> violations = validate("""
+                [{"id": "only_paid", "type": "filter", "config": {"condition": "{{ paid }}"}, "next_step_id": "route"},
+                 {"id": "route", "type": "switch", "config": {"cases": [{"when": "{{ amount > 1000 }}", "next_step_id": "big"}],
+                   "default_next_step_id": "small"}},
+                 %s]""".formatted(HOOKS), "only_paid");
+        assertThat(violations).isEmpty();
+    }
+
+    @Test
+    void badControlStepsAreRefusedNamingTheField() {
+        List<Violation> violations = validate("""
+                [{"id": "f", "type": "filter", "config": {"condition": "paid"}, "next_step_id": "route"},
+                 {"id": "route", "type": "switch", "next_step_id": "big", "config": {"cases": [
+                    {"when": "{{ amount > }}", "next_step_id": "big"}, {"when": "{{ a }}", "next_step_id": "nowhere"}, {"next_step_id": "small"}],
+                   "default_next_step_id": "../x"}},
+                 {"id": "t", "type": "transform", "config": {"output": {"p": "{{ secret('smtp') }}"}, "extra": 1}},
+                 %s]""".formatted(HOOKS), "f");
+        assertThat(violations).extracting(Violation::field).contains(
+                "steps[0].config.condition",
+                "steps[1].next_step_id",
+                "steps[1].config.cases[0].when",
+                "steps[1].config.cases[1].next_step_id",
+                "steps[1].config.cases[2].when",
+                "steps[1].config.default_next_step_id",
+                "steps[2].config.output",
+                "steps[2].config.extra");
+        assertThat(violations).filteredOn(v -> v.field().equals("steps[1].config.cases[1].next_step_id"))
+                .extracting(Violation::message).containsExactly("refers to unknown step 'nowhere'");
+    }
+
+    @Test
+    void aSwitchCaseThatLoopsBackIsACycle() {
+        List<Violation> violations = validate("""
+                [{"id": "route", "type": "switch", "config": {"cases": [{"when": "{{ again }}", "next_step_id": "call"}]}},
+                 {"id": "call", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x"}, "next_step_id": "route"}]""", "route");
+        assertThat(violations).extracting(Violation::message).anySatisfy(m -> assertThat(m).contains("cycle: route -> call -> route"));
+    }
+}
