@@ -8,6 +8,7 @@ import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepState;
+import io.zaps.contract.step.StepSpec;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.step.WebhookSpec;
 import io.zaps.contract.template.TemplateException;
@@ -126,9 +127,10 @@ final class ExternalStep implements StepKind {
 
     /**
      * How long one attempt may take: the step's {@code timeout_seconds}, else its config's
-     * {@code timeout_seconds} (webhook, email), else the connectors' default.
+     * {@code timeout_seconds} (webhook, email, pdf_extract), else its type's default
+     * ({@link StepSpec#defaultTimeoutSeconds()}), which is what the connector applies too.
      */
-    private static long timeoutSeconds(StepDefinition definition, JsonNode config) {
+    private long timeoutSeconds(StepDefinition definition, JsonNode config) {
         Integer own = definition.timeoutSeconds();
         if (own != null && own >= 1 && own <= StepDefinition.MAX_TIMEOUT_SECONDS) {
             return own;
@@ -138,6 +140,6 @@ final class ExternalStep implements StepKind {
                 && timeout.longValue() >= 1 && timeout.longValue() <= WebhookSpec.MAX_TIMEOUT_SECONDS) {
             return timeout.longValue();
         }
-        return WebhookSpec.DEFAULT_TIMEOUT_SECONDS;
+        return stepTypes.find(definition.type()).map(StepSpec::defaultTimeoutSeconds).orElse(StepSpec.DEFAULT_TIMEOUT_SECONDS);
     }
 }
