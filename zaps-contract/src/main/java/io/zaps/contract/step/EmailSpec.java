@@ -22,6 +22,8 @@ import java.util.Set;
 public final class EmailSpec implements StepSpec {
     public static final String TYPE = "email";
     public static final Set<String> TLS_MODES = Set.of("starttls", "tls", "none");
+    public static final int DEFAULT_TIMEOUT_SECONDS = 30;
+    public static final int MAX_TIMEOUT_SECONDS = 300;
 
     @Override
     public String type() {
@@ -31,6 +33,11 @@ public final class EmailSpec implements StepSpec {
     @Override
     public boolean external() {
         return true;
+    }
+
+    @Override
+    public int defaultTimeoutSeconds() {
+        return DEFAULT_TIMEOUT_SECONDS;
     }
 
     @Override
@@ -67,6 +74,6 @@ public final class EmailSpec implements StepSpec {
         if (!checks.has("text") && !checks.has("html")) {
             checks.violation("text", "text or html is required");
         }
-        checks.integer("timeout_seconds", false, 1, 300, 30);
+        checks.integer("timeout_seconds", false, 1, MAX_TIMEOUT_SECONDS, DEFAULT_TIMEOUT_SECONDS);
     }
 }

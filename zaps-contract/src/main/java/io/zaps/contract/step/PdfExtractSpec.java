@@ -57,6 +57,11 @@ public final class PdfExtractSpec implements StepSpec {
         return true;
     }
 
+    @Override
+    public int defaultTimeoutSeconds() {
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+
     /** The key a {@code fields} label gets in the output: lower case, other characters runs become {@code _}. */
     public static String fieldKey(String label) {
         String key = label.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_+|_+$", "");

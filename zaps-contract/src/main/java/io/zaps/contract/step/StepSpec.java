@@ -31,6 +31,20 @@ public interface StepSpec {
      */
     void validate(ObjectNode config, String path, List<Violation> violations);
 
+    /** The attempt timeout of a step type that does not declare its own. */
+    int DEFAULT_TIMEOUT_SECONDS = 30;
+
+    /**
+     * How long one attempt of an external step may take, in seconds, when neither the step's own
+     * {@code timeout_seconds} nor its config's {@code timeout_seconds} says: the executor stops waiting
+     * after this (plus a short grace), and the connector should give up by then too. A type whose work
+     * takes longer (reading a PDF) declares more. Default {@value #DEFAULT_TIMEOUT_SECONDS}; not used for
+     * steps the executor runs itself.
+     */
+    default int defaultTimeoutSeconds() {
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+
     /** What replaces a secret value wherever a config is shown. */
     String REDACTED = "********";
 

@@ -36,6 +36,11 @@ public final class WebhookSpec implements StepSpec {
         return true;
     }
 
+    @Override
+    public int defaultTimeoutSeconds() {
+        return DEFAULT_TIMEOUT_SECONDS;
+    }
+
     /** Header names whose values are credentials (compared case-insensitively). */
     public static final Set<String> SECRET_HEADERS = Set.of("authorization", "proxy-authorization", "cookie",
             "x-api-key", "api-key", "x-auth-token", "x-access-token");

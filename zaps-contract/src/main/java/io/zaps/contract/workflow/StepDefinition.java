@@ -14,7 +14,8 @@ import tools.jackson.databind.node.ObjectNode;
  * @param nextStepId     the step that follows, or {@code null} for the last step
  * @param retry          this step's retry policy, replacing the workflow's {@code retry}; absent: the workflow's, else no retry
  * @param timeoutSeconds how long the executor waits for one attempt of an external step (1 to
- *                       {@value #MAX_TIMEOUT_SECONDS}); absent: the config's {@code timeout_seconds}, else 30
+ *                       {@value #MAX_TIMEOUT_SECONDS}); absent: the config's {@code timeout_seconds}, else the
+ *                       type's {@link io.zaps.contract.step.StepSpec#defaultTimeoutSeconds()} (30; {@code pdf_extract} 60)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record StepDefinition(

@@ -1,0 +1,102 @@
+package io.zaps.executor.run;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.command.StartRun;
+import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepState;
+import io.zaps.contract.workflow.StepDefinition;
+import io.zaps.contract.workflow.Violation;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowValidator;
+import io.zaps.executor.run.Decision.IgnoreReason;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * {@code start_run}: creates the run with its pinned workflow and enters the entry point; creates it
+ * cancelled when a cancel came first; rejects a workflow the gateway would not have saved. A second
+ * start of a run is a duplicate.
+ */
+final class StartRunApplier {
+    private final StepFlow flow;
+    private final WorkflowValidator validator;
+
+    StartRunApplier(StepFlow flow, WorkflowValidator validator) {
+        this.flow = flow;
+        this.validator = validator;
+    }
+
+    Decision apply(RunState state, StartRun command, Instant now) {
+        if (state != null && state.cancelledBeforeStart() && command.workflow() != null) {
+            return startCancelled(state, command, now);
+        }
+        if (state != null) {
+            return Decision.ignored(state, IgnoreReason.DUPLICATE_START, "run " + command.runId()
+                    + " already exists (status " + state.run().status().wireName() + ", revision " + state.run().revision() + ")");
+        }
+        WorkflowDefinition workflow = command.workflow();
+        if (workflow == null) {
+            return Decision.ignored(null, IgnoreReason.NOT_APPLICABLE, "start_run for " + command.runId() + " carries no workflow");
+        }
+        // Whoever produced the command, the executor runs only what the gateway would have saved.
+        List<Violation> violations = validator.validate(workflow);
+        if (!violations.isEmpty()) {
+            return reject(command, now, "workflow '" + workflow.id() + "' (version " + workflow.version() + ") is not valid: "
+                    + Violation.summary(violations), true);
+        }
+        SnapshotBuilder run = initialRun(command, now);
+        Transition t = new Transition(workflow, command.eventId(), command.source(), run, now);
+        t.commit(RunEventType.RUN_STARTED, null);
+        flow.enterStep(t, workflow.entryPoint());
+        return t.decision();
+    }
+
+    /** See {@link RunStateMachine#reject}. */
+    Decision reject(StartRun command, Instant now, String reason, boolean keepContext) {
+        SnapshotBuilder run = new SnapshotBuilder();
+        run.runId = command.runId();
+        run.workflowId = command.workflow() == null ? null : command.workflow().id();
+        run.workflowVersion = command.workflow() == null ? null : command.workflow().version();
+        run.status = RunStatus.FAILED;
+        run.createdAt = command.requestedAt() == null ? now : command.requestedAt();
+        run.context = keepContext && command.context() != null ? command.context() : Json.object();
+        run.completedAt = now;
+        run.error = reason;
+        Transition t = new Transition(null, command.eventId(), command.source(), run, now);
+        t.commit(RunEventType.RUN_REJECTED, null);
+        t.effects.add(new Effect.DeadLetter(reason));
+        return t.decision();
+    }
+
+    /** The cancel came first: the run is created with the pinned workflow, and ends there. */
+    private Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
+        SnapshotBuilder run = initialRun(command, now);
+        run.revision = tombstone.run().revision();
+        Transition t = new Transition(command.workflow(), command.eventId(), command.source(), run, now);
+        flow.cancelRun(t, tombstone.run().error());
+        return t.decision();
+    }
+
+    private static SnapshotBuilder initialRun(StartRun command, Instant now) {
+        WorkflowDefinition workflow = command.workflow();
+        SnapshotBuilder run = new SnapshotBuilder();
+        run.runId = command.runId();
+        run.workflowId = workflow.id();
+        run.workflowVersion = workflow.version();
+        run.status = RunStatus.RUNNING;
+        run.createdAt = command.requestedAt() == null ? now : command.requestedAt();
+        run.startedAt = now;
+        run.context = command.context() == null ? Json.object() : command.context();
+        if (workflow.steps() != null) {
+            for (StepDefinition step : workflow.steps()) {
+                if (step != null && step.id() != null) {
+                    run.steps.putIfAbsent(step.id(), StepState.pending(step.id(), step.type()));
+                }
+            }
+        }
+        run.revision = 0;
+        return run;
+    }
+}
