@@ -89,7 +89,7 @@ final class RunControlApplier {
             return;
         }
         if (step.status() == StepStatus.COMPLETED) {
-            String next = t.definition(step.stepId()).nextStepId();
+            String next = flow.next(t, step);
             if (next == null) {
                 StepFlow.completeRun(t);
             } else {

@@ -10,6 +10,9 @@ import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepState;
 import io.zaps.contract.run.StepStatus;
 import io.zaps.contract.step.DelaySpec;
+import io.zaps.contract.step.FilterSpec;
+import io.zaps.contract.step.SwitchSpec;
+import io.zaps.contract.step.TransformSpec;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.OnFailure;
 import io.zaps.contract.workflow.RetryPolicy;
@@ -41,7 +44,11 @@ final class StepFlow {
     StepFlow(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits) {
         this.stepTypes = stepTypes;
         this.jitter = jitter;
-        this.executorKinds = Map.of(DelaySpec.TYPE, new DelayStep(this));
+        this.executorKinds = Map.of(
+                DelaySpec.TYPE, new DelayStep(this),
+                FilterSpec.TYPE, new FilterStep(this, limits),
+                SwitchSpec.TYPE, new SwitchStep(this, limits),
+                TransformSpec.TYPE, new TransformStep(this, limits));
         this.external = new ExternalStep(this, stepTypes, deadlineGrace, limits);
         this.unrunnable = new UnrunnableStep(this, stepTypes);
     }
@@ -74,13 +81,18 @@ final class StepFlow {
     void succeedStep(Transition t, StepState step, JsonNode output) {
         t.run.put(endAttempt(step, StepAttempt.Outcome.SUCCEEDED, null, null, t.now).completed(output, t.now));
         t.commit(RunEventType.STEP_SUCCEEDED, step.stepId());
-        String next = t.definition(step.stepId()).nextStepId();
+        String next = next(t, t.run.step(step.stepId()));
         if (next == null) {
             completeRun(t);
         } else if (t.run.status != RunStatus.PAUSED) {
             enterStep(t, next);
         }
         // Paused: the next step waits for resume_run, which finds the completed current step.
+    }
+
+    /** Where the run goes on after completed {@code step}: its kind decides (a switch's case), by default its next_step_id. */
+    String next(Transition t, StepState step) {
+        return kindOf(step.type()).next(t.definition(step.stepId()), step);
     }
 
     /**

@@ -48,4 +48,12 @@ interface StepKind {
      * fell due while the run was paused. What is not due yet still has its timer.
      */
     void releaseHeld(Transition t, StepState step);
+
+    /**
+     * Where the run goes on after {@code step} of this kind completed: by default its
+     * {@code next_step_id}; a control step may choose (a switch's case) or end the path ({@code null}).
+     */
+    default String next(StepDefinition definition, StepState step) {
+        return definition.nextStepId();
+    }
 }

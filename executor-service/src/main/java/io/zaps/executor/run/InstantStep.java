@@ -1,0 +1,79 @@
+package io.zaps.executor.run;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.command.FireTimer;
+import io.zaps.contract.run.StepAttempt;
+import io.zaps.contract.run.StepState;
+import io.zaps.contract.template.TemplateException;
+import io.zaps.contract.workflow.StepDefinition;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A control step the executor decides the moment it is entered ({@code filter}, {@code switch},
+ * {@code transform}): its output is computed from the run's data, recorded with the config as its input
+ * in one {@code step_succeeded}, and the run goes on where {@link #next} says — all in the decision that
+ * entered it. An expression that cannot be evaluated, or an output over {@link RunLimits#maxStepBytes},
+ * fails the step permanently (the same data would fail the same way again).
+ */
+abstract class InstantStep implements StepKind {
+    protected final StepFlow flow;
+    private final RunLimits limits;
+
+    InstantStep(StepFlow flow, RunLimits limits) {
+        this.flow = flow;
+        this.limits = limits;
+    }
+
+    /**
+     * The step's output from the run's {@code data}.
+     *
+     * @throws TemplateException naming the config field that could not be evaluated
+     */
+    abstract JsonNode decide(Map<String, Object> data, ObjectNode config);
+
+    @Override
+    public final void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config) {
+        JsonNode output;
+        try {
+            output = decide(TemplateData.of(t.run), config);
+        } catch (TemplateException e) {
+            flow.failAtStart(t, definition, attempt, config, "cannot evaluate " + e.getMessage());
+            return;
+        } catch (RuntimeException | StackOverflowError e) {
+            flow.failAtStart(t, definition, attempt, config, "cannot evaluate config: " + e);
+            return;
+        }
+        int size = Json.toBytes(output).length;
+        if (size > limits.maxStepBytes()) {
+            flow.failAtStart(t, definition, attempt, config, "the output is " + size + " bytes, more than the "
+                    + limits.maxStepBytes() + " a step may record");
+            return;
+        }
+        StepState running = t.run.step(definition.id()).running(attempt, config, t.now).withAttempt(StepAttempt.started(attempt, t.now));
+        flow.succeedStep(t, running, output);
+    }
+
+    @Override
+    public boolean takesResults() {
+        return false;
+    }
+
+    @Override
+    public Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step) {
+        return null;
+    }
+
+    @Override
+    public Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now) {
+        return null;
+    }
+
+    @Override
+    public void releaseHeld(Transition t, StepState step) {
+        // Never left running: it ends in the decision that enters it.
+    }
+}
