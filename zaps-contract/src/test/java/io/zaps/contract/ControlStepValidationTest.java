@@ -63,4 +63,37 @@ class ControlStepValidationTest {
                  {"id": "call", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x"}, "next_step_id": "route"}]""", "route");
         assertThat(violations).extracting(Violation::message).anySatisfy(m -> assertThat(m).contains("cycle: route -> call -> route"));
     }
+
+    @Test
+    void forEachAndParallelOwnTheirChains() {
+        assertThat(validate("""
+                [{"id": "loop", "type": "for_each", "config": {"items": "{{ attachments }}", "body": "extract", "concurrency": 4},
+                  "next_step_id": "both"},
+                 {"id": "extract", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x"}, "next_step_id": "route"},
+                 {"id": "route", "type": "switch", "config": {"cases": [{"when": "{{ item.big }}", "next_step_id": "big"}], "default_next_step_id": "small"}},
+                 {"id": "big", "type": "transform", "config": {"output": {"big": true}}},
+                 {"id": "small", "type": "transform", "config": {"output": {"big": false}}},
+                 {"id": "both", "type": "parallel", "config": {"branches": ["a", "b"]}, "next_step_id": "end"},
+                 {"id": "a", "type": "webhook", "config": {"url": "http://127.0.0.1:9/a"}},
+                 {"id": "b", "type": "webhook", "config": {"url": "http://127.0.0.1:9/b"}},
+                 {"id": "end", "type": "transform", "config": {"output": {"done": true}}}]""", "loop")).isEmpty();
+    }
+
+    @Test
+    void aChainReachedFromOutsideOrSharedIsRefused() {
+        List<Violation> violations = validate("""
+                [{"id": "loop", "type": "for_each", "config": {"items": "{{ items }}", "body": "work", "max_items": 20000, "concurrency": 0},
+                  "next_step_id": "work"},
+                 {"id": "work", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x"}},
+                 {"id": "both", "type": "parallel", "config": {"branches": ["a", "a", "ghost"]}},
+                 {"id": "fan", "type": "parallel", "config": {"branches": ["a", "c"]}},
+                 {"id": "a", "type": "webhook", "config": {"url": "http://127.0.0.1:9/a"}},
+                 {"id": "c", "type": "webhook", "config": {"url": "http://127.0.0.1:9/c"}}]""", "loop");
+        assertThat(violations).extracting(Violation::field).contains(
+                "steps[0].config.body", "steps[0].config.max_items", "steps[0].config.concurrency",
+                "steps[2].config.branches[1]", "steps[2].config.branches[2]");
+        assertThat(violations).filteredOn(v -> v.field().equals("steps[0].config.body")).extracting(Violation::message)
+                .anySatisfy(m -> assertThat(m).contains("also reaches outside the for_each"));
+        assertThat(violations).extracting(Violation::message).anySatisfy(m -> assertThat(m).contains("belongs to one chain"));
+    }
 }

@@ -41,7 +41,16 @@ public record RunSnapshot(
         Map<String, StepState> steps,
         String currentStepId,
         String error,
-        long revision) {
+        long revision,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) ParentRun parent) {
+
+    /** A run nobody started as a child. */
+    public RunSnapshot(String runId, String workflowId, Integer workflowVersion, RunStatus status, Instant createdAt,
+                       Instant startedAt, Instant completedAt, Instant updatedAt, ObjectNode context,
+                       Map<String, StepState> steps, String currentStepId, String error, long revision) {
+        this(runId, workflowId, workflowVersion, status, createdAt, startedAt, completedAt, updatedAt, context, steps,
+                currentStepId, error, revision, null);
+    }
 
     public RunSnapshot {
         steps = steps == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(steps));

@@ -74,6 +74,15 @@ public interface StepSpec {
         return List.of();
     }
 
+    /**
+     * The first steps of the chains a step of this type runs as child runs (a {@code for_each}'s body, a
+     * {@code parallel}'s branches). Each chain belongs to this step alone and is reached only from it;
+     * the validator checks both. Default: none.
+     */
+    default List<Successor> chains(ObjectNode config) {
+        return List.of();
+    }
+
     /** Whether a step of this type may have a {@code next_step_id} (a {@code switch} goes on at its cases instead). */
     default boolean takesNextStep() {
         return true;

@@ -115,7 +115,13 @@ public final class WorkflowValidator {
                     violations.add(new Violation("steps[" + i + "].config." + successor.field(), "refers to unknown step '" + successor.stepId() + "'"));
                 }
             }
+            for (StepSpec.Successor chain : chains(step)) {
+                if (!byId.containsKey(chain.stepId())) {
+                    violations.add(new Violation("steps[" + i + "].config." + chain.field(), "refers to unknown step '" + chain.stepId() + "'"));
+                }
+            }
         }
+        checkChains(definition, steps, byId, violations);
         if (definition.entryPoint() == null || definition.entryPoint().isBlank()) {
             violations.add(new Violation("entry_point", "is required"));
         } else if (!byId.containsKey(definition.entryPoint())) {
@@ -165,14 +171,55 @@ public final class WorkflowValidator {
         return stepTypes.find(step.type()).map(spec -> spec.successors(step.config())).orElse(List.of());
     }
 
-    /** Every step a run may go on at after {@code step}: its {@code next_step_id} and its successors. */
+    private List<StepSpec.Successor> chains(StepDefinition step) {
+        if (step == null || step.type() == null) {
+            return List.of();
+        }
+        return stepTypes.find(step.type()).map(spec -> spec.chains(step.config())).orElse(List.of());
+    }
+
+    /** Every step a run may go on at after {@code step}, and the chains it starts (for the cycle check). */
     private List<String> edges(StepDefinition step) {
         List<String> edges = new ArrayList<>();
         if (step.nextStepId() != null) {
             edges.add(step.nextStepId());
         }
         successors(step).forEach(successor -> edges.add(successor.stepId()));
+        chains(step).forEach(chain -> edges.add(chain.stepId()));
         return edges;
+    }
+
+    /**
+     * Each chain (a for_each body, a parallel branch) belongs to exactly one step and is reached only
+     * from it: none of its steps is on the main path from the entry point, nor in another chain.
+     */
+    private void checkChains(WorkflowDefinition definition, List<StepDefinition> steps, Map<String, StepDefinition> byId,
+                             List<Violation> violations) {
+        WorkflowGraph graph = new WorkflowGraph(definition, stepTypes);
+        Set<String> main = definition.entryPoint() == null ? Set.of() : graph.reach(definition.entryPoint());
+        Map<String, String> owner = new HashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            StepDefinition step = steps.get(i);
+            for (StepSpec.Successor chain : chains(step)) {
+                if (!byId.containsKey(chain.stepId())) {
+                    continue;
+                }
+                String at = "steps[" + i + "].config." + chain.field();
+                for (String member : graph.reach(chain.stepId())) {
+                    if (main.contains(member)) {
+                        violations.add(new Violation(at, "the chain starting at '" + chain.stepId() + "' reaches step '" + member
+                                + "', which the run also reaches outside the " + step.type() + "; a chain's steps run only in it"));
+                        break;
+                    }
+                    String previous = owner.putIfAbsent(member, step.id() + "." + chain.field());
+                    if (previous != null && !previous.equals(step.id() + "." + chain.field())) {
+                        violations.add(new Violation(at, "step '" + member + "' is in this chain and in the one of "
+                                + previous + "; a step belongs to one chain"));
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /** Reports each cycle once, at the step it was found from, as the path that closes it. */
