@@ -13,7 +13,7 @@ import java.time.Instant;
  * as one.
  */
 public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.CancelTimer, Effect.PublishEvent,
-        Effect.RequestTrigger, Effect.DeadLetter {
+        Effect.RequestTrigger, Effect.DeadLetter, Effect.SendCommand {
 
     /** Send {@code request} to the connector of its step type ({@link io.zaps.contract.Topics#stepRequests}). */
     record DispatchStep(ExecuteStep request) implements Effect {
@@ -64,5 +64,13 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
      * (a refused start_run): the decision's other effects still apply.
      */
     record DeadLetter(String reason) implements Effect {
+    }
+
+    /**
+     * Send {@code command} to its run on {@link io.zaps.contract.Topics#RUN_COMMANDS} (keyed by its run id): a
+     * child run's start or cancel, or a parent's {@code child_run_ended}. Produced in the same transaction as
+     * the decision, so a child starts exactly once per decision however often the decision is replayed.
+     */
+    record SendCommand(io.zaps.contract.command.RunCommand command) implements Effect {
     }
 }

@@ -45,7 +45,7 @@ final class ExternalStep implements StepKind {
     public void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config) {
         ObjectNode rendered;
         try {
-            rendered = (ObjectNode) Templates.render(config, TemplateData.of(t.run), "config");
+            rendered = (ObjectNode) Templates.render(config, TemplateData.of(t), "config");
         } catch (TemplateException e) {
             flow.failAtStart(t, definition, attempt, null, "cannot render " + e.getMessage());
             return;

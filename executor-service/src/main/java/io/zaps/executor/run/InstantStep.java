@@ -39,7 +39,7 @@ abstract class InstantStep implements StepKind {
     public final void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config) {
         JsonNode output;
         try {
-            output = decide(TemplateData.of(t.run), config);
+            output = decide(TemplateData.of(t), config);
         } catch (TemplateException e) {
             flow.failAtStart(t, definition, attempt, config, "cannot evaluate " + e.getMessage());
             return;

@@ -4,6 +4,7 @@ import io.zaps.contract.Ids;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.command.CancelRun;
+import io.zaps.contract.command.ChildRunEnded;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.PauseRun;
@@ -42,6 +43,11 @@ public final class RunCommandChecks {
             }
         } else if (command instanceof FireTimer timer) {
             requireStep(timer.stepId(), timer.attempt(), FireTimer.TYPE);
+        } else if (command instanceof ChildRunEnded ended) {
+            requireStep(ended.stepId(), ended.attempt(), ChildRunEnded.TYPE);
+            if (!Ids.isRunId(ended.childRunId()) || ended.status() == null || !ended.status().isFinal() || ended.index() < 0) {
+                throw new MalformedRecordException("child_run_ended needs a child_run_id (UUID), a final status and an index of 0 or more");
+            }
         }
         return command;
     }
@@ -73,6 +79,9 @@ public final class RunCommandChecks {
         }
         if (command instanceof RetryRun) {
             return RetryRun.TYPE;
+        }
+        if (command instanceof ChildRunEnded) {
+            return ChildRunEnded.TYPE;
         }
         return FireTimer.TYPE;
     }

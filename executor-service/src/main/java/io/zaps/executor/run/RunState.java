@@ -1,5 +1,7 @@
 package io.zaps.executor.run;
 
+import tools.jackson.databind.node.ObjectNode;
+
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.workflow.WorkflowDefinition;
@@ -33,8 +35,15 @@ public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition wo
                        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Integer> attemptBase,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String source,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Integer failures,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean retired) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean retired,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) ObjectNode inheritedSteps) {
     public static final int CURRENT_SCHEMA_VERSION = 1;
+
+    /** A state whose templates see only the run's own steps. */
+    public RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId, Map<String, Integer> attemptBase,
+                    String source, Integer failures, Boolean retired) {
+        this(schemaVersion, run, workflow, eventId, attemptBase, source, failures, retired, null);
+    }
 
     public RunState {
         attemptBase = attemptBase == null ? Map.of() : Map.copyOf(attemptBase);
@@ -52,7 +61,7 @@ public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition wo
     }
 
     public RunState withRun(RunSnapshot next) {
-        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures, retired);
+        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures, retired, inheritedSteps);
     }
 
     /** How often the run has failed so far. */
@@ -84,7 +93,7 @@ public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition wo
             return this;
         }
         RunSnapshot essentials = new RunSnapshot(run.runId(), run.workflowId(), run.workflowVersion(), status, run.createdAt(),
-                run.startedAt(), run.completedAt(), run.updatedAt(), null, Map.of(), null, run.error(), run.revision());
+                run.startedAt(), run.completedAt(), run.updatedAt(), null, Map.of(), null, run.error(), run.revision(), run.parent());
         return new RunState(schemaVersion, essentials, null, eventId, Map.of(), source, failures, true);
     }
 

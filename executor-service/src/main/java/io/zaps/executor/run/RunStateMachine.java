@@ -1,6 +1,7 @@
 package io.zaps.executor.run;
 
 import io.zaps.contract.command.CancelRun;
+import io.zaps.contract.command.ChildRunEnded;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.PauseRun;
@@ -71,6 +72,7 @@ public final class RunStateMachine {
     private final CompleteStepApplier complete;
     private final FireTimerApplier fire;
     private final RunControlApplier control;
+    private final ChildRunEndedApplier childEnded;
     private final AbandonApplier abandon;
 
     public RunStateMachine(StepTypes stepTypes) {
@@ -96,6 +98,7 @@ public final class RunStateMachine {
         this.complete = new CompleteStepApplier(flow, limits);
         this.fire = new FireTimerApplier(flow);
         this.control = new RunControlApplier(flow);
+        this.childEnded = new ChildRunEndedApplier(flow);
         this.abandon = new AbandonApplier(flow);
     }
 
@@ -133,6 +136,9 @@ public final class RunStateMachine {
         }
         if (command instanceof RetryRun r) {
             return control.retryRun(state, r, now);
+        }
+        if (command instanceof ChildRunEnded c) {
+            return childEnded.apply(state, c, now);
         }
         throw new IllegalArgumentException("unknown command type " + command.getClass().getName());
     }

@@ -1,5 +1,7 @@
 package io.zaps.executor.run;
 
+import io.zaps.contract.run.ParentRun;
+
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepState;
@@ -24,6 +26,7 @@ final class SnapshotBuilder {
     String currentStepId;
     String error;
     long revision;
+    ParentRun parent;
 
     static SnapshotBuilder from(RunSnapshot s) {
         SnapshotBuilder b = new SnapshotBuilder();
@@ -40,6 +43,7 @@ final class SnapshotBuilder {
         b.currentStepId = s.currentStepId();
         b.error = s.error();
         b.revision = s.revision();
+        b.parent = s.parent();
         return b;
     }
 
@@ -58,6 +62,6 @@ final class SnapshotBuilder {
 
     RunSnapshot build() {
         return new RunSnapshot(runId, workflowId, workflowVersion, status, createdAt, startedAt, completedAt,
-                updatedAt, context, steps, currentStepId, error, revision);
+                updatedAt, context, steps, currentStepId, error, revision, parent);
     }
 }

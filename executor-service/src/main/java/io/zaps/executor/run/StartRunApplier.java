@@ -1,5 +1,7 @@
 package io.zaps.executor.run;
 
+import io.zaps.contract.run.ParentRun;
+
 import io.zaps.contract.Json;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEventType;
@@ -46,8 +48,12 @@ final class StartRunApplier {
             return reject(command, now, "workflow '" + workflow.id() + "' (version " + workflow.version() + ") is not valid: "
                     + Violation.summary(violations), true);
         }
-        SnapshotBuilder run = initialRun(command, now);
+        if (command.parent() != null && command.parent().depth() > ParentRun.MAX_DEPTH) {
+            return reject(command, now, "child runs nest " + command.parent().depth() + " deep, more than " + ParentRun.MAX_DEPTH, true);
+        }
+        SnapshotBuilder run = initialRun(command, now, flow.owned(workflow));
         Transition t = new Transition(workflow, command.eventId(), command.source(), run, now);
+        t.inheritedSteps = command.inheritedSteps();
         t.commit(RunEventType.RUN_STARTED, null);
         flow.enterStep(t, workflow.entryPoint());
         return t.decision();
@@ -64,22 +70,25 @@ final class StartRunApplier {
         run.context = keepContext && command.context() != null ? command.context() : Json.object();
         run.completedAt = now;
         run.error = reason;
+        run.parent = command.parent();
         Transition t = new Transition(null, command.eventId(), command.source(), run, now);
         t.commit(RunEventType.RUN_REJECTED, null);
         t.effects.add(new Effect.DeadLetter(reason));
+        ChildRuns.notifyParent(t); // a parent waiting for this child must not wait forever
         return t.decision();
     }
 
     /** The cancel came first: the run is created with the pinned workflow, and ends there. */
     private Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
-        SnapshotBuilder run = initialRun(command, now);
+        SnapshotBuilder run = initialRun(command, now, flow.owned(command.workflow()));
         run.revision = tombstone.run().revision();
         Transition t = new Transition(command.workflow(), command.eventId(), command.source(), run, now);
         flow.cancelRun(t, tombstone.run().error());
         return t.decision();
     }
 
-    private static SnapshotBuilder initialRun(StartRun command, Instant now) {
+    /** The run as it starts: every step pending but those that run only in child runs ({@code owned}). */
+    private static SnapshotBuilder initialRun(StartRun command, Instant now, java.util.Set<String> owned) {
         WorkflowDefinition workflow = command.workflow();
         SnapshotBuilder run = new SnapshotBuilder();
         run.runId = command.runId();
@@ -91,12 +100,13 @@ final class StartRunApplier {
         run.context = command.context() == null ? Json.object() : command.context();
         if (workflow.steps() != null) {
             for (StepDefinition step : workflow.steps()) {
-                if (step != null && step.id() != null) {
+                if (step != null && step.id() != null && !owned.contains(step.id())) {
                     run.steps.putIfAbsent(step.id(), StepState.pending(step.id(), step.type()));
                 }
             }
         }
         run.revision = 0;
+        run.parent = command.parent();
         return run;
     }
 }

@@ -11,6 +11,8 @@ import io.zaps.contract.run.StepState;
 import io.zaps.contract.run.StepStatus;
 import io.zaps.contract.step.DelaySpec;
 import io.zaps.contract.step.FilterSpec;
+import io.zaps.contract.step.ForEachSpec;
+import io.zaps.contract.step.ParallelSpec;
 import io.zaps.contract.step.SwitchSpec;
 import io.zaps.contract.step.TransformSpec;
 import io.zaps.contract.step.StepTypes;
@@ -48,9 +50,16 @@ final class StepFlow {
                 DelaySpec.TYPE, new DelayStep(this),
                 FilterSpec.TYPE, new FilterStep(this, limits),
                 SwitchSpec.TYPE, new SwitchStep(this, limits),
-                TransformSpec.TYPE, new TransformStep(this, limits));
+                TransformSpec.TYPE, new TransformStep(this, limits),
+                ForEachSpec.TYPE, new ForEachStep(this, stepTypes, limits),
+                ParallelSpec.TYPE, new ParallelStep(this, stepTypes, limits));
         this.external = new ExternalStep(this, stepTypes, deadlineGrace, limits);
         this.unrunnable = new UnrunnableStep(this, stepTypes);
+    }
+
+    /** The steps of {@code workflow} that run only in child runs (for_each bodies, parallel branches). */
+    java.util.Set<String> owned(WorkflowDefinition workflow) {
+        return new io.zaps.contract.workflow.WorkflowGraph(workflow, stepTypes).owned();
     }
 
     /** How steps of {@code type} run: by a connector when the type says so (or is unknown), else by the executor. */
@@ -145,6 +154,7 @@ final class StepFlow {
         t.run.currentStepId = null;
         t.run.skipUnreached();
         t.commit(RunEventType.RUN_COMPLETED, null);
+        ChildRuns.notifyParent(t);
     }
 
     void cancelRun(Transition t, String reason) {
@@ -165,12 +175,19 @@ final class StepFlow {
         });
         t.run.skipUnreached();
         t.commit(RunEventType.RUN_CANCELLED, null);
+        ChildRuns.notifyParent(t);
     }
 
     /** The timers the run's running steps wait on (a delay, a next attempt, an attempt's timeout), cancelled. */
     void cancelPendingTimers(Transition t) {
         for (Effect.ScheduleTimer timer : timersOf(t.run.runId, t.run.steps.values(), t.workflow)) {
             t.effects.add(cancel(timer));
+        }
+        // And the child runs a running for_each or parallel waits for.
+        for (StepState step : t.run.steps.values()) {
+            if (step.status() == StepStatus.RUNNING && kindOf(step.type()) instanceof ChildRunsStep children) {
+                children.cancelChildren(t, step);
+            }
         }
     }
 
@@ -210,6 +227,7 @@ final class StepFlow {
         t.commit(RunEventType.RUN_FAILED, null);
         t.failures++;
         startErrorWorkflow(t);
+        ChildRuns.notifyParent(t);
     }
 
     /** The pinned workflow's {@code on_failure}, asked for once per failure of the run; never from an error run. */

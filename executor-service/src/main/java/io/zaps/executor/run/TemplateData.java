@@ -18,6 +18,19 @@ import java.util.Map;
 final class TemplateData {
     private TemplateData() {}
 
+    /** The data of the run in transition {@code t}: a child run's templates also see the steps it inherited from its parent. */
+    static Map<String, Object> of(Transition t) {
+        Map<String, Object> data = of(t.run);
+        if (t.inheritedSteps != null && !t.inheritedSteps.isEmpty()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> own = (Map<String, Object>) data.get("steps");
+            Map<String, Object> steps = new LinkedHashMap<>(Json.toMap(t.inheritedSteps));
+            steps.putAll(own);
+            data.put("steps", steps);
+        }
+        return data;
+    }
+
     static Map<String, Object> of(SnapshotBuilder run) {
         Map<String, Object> context = Json.toMap(run.context);
         Map<String, Object> data = new LinkedHashMap<>(context);

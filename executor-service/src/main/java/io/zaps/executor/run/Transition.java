@@ -1,5 +1,7 @@
 package io.zaps.executor.run;
 
+import tools.jackson.databind.node.ObjectNode;
+
 import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
@@ -27,6 +29,8 @@ final class Transition {
     final List<Effect> effects = new ArrayList<>();
     final Map<String, Integer> attemptBase = new HashMap<>();
     int failures;
+    /** The parent's step results a child run's templates see besides its own; null for a top-level run. */
+    ObjectNode inheritedSteps;
 
     Transition(WorkflowDefinition workflow, String eventId, String source, SnapshotBuilder run, Instant now) {
         this.workflow = workflow;
@@ -40,6 +44,7 @@ final class Transition {
         this(state.workflow(), state.eventId(), state.source(), SnapshotBuilder.from(state.run()), now);
         attemptBase.putAll(state.attemptBase());
         failures = state.failureCount();
+        inheritedSteps = state.inheritedSteps();
     }
 
     /**
@@ -65,6 +70,6 @@ final class Transition {
 
     Decision decision() {
         return Decision.applied(new RunState(RunState.CURRENT_SCHEMA_VERSION, run.build(), workflow, eventId, attemptBase,
-                source, failures, null), effects);
+                source, failures, null, inheritedSteps), effects);
     }
 }

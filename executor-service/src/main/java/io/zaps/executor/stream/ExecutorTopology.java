@@ -2,6 +2,7 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.executor.finished.FinishedRunStore;
@@ -35,6 +36,7 @@ public final class ExecutorTopology {
     static final String STEP_REQUESTS_SINK = "step-requests-sink";
     static final String RUN_EVENTS_SINK = "run-events-sink";
     static final String TRIGGERS_SINK = "triggers-sink";
+    static final String RUN_COMMANDS_SINK = "run-commands-sink";
 
     private ExecutorTopology() {}
 
@@ -60,6 +62,8 @@ public final class ExecutorTopology {
         topology.addSink(STEP_REQUESTS_SINK, byStepType, new StringSerializer(), new JsonSerializer<ExecuteStep>(), PROCESSOR);
         topology.addSink(RUN_EVENTS_SINK, Topics.RUN_EVENTS, new StringSerializer(), new JsonSerializer<RunEvent>(), PROCESSOR);
         topology.addSink(TRIGGERS_SINK, Topics.TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
+        // Child runs' starts and cancels, and a child's end told to its parent: commands like any other, keyed by their run.
+        topology.addSink(RUN_COMMANDS_SINK, Topics.RUN_COMMANDS, new StringSerializer(), new JsonSerializer<RunCommand>(), PROCESSOR);
         return topology;
     }
 }

@@ -287,6 +287,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             } else if (effect instanceof Effect.RequestTrigger request) {
                 String key = Ids.runIdForEvent(request.trigger().eventId());
                 context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()), ExecutorTopology.TRIGGERS_SINK);
+            } else if (effect instanceof Effect.SendCommand send) {
+                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, new RecordHeaders()), ExecutorTopology.RUN_COMMANDS_SINK);
             } else if (effect instanceof Effect.DeadLetter dead) {
                 if (source != null) {
                     deadLetter(source.key(), source.value(), source.headers(), dead.reason());

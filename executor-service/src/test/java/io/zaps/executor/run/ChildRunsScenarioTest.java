@@ -1,0 +1,208 @@
+package io.zaps.executor.run;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.command.CancelRun;
+import io.zaps.contract.command.CompleteStep;
+import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.RunCommand;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepStatus;
+import io.zaps.contract.workflow.WorkflowDefinition;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.zaps.executor.run.Fixtures.MACHINE;
+import static io.zaps.executor.run.Fixtures.RUN_ID;
+import static io.zaps.executor.run.Fixtures.T0;
+import static io.zaps.executor.run.Fixtures.json;
+import static io.zaps.executor.run.Fixtures.start;
+import static io.zaps.executor.run.Fixtures.step;
+import static io.zaps.executor.run.Fixtures.stored;
+import static io.zaps.executor.run.Fixtures.workflow;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * for_each and parallel through whole runs (issue 14): every command the machine sends (child starts,
+ * cancels, child_run_ended) is fed back to it, as Kafka would, and the connectors are played by the test.
+ */
+class ChildRunsScenarioTest {
+    private static final int MIB = 1024 * 1024;
+    private final Map<String, RunState> runs = new HashMap<>();
+    private final Deque<RunCommand> queue = new ArrayDeque<>();
+    private final List<ExecuteStep> open = new ArrayList<>();
+    private Instant now = T0;
+
+    private void send(RunCommand command) {
+        queue.add(command);
+        while (!queue.isEmpty()) {
+            RunCommand next = queue.poll();
+            Decision decision = MACHINE.decide(runs.get(next.runId()), next, now);
+            if (decision.wasIgnored()) {
+                continue;
+            }
+            assertThat(Json.toBytes(decision.state()).length).as("state of " + next.runId()).isLessThan(MIB);
+            runs.put(next.runId(), stored(decision.state()));
+            for (Effect effect : decision.effects()) {
+                if (effect instanceof Effect.SendCommand sent) {
+                    assertThat(Json.toBytes(sent.command()).length).isLessThan(MIB);
+                    queue.add(sent.command());
+                } else if (effect instanceof Effect.DispatchStep dispatch) {
+                    open.add(dispatch.request());
+                }
+            }
+        }
+    }
+
+    /** Answers every open connector request: succeeded with {@code output(request)}, or failed when it returns null. */
+    private void answerAll(java.util.function.Function<ExecuteStep, JsonNode> output) {
+        now = now.plusSeconds(1);
+        List<ExecuteStep> answering = new ArrayList<>(open);
+        open.clear();
+        for (ExecuteStep request : answering) {
+            JsonNode out = output.apply(request);
+            send(new CompleteStep(SchemaVersions.CURRENT, request.runId(), request.stepId(), request.attempt(), request.idempotencyKey(),
+                    out == null ? CompleteStep.Outcome.FAILED : CompleteStep.Outcome.SUCCEEDED, out, out == null ? "sink said no" : null,
+                    false, now, now));
+        }
+    }
+
+    private RunState parent() {
+        return runs.get(RUN_ID);
+    }
+
+    private static final WorkflowDefinition LOOP = workflow("loop", "before",
+            step("before", "transform", "{\"output\": {\"x\": \"from the parent\"}}", "each"),
+            step("each", "for_each", "{\"items\": \"{{ numbers }}\", \"body\": \"call\", \"concurrency\": 2}", "after"),
+            step("call", "webhook", "{\"url\": \"http://127.0.0.1:9/n\", \"body\": {\"n\": \"{{ item }}\"}}", "shape"),
+            step("shape", "transform", """
+                    {"output": {"v": "{{ steps.call.output.echo }}", "i": "{{ index }}", "parent": "{{ steps.before.output.x }}"}}""", null),
+            step("after", "transform", "{\"output\": {\"count\": \"{{ steps.each.output.count }}\"}}", null));
+
+    private static JsonNode echo(ExecuteStep request) {
+        return Json.object().set("echo", request.config().path("body").path("n"));
+    }
+
+    @Test
+    void aForEachRunsItsBodyOncePerItemAtMostConcurrencyAtATimeAndCollectsResultsInItemOrder() {
+        send(start(LOOP, json("{\"numbers\": [10, 20, 30]}")));
+        assertThat(open).as("two at a time").hasSize(2);
+        assertThat(parent().run().steps()).as("the body runs in the children only").doesNotContainKeys("call", "shape");
+        String firstChild = open.get(0).runId();
+        assertThat(runs.get(firstChild).run().parent().runId()).isEqualTo(RUN_ID);
+        assertThat(runs.get(firstChild).run().context().path("item").intValue()).isEqualTo(10);
+
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(open).as("the third starts when one ended").hasSize(1);
+        answerAll(ChildRunsScenarioTest::echo);
+
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(parent().run().steps().get("each").output()).isEqualTo(json("""
+                {"count": 3, "results": [{"v": 10, "i": 0, "parent": "from the parent"}, {"v": 20, "i": 1, "parent": "from the parent"},
+                                         {"v": 30, "i": 2, "parent": "from the parent"}]}"""));
+        assertThat(parent().run().steps().get("after").output()).isEqualTo(json("{\"count\": 3}"));
+    }
+
+    @Test
+    void aFailedIterationFailsTheStepAndCancelsTheOthers() {
+        send(start(LOOP, json("{\"numbers\": [1, 2, 3]}")));
+        String second = open.get(1).runId();
+        answerAll(request -> request.runId().equals(second) ? echo(request) : null);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(parent().run().steps().get("each").error()).startsWith("iteration 0 failed: step 'call' failed");
+        assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).extracting(r -> r.run().status())
+                .as("no child left running").doesNotContain(RunStatus.RUNNING);
+    }
+
+    @Test
+    void withContinueOnErrorAFailedIterationIsAnErrorEntry() {
+        WorkflowDefinition tolerant = workflow("tolerant", "each",
+                step("each", "for_each", "{\"items\": \"{{ numbers }}\", \"body\": \"call\", \"continue_on_error\": true}", null),
+                step("call", "webhook", "{\"url\": \"http://127.0.0.1:9/n\", \"body\": {\"n\": \"{{ item }}\"}}", null));
+        send(start(tolerant, json("{\"numbers\": [1, 2]}")));
+        answerAll(request -> null);
+        answerAll(ChildRunsScenarioTest::echo);
+        JsonNode output = parent().run().steps().get("each").output();
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(output.path("failed").intValue()).isEqualTo(1);
+        assertThat(output.path("results").get(0).path("error").stringValue()).contains("sink said no");
+        assertThat(output.path("results").get(1)).isEqualTo(json("{\"echo\": 2}"));
+    }
+
+    @Test
+    void itemsThatAreNotAListOrTooManyFailTheStepNamingTheField() {
+        WorkflowDefinition capped = workflow("capped", "each",
+                step("each", "for_each", "{\"items\": \"{{ numbers }}\", \"body\": \"call\", \"max_items\": 2}", null),
+                step("call", "webhook", "{\"url\": \"http://127.0.0.1:9/n\"}", null));
+        send(start(capped, json("{\"numbers\": \"1,2\"}")));
+        assertThat(parent().run().steps().get("each").error()).startsWith("config.items must be a list");
+        runs.clear();
+        send(start(capped, json("{\"numbers\": [1, 2, 3]}")));
+        assertThat(parent().run().steps().get("each").error()).isEqualTo("config.items has 3 items, more than config.max_items (2)");
+    }
+
+    private static final WorkflowDefinition FAN_OUT = workflow("fan", "both",
+            step("both", "parallel", "{\"branches\": [\"a\", \"b\"]}", "join"),
+            step("a", "webhook", "{\"url\": \"http://127.0.0.1:9/a\", \"body\": {\"n\": \"a\"}}", null),
+            step("b", "webhook", "{\"url\": \"http://127.0.0.1:9/b\", \"body\": {\"n\": \"b\"}}", "b2"),
+            step("b2", "transform", "{\"output\": {\"after_b\": \"{{ steps.b.output.echo }}\"}}", null),
+            step("join", "transform", "{\"output\": {\"a\": \"{{ steps.both.output.branches.a.echo }}\"}}", null));
+
+    @Test
+    void parallelBranchesStartTogetherAndTheRunGoesOnWhenAllEnded() {
+        send(start(FAN_OUT, json("{}")));
+        assertThat(open).extracting(ExecuteStep::stepId).containsExactlyInAnyOrder("a", "b");
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(parent().run().steps().get("both").output())
+                .isEqualTo(json("{\"branches\": {\"a\": {\"echo\": \"a\"}, \"b\": {\"after_b\": \"b\"}}}"));
+        assertThat(parent().run().steps().get("join").output()).isEqualTo(json("{\"a\": \"a\"}"));
+    }
+
+    @Test
+    void cancellingTheParentCancelsItsChildren() {
+        send(start(FAN_OUT, json("{}")));
+        send(new CancelRun(SchemaVersions.CURRENT, RUN_ID, now, "changed my mind"));
+        assertThat(parent().run().status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).hasSize(2)
+                .allSatisfy(child -> assertThat(child.run().status()).isEqualTo(RunStatus.CANCELLED));
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(parent().run().status()).as("late results change nothing").isEqualTo(RunStatus.CANCELLED);
+    }
+
+    @Test
+    void aThousandIterationsOfAKibibyteEachCompleteWithinTheRecordLimits() {
+        WorkflowDefinition big = workflow("big", "each",
+                step("each", "for_each", "{\"items\": \"{{ numbers }}\", \"body\": \"call\", \"concurrency\": 50}", null),
+                step("call", "webhook", "{\"url\": \"http://127.0.0.1:9/n\", \"body\": {\"n\": \"{{ item }}\"}}", null));
+        List<Integer> numbers = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            numbers.add(i);
+        }
+        ObjectNode context = Json.object();
+        context.set("numbers", Json.valueToTree(numbers));
+        send(start(big, context));
+        String kib = "x".repeat(1_024);
+        while (!open.isEmpty()) {
+            answerAll(request -> Json.object().put("n", request.config().path("body").path("n").intValue()).put("pad", kib));
+        }
+        JsonNode output = parent().run().steps().get("each").output();
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(output.path("count").intValue()).isEqualTo(1_000);
+        assertThat(output.path("results_by_reference").booleanValue()).isTrue();
+        assertThat(output.path("results").get(0).path("n").intValue()).isZero();
+        assertThat(output.path("results").get(999).path("run_id").isString()).isTrue();
+        assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).hasSize(1_000)
+                .allSatisfy(child -> assertThat(child.run().status()).isEqualTo(RunStatus.COMPLETED));
+        assertThat(parent().run().steps().get("each").status()).isEqualTo(StepStatus.COMPLETED);
+    }
+}
