@@ -216,20 +216,28 @@ abstract class ChildRunsStep implements StepKind {
         return result.isNull() ? Json.object() : result;
     }
 
-    /** Cancels every child of {@code step} that was started and has not ended. */
-    final void cancelChildren(Transition t, StepState step) {
+    /** The run ids of the children of {@code step} that were started and have not ended. */
+    final java.util.List<String> activeChildren(Transition t, StepState step) {
+        java.util.List<String> active = new java.util.ArrayList<>();
         JsonNode progress = step.output();
         if (progress == null) {
-            return;
+            return active;
         }
         JsonNode results = progress.path("results");
         int started = progress.path("started").asInt();
         for (int i = 0; i < started && i < results.size(); i++) {
             if (results.get(i).isNull()) {
-                t.effects.add(new Effect.SendCommand(new CancelRun(SchemaVersions.CURRENT,
-                        ChildRuns.runId(t.run.runId, step.stepId(), step.attempt(), i), t.now,
-                        "its parent run " + t.run.runId + " no longer waits for it (step '" + step.stepId() + "')")));
+                active.add(ChildRuns.runId(t.run.runId, step.stepId(), step.attempt(), i));
             }
+        }
+        return active;
+    }
+
+    /** Cancels every child of {@code step} that was started and has not ended. */
+    final void cancelChildren(Transition t, StepState step) {
+        for (String childId : activeChildren(t, step)) {
+            t.effects.add(new Effect.SendCommand(new CancelRun(SchemaVersions.CURRENT, childId, t.now,
+                    "its parent run " + t.run.runId + " no longer waits for it (step '" + step.stepId() + "')")));
         }
     }
 

@@ -1,5 +1,7 @@
 package io.zaps.executor.run;
 
+import io.zaps.contract.SchemaVersions;
+
 import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.PauseRun;
 import io.zaps.contract.command.ResumeRun;
@@ -60,6 +62,7 @@ final class RunControlApplier {
         Transition t = new Transition(state, now);
         t.run.status = RunStatus.PAUSED;
         t.commit(RunEventType.RUN_PAUSED, null);
+        flow.toChildren(t, (childId, at) -> new PauseRun(SchemaVersions.CURRENT, childId, at, "its parent run " + t.run.runId + " was paused"));
         return t.decision();
     }
 
@@ -74,6 +77,7 @@ final class RunControlApplier {
         Transition t = new Transition(state, now);
         t.run.status = RunStatus.RUNNING;
         t.commit(RunEventType.RUN_RESUMED, null);
+        flow.toChildren(t, (childId, at) -> new ResumeRun(SchemaVersions.CURRENT, childId, at, "its parent run " + t.run.runId + " was resumed"));
         releaseHeld(t);
         return t.decision();
     }

@@ -191,6 +191,15 @@ final class StepFlow {
         }
     }
 
+    /** Sends {@code command} to every child run that the run's running steps started and still wait for (pause, resume). */
+    void toChildren(Transition t, java.util.function.BiFunction<String, java.time.Instant, io.zaps.contract.command.RunCommand> command) {
+        for (StepState step : t.run.steps.values()) {
+            if (step.status() == StepStatus.RUNNING && kindOf(step.type()) instanceof ChildRunsStep children) {
+                children.activeChildren(t, step).forEach(childId -> t.effects.add(new Effect.SendCommand(command.apply(childId, t.now))));
+            }
+        }
+    }
+
     static Effect.CancelTimer cancel(Effect.ScheduleTimer timer) {
         return new Effect.CancelTimer(timer.runId(), timer.stepId(), timer.attempt(), timer.dueAt(), timer.kind());
     }

@@ -180,6 +180,19 @@ class ChildRunsScenarioTest {
     }
 
     @Test
+    void pausingTheParentPausesItsChildrenAndResumingResumesThem() {
+        send(start(FAN_OUT, json("{}")));
+        send(new io.zaps.contract.command.PauseRun(SchemaVersions.CURRENT, RUN_ID, now, null));
+        assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).hasSize(2)
+                .allSatisfy(child -> assertThat(child.run().status()).isEqualTo(RunStatus.PAUSED));
+        send(new io.zaps.contract.command.ResumeRun(SchemaVersions.CURRENT, RUN_ID, now, null));
+        assertThat(runs.values()).filteredOn(r -> r.run().parent() != null)
+                .allSatisfy(child -> assertThat(child.run().status()).isEqualTo(RunStatus.RUNNING));
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+    }
+
+    @Test
     void aThousandIterationsOfAKibibyteEachCompleteWithinTheRecordLimits() {
         WorkflowDefinition big = workflow("big", "each",
                 step("each", "for_each", "{\"items\": \"{{ numbers }}\", \"body\": \"call\", \"concurrency\": 50}", null),
