@@ -20,7 +20,7 @@ final class ChildRunEndedApplier {
             return ignored;
         }
         StepState step = state.run().steps().get(command.stepId());
-        if (!(flow.kindOf(step.type()) instanceof ChildRunsStep kind)) {
+        if (!(flow.kindOf(step.type()) instanceof WaitsForChildren kind)) {
             return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE,
                     ChildRunEnded.TYPE + " for step '" + step.stepId() + "' of type " + step.type() + ", which starts no child runs");
         }

@@ -33,7 +33,7 @@ import java.time.Instant;
  * No events are published while children end (a thousand iterations would publish a thousand parent
  * snapshots): the step's start and end are.
  */
-abstract class ChildRunsStep implements StepKind {
+abstract class ChildRunsStep implements StepKind, WaitsForChildren {
     /** What a step's inline results may take, as JSON bytes; later results are references to the child runs. */
     static final int RESULTS_BUDGET_BYTES = 256 * 1024;
 
@@ -164,7 +164,8 @@ abstract class ChildRunsStep implements StepKind {
     }
 
     /** A child ended: record its result, then go on, fail, or end the step. */
-    final Decision onChildEnded(RunState state, StepState step, ChildRunEnded ended, Instant now) {
+    @Override
+    public final Decision onChildEnded(RunState state, StepState step, ChildRunEnded ended, Instant now) {
         ObjectNode progress = step.output() == null ? Json.object() : (ObjectNode) step.output().deepCopy();
         ArrayNode results = (ArrayNode) progress.path("results");
         int index = ended.index();
@@ -217,7 +218,8 @@ abstract class ChildRunsStep implements StepKind {
     }
 
     /** The run ids of the children of {@code step} that were started and have not ended. */
-    final java.util.List<String> activeChildren(Transition t, StepState step) {
+    @Override
+    public final java.util.List<String> activeChildren(Transition t, StepState step) {
         java.util.List<String> active = new java.util.ArrayList<>();
         JsonNode progress = step.output();
         if (progress == null) {

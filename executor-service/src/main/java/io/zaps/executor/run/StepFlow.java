@@ -9,6 +9,7 @@ import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepState;
 import io.zaps.contract.run.StepStatus;
+import io.zaps.contract.step.CallWorkflowSpec;
 import io.zaps.contract.step.DelaySpec;
 import io.zaps.contract.step.FilterSpec;
 import io.zaps.contract.step.ForEachSpec;
@@ -52,7 +53,8 @@ final class StepFlow {
                 SwitchSpec.TYPE, new SwitchStep(this, limits),
                 TransformSpec.TYPE, new TransformStep(this, limits),
                 ForEachSpec.TYPE, new ForEachStep(this, stepTypes, limits),
-                ParallelSpec.TYPE, new ParallelStep(this, stepTypes, limits));
+                ParallelSpec.TYPE, new ParallelStep(this, stepTypes, limits),
+                CallWorkflowSpec.TYPE, new CallWorkflowStep(this, limits));
         this.external = new ExternalStep(this, stepTypes, deadlineGrace, limits);
         this.unrunnable = new UnrunnableStep(this, stepTypes);
     }
@@ -183,18 +185,15 @@ final class StepFlow {
         for (Effect.ScheduleTimer timer : timersOf(t.run.runId, t.run.steps.values(), t.workflow)) {
             t.effects.add(cancel(timer));
         }
-        // And the child runs a running for_each or parallel waits for.
-        for (StepState step : t.run.steps.values()) {
-            if (step.status() == StepStatus.RUNNING && kindOf(step.type()) instanceof ChildRunsStep children) {
-                children.cancelChildren(t, step);
-            }
-        }
+        // And the child runs a running for_each, parallel or call_workflow waits for.
+        toChildren(t, (childId, at) -> new io.zaps.contract.command.CancelRun(io.zaps.contract.SchemaVersions.CURRENT, childId, at,
+                "its parent run " + t.run.runId + " no longer waits for it"));
     }
 
     /** Sends {@code command} to every child run that the run's running steps started and still wait for (pause, resume). */
     void toChildren(Transition t, java.util.function.BiFunction<String, java.time.Instant, io.zaps.contract.command.RunCommand> command) {
         for (StepState step : t.run.steps.values()) {
-            if (step.status() == StepStatus.RUNNING && kindOf(step.type()) instanceof ChildRunsStep children) {
+            if (step.status() == StepStatus.RUNNING && kindOf(step.type()) instanceof WaitsForChildren children) {
                 children.activeChildren(t, step).forEach(childId -> t.effects.add(new Effect.SendCommand(command.apply(childId, t.now))));
             }
         }

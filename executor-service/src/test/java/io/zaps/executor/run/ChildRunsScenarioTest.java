@@ -41,6 +41,8 @@ class ChildRunsScenarioTest {
     private final Deque<RunCommand> queue = new ArrayDeque<>();
     private final List<ExecuteStep> open = new ArrayList<>();
     private Instant now = T0;
+    /** The workflows a call_workflow may name, as the trigger service would find them. */
+    private final Map<String, WorkflowDefinition> saved = new HashMap<>();
 
     private void send(RunCommand command) {
         queue.add(command);
@@ -58,9 +60,23 @@ class ChildRunsScenarioTest {
                     queue.add(sent.command());
                 } else if (effect instanceof Effect.DispatchStep dispatch) {
                     open.add(dispatch.request());
+                } else if (effect instanceof Effect.RequestTrigger request) {
+                    queue.add(triggerService(request.trigger()));
                 }
             }
         }
+    }
+
+    /** What the trigger service makes of a trigger: a start of the saved workflow, or a rejection its parent hears of. */
+    private RunCommand triggerService(io.zaps.contract.event.TriggerRequested trigger) {
+        WorkflowDefinition workflow = saved.get(trigger.workflowId());
+        if (workflow == null) {
+            var parent = trigger.parent();
+            return new io.zaps.contract.command.ChildRunEnded(SchemaVersions.CURRENT, parent.runId(), parent.stepId(), parent.attempt(),
+                    parent.index(), trigger.runId(), RunStatus.FAILED, null, "workflow '" + trigger.workflowId() + "' does not exist");
+        }
+        return new io.zaps.contract.command.StartRun(SchemaVersions.CURRENT, trigger.runId(), workflow, trigger.context(), trigger.eventId(),
+                trigger.requestedAt(), trigger.source(), trigger.parent(), null);
     }
 
     /** Answers every open connector request: succeeded with {@code output(request)}, or failed when it returns null. */
@@ -217,5 +233,54 @@ class ChildRunsScenarioTest {
         assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).hasSize(1_000)
                 .allSatisfy(child -> assertThat(child.run().status()).isEqualTo(RunStatus.COMPLETED));
         assertThat(parent().run().steps().get("each").status()).isEqualTo(StepStatus.COMPLETED);
+    }
+
+    private static final WorkflowDefinition CALLER = workflow("caller", "call",
+            step("call", "call_workflow", "{\"workflow_id\": \"callee\", \"context\": {\"n\": \"{{ x }}\"}}", "after"),
+            step("after", "transform", "{\"output\": {\"got\": \"{{ steps.call.output.output.echo }}\"}}", null));
+    private static final WorkflowDefinition CALLEE = workflow("callee", "hook",
+            step("hook", "webhook", "{\"url\": \"http://127.0.0.1:9/callee\", \"body\": {\"n\": \"{{ n }}\"}}", null));
+
+    @Test
+    void callWorkflowWaitsForTheCalledRunAndGetsItsOutput() {
+        saved.put("callee", CALLEE);
+        send(start(CALLER, json("{\"x\": 7}")));
+        assertThat(open).singleElement().satisfies(request -> {
+            assertThat(request.workflowId()).isEqualTo("callee");
+            assertThat(runs.get(request.runId()).run().parent().runId()).isEqualTo(RUN_ID);
+        });
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(parent().run().steps().get("call").output().path("status").stringValue()).isEqualTo("completed");
+        assertThat(parent().run().steps().get("after").output()).isEqualTo(json("{\"got\": 7}"));
+    }
+
+    @Test
+    void aCallOfAnUnknownWorkflowFailsTheStepWithTheReason() {
+        send(start(CALLER, json("{\"x\": 7}")));
+        assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(parent().run().steps().get("call").error()).contains("ended failed: workflow 'callee' does not exist");
+    }
+
+    @Test
+    void withoutWaitTheStepEndsAtOnce() {
+        saved.put("callee", CALLEE);
+        WorkflowDefinition fireAndForget = workflow("ff", "call",
+                step("call", "call_workflow", "{\"workflow_id\": \"callee\", \"wait\": false}", null));
+        send(start(fireAndForget, json("{}")));
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        String child = parent().run().steps().get("call").output().path("run_id").stringValue();
+        assertThat(runs.get(child).run().status()).isEqualTo(RunStatus.FAILED).as("n is missing in its context");
+    }
+
+    @Test
+    void aWorkflowThatCallsItselfStopsAtTheDepthLimit() {
+        WorkflowDefinition recursive = workflow("recursive", "call",
+                step("call", "call_workflow", "{\"workflow_id\": \"recursive\"}", null));
+        saved.put("recursive", recursive);
+        send(start(recursive, json("{}")));
+        assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(parent().run().error()).contains("nest 11 deep, more than 10");
+        assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).hasSize(io.zaps.contract.run.ParentRun.MAX_DEPTH);
     }
 }

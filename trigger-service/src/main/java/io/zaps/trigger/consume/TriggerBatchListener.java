@@ -132,6 +132,12 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         }
         IntakeDecision.Reject reject = (IntakeDecision.Reject) decision;
         log.warn("rejecting trigger {} (run {}): {}", at, reject.runId(), reject.reason());
+        if (reject.toParent() != null) {
+            return CompletableFuture.allOf(
+                    deadLetter(record, reject.reason()),
+                    template.send(runEvent(reject.runId(), reject.event())),
+                    publisher.send(Topics.RUN_COMMANDS, reject.toParent().runId(), reject.toParent()));
+        }
         return CompletableFuture.allOf(
                 deadLetter(record, reject.reason()),
                 template.send(runEvent(reject.runId(), reject.event())));

@@ -19,8 +19,13 @@ public sealed interface IntakeDecision {
 
     /**
      * Dead-letter the trigger with {@code reason} and publish {@code event} (type {@code run_rejected},
-     * status {@code failed}) so that a run already promised as pending ends visibly failed.
+     * status {@code failed}) so that a run already promised as pending ends visibly failed; when a
+     * {@code call_workflow} step of another run asked for it, also tell that run ({@code toParent}).
      */
-    record Reject(String runId, String reason, RunEvent event) implements IntakeDecision {
+    record Reject(String runId, String reason, RunEvent event, io.zaps.contract.command.ChildRunEnded toParent) implements IntakeDecision {
+        /** A rejected trigger no run waits for. */
+        public Reject(String runId, String reason, RunEvent event) {
+            this(runId, reason, event, null);
+        }
     }
 }

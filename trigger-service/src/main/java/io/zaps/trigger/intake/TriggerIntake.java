@@ -1,5 +1,8 @@
 package io.zaps.trigger.intake;
 
+import io.zaps.contract.command.ChildRunEnded;
+import io.zaps.contract.run.ParentRun;
+
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.SchemaVersions;
@@ -57,7 +60,7 @@ public final class TriggerIntake {
                     + " and accepts no triggers");
         }
         return new IntakeDecision.Start(new StartRun(SchemaVersions.CURRENT, runId(trigger, at), definition,
-                context(trigger), eventId(trigger, at), requestedAt(trigger, now()), trigger.source()));
+                context(trigger), eventId(trigger, at), requestedAt(trigger, now()), trigger.source(), trigger.parent(), null));
     }
 
     /** Rejects a valid trigger for a reason found outside this class (e.g. the workflow file cannot be read). */
@@ -76,9 +79,12 @@ public final class TriggerIntake {
         }
         RunSnapshot snapshot = new RunSnapshot(runId, trigger.workflowId(),
                 definition == null ? null : definition.version(), RunStatus.FAILED,
-                requestedAt(trigger, now), null, now, now, context(trigger), steps, null, reason, 1);
+                requestedAt(trigger, now), null, now, now, context(trigger), steps, null, reason, 1, trigger.parent());
         RunEvent event = new RunEvent(RunEventType.RUN_REJECTED, SchemaVersions.CURRENT, runId, null, now, snapshot);
-        return new IntakeDecision.Reject(runId, reason, event);
+        ParentRun parent = trigger.parent();
+        ChildRunEnded toParent = parent == null ? null : new ChildRunEnded(SchemaVersions.CURRENT, parent.runId(), parent.stepId(),
+                parent.attempt(), parent.index(), runId, RunStatus.FAILED, null, reason);
+        return new IntakeDecision.Reject(runId, reason, event, toParent);
     }
 
     public static String eventId(TriggerRequested trigger, RecordCoordinates at) {

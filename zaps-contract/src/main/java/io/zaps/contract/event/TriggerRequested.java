@@ -31,11 +31,26 @@ public record TriggerRequested(
         String workflowId,
         ObjectNode context,
         String source,
-        Instant requestedAt) {
+        Instant requestedAt,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        io.zaps.contract.run.ParentRun parent) {
     public static final String TYPE = "trigger_requested";
+
+    /** A trigger as it has always been, from no parent run. */
+    public TriggerRequested(String type, Integer schemaVersion, String eventId, String runId, String workflowId, ObjectNode context,
+                            String source, Instant requestedAt) {
+        this(type, schemaVersion, eventId, runId, workflowId, context, source, requestedAt, null);
+    }
 
     public static TriggerRequested of(String eventId, String runId, String workflowId, ObjectNode context, String source, Instant requestedAt) {
         return new TriggerRequested(TYPE, io.zaps.contract.SchemaVersions.CURRENT, eventId, runId, workflowId, context, source, requestedAt);
+    }
+
+    /** A run of {@code workflowId} asked for by a {@code call_workflow} step of {@code parent}'s run. */
+    public static TriggerRequested child(String eventId, String runId, String workflowId, ObjectNode context, Instant requestedAt,
+                                         io.zaps.contract.run.ParentRun parent) {
+        return new TriggerRequested(TYPE, io.zaps.contract.SchemaVersions.CURRENT, eventId, runId, workflowId, context,
+                "call_workflow", requestedAt, parent);
     }
 
     /** Checks the record; throws {@link MalformedRecordException} naming what is wrong. */
