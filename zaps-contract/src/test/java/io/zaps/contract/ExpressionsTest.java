@@ -22,6 +22,8 @@ class ExpressionsTest {
         assertThat(Expressions.condition("{{ not paid }}", data, "c")).isTrue();
         assertThat(Expressions.condition("{{ items contains 'b' }}", data, "c")).isTrue();
         assertThat(Expressions.condition("  {{ paid }}  ", data, "c")).isFalse();
+        assertThat(Expressions.condition("{{ '1234.50' | number > 1000 }}", data, "c")).isTrue();
+        assertThat(Expressions.condition("{{ amount | number == 150 }}", data, "c")).isTrue();
     }
 
     @Test
@@ -32,6 +34,7 @@ class ExpressionsTest {
         assertThatThrownBy(() -> Expressions.condition("{{ amount * 2 }}", data, "c")).hasMessageContaining("the number 300");
         assertThatThrownBy(() -> Expressions.condition("{{ nope > 1 }}", data, "c")).isInstanceOf(TemplateException.class)
                 .hasMessageContaining("nope");
+        assertThatThrownBy(() -> Expressions.condition("{{ country | number > 1 }}", data, "c")).hasMessageContaining("cannot read 'DE' as a number");
     }
 
     @Test

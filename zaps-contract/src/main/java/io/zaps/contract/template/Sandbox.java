@@ -96,6 +96,7 @@ final class Sandbox extends ExtensionCustomizer {
         nonNull(super.getFilters()).forEach((name, filter) -> filters.put(name, SandboxCalls.filter(name, filter)));
         if (core) {
             filters.put(VALUE_FILTER, SandboxCalls.valueCapture());
+            filters.put("number", SandboxCalls.number());
         }
         return filters;
     }

@@ -55,6 +55,36 @@ final class SandboxCalls {
         };
     }
 
+    /**
+     * {@code number}: a string read as a decimal number ({@code {{ steps.extract.output.fields.amount | number > 1000 }}}:
+     * extracted and posted fields are strings, and Pebble compares numbers only); a number as it is.
+     */
+    static Filter number() {
+        return new Filter() {
+            @Override
+            public List<String> getArgumentNames() {
+                return List.of();
+            }
+
+            @Override
+            public Object apply(Object input, Map<String, Object> args, PebbleTemplate self, EvaluationContext context, int lineNumber) {
+                TemplateBudget.current().step();
+                if (input instanceof Number) {
+                    return input;
+                }
+                String text = input == null ? "" : input.toString().trim();
+                if (text.length() > 100) {
+                    throw new PebbleException(null, "the filter 'number' reads at most 100 characters", lineNumber, self.getName());
+                }
+                try {
+                    return new java.math.BigDecimal(text);
+                } catch (NumberFormatException e) {
+                    throw new PebbleException(null, "the filter 'number' cannot read '" + text + "' as a number", lineNumber, self.getName());
+                }
+            }
+        };
+    }
+
     /** {@code function}, bounded. */
     static Function function(String name, Function function) {
         return "range".equals(name) ? new CountedRange(function) : new CheckedFunction(name, function);

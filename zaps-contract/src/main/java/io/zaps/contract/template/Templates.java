@@ -216,17 +216,26 @@ public final class Templates {
      * looked for down the causes first.
      */
     private static String reason(PebbleException e) {
-        PebbleException named = null;
+        PebbleException innermost = e;
         for (Throwable cause = e; cause != null && cause != cause.getCause(); cause = cause.getCause()) {
             if (cause instanceof TemplateBudget.LimitExceeded limit) {
                 return limit.getPebbleMessage();
             }
-            if (named == null && cause instanceof io.pebbletemplates.pebble.error.AttributeNotFoundException missing) {
-                named = missing;
+            if (cause instanceof io.pebbletemplates.pebble.error.AttributeNotFoundException missing) {
+                return message(missing);
+            }
+            if (cause instanceof PebbleException pebble) {
+                innermost = pebble;
             }
         }
-        PebbleException shown = named != null ? named : e;
-        return shown.getPebbleMessage() == null ? shown.getMessage() : shown.getPebbleMessage();
+        String message = message(innermost);
+        Throwable cause = innermost.getCause();
+        return cause != null && !(cause instanceof PebbleException) && cause.getMessage() != null
+                ? message + " (" + cause.getMessage() + ")" : message;
+    }
+
+    private static String message(PebbleException e) {
+        return e.getPebbleMessage() == null ? e.getMessage() : e.getPebbleMessage();
     }
 
     private static JsonNode renderToNode(String template, Map<String, Object> data, String field) {
