@@ -289,7 +289,7 @@ class EmailPdfEndToEndTest {
     }
 
     /** A one-page PDF with a text layer, one line per entry. */
-    private static byte[] invoicePdf(String... lines) throws IOException {
+    static byte[] invoicePdf(String... lines) throws IOException {
         try (PDDocument document = new PDDocument()) {
             PDPage page = new PDPage(PDRectangle.A4);
             document.addPage(page);
