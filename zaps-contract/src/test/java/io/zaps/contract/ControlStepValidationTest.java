@@ -96,4 +96,24 @@ class ControlStepValidationTest {
                 .anySatisfy(m -> assertThat(m).contains("also reaches outside the for_each"));
         assertThat(violations).extracting(Violation::message).anySatisfy(m -> assertThat(m).contains("belongs to one chain"));
     }
+
+    @Test
+    void aTemplateMayNameOnlyStepsThatCanHaveRunBeforeIt() {
+        List<Violation> violations = validate("""
+                [{"id": "first", "type": "webhook", "config": {"url": "http://127.0.0.1:9/{{ steps.second.output.id }}"}, "next_step_id": "route"},
+                 {"id": "route", "type": "switch", "config": {"cases": [{"when": "{{ steps.first.output.ok }}", "next_step_id": "left"}],
+                   "default_next_step_id": "right"}},
+                 {"id": "left", "type": "transform", "config": {"output": {"r": "{{ steps.right.output }}"}}, "next_step_id": "second"},
+                 {"id": "right", "type": "transform", "config": {"output": {"f": "{{ steps.first.output }}"}}, "next_step_id": "second"},
+                 {"id": "second", "type": "webhook", "config": {"url": "http://127.0.0.1:9/x", "body": {"me": "{{ steps.second.output }}"}},
+                  "next_step_id": "loop"},
+                 {"id": "loop", "type": "for_each", "config": {"items": "{{ steps.first.output.items }}", "body": "inner"}, "next_step_id": "last"},
+                 {"id": "inner", "type": "transform", "config": {"output": {"outer": "{{ steps.second.output }}"}}},
+                 {"id": "last", "type": "transform", "config": {"output": {"bad": "{{ steps.inner.output }}", "ok": "{{ steps.loop.output }}"}}}
+                ]""", "first");
+        assertThat(violations).extracting(Violation::field).containsExactlyInAnyOrder(
+                "steps[0].config.url", "steps[2].config.output.r", "steps[4].config.body.me", "steps[7].config.output.bad");
+        assertThat(violations).filteredOn(v -> v.field().equals("steps[4].config.body.me")).extracting(Violation::message)
+                .containsExactly("names steps.second, which cannot have run before step 'second' (it is this step)");
+    }
 }

@@ -196,6 +196,7 @@ public final class WorkflowValidator {
     private void checkChains(WorkflowDefinition definition, List<StepDefinition> steps, Map<String, StepDefinition> byId,
                              List<Violation> violations) {
         WorkflowGraph graph = new WorkflowGraph(definition, stepTypes);
+        StepReferences.check(steps, byId, graph, violations);
         Set<String> main = definition.entryPoint() == null ? Set.of() : graph.reach(definition.entryPoint());
         Map<String, String> owner = new HashMap<>();
         for (int i = 0; i < steps.size(); i++) {
