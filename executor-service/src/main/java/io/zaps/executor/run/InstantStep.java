@@ -35,11 +35,16 @@ abstract class InstantStep implements StepKind {
      */
     abstract JsonNode decide(Map<String, Object> data, ObjectNode config);
 
+    /** {@link #decide(Map, ObjectNode)} for a kind whose output may depend on the decision's time {@code now}. */
+    JsonNode decide(Map<String, Object> data, ObjectNode config, Instant now) {
+        return decide(data, config);
+    }
+
     @Override
     public final void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config) {
         JsonNode output;
         try {
-            output = decide(TemplateData.of(t), config);
+            output = decide(TemplateData.of(t), config, t.now);
         } catch (TemplateException e) {
             flow.failAtStart(t, definition, attempt, config, "cannot evaluate " + e.getMessage());
             return;

@@ -1,5 +1,6 @@
 package io.zaps.contract.step;
 
+import io.zaps.contract.template.JsonataExpressions;
 import io.zaps.contract.workflow.Violation;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -8,9 +9,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code transform}: {@code {"output": <any JSON>}}. The rendered JSON is the step's output: every string a
- * template, and a string that is exactly one expression keeps its JSON type ({@code "{{ amount * 2 }}"} → 300).
- * No secret references (the output is recorded). Run by the executor.
+ * {@code transform}, one of two forms. {@code {"output": <any JSON>}}: the rendered JSON is the step's output,
+ * every string a template, and a string that is exactly one expression keeps its JSON type
+ * ({@code "{{ amount * 2 }}"} → 300); no secret references (the output is recorded).
+ * {@code {"expression": "<JSONata>"}}: the expression's value over the run's data is the output, e.g.
+ * {@code items.{"id": id, "total": price * qty}} (see {@link JsonataExpressions}). Run by the executor.
  */
 public final class TransformSpec implements StepSpec {
     public static final String TYPE = "transform";
@@ -27,9 +30,22 @@ public final class TransformSpec implements StepSpec {
 
     @Override
     public void validate(ObjectNode config, String path, List<Violation> violations) {
-        ConfigChecks checks = ConfigChecks.of(config, path, violations).onlyFields(Set.of("output"));
-        if (config == null || !config.has("output")) {
-            checks.violation("output", "is required (any JSON; strings are templates)");
+        ConfigChecks checks = ConfigChecks.of(config, path, violations).onlyFields(Set.of("output", "expression"));
+        boolean output = config != null && config.has("output");
+        boolean expression = config != null && config.has("expression");
+        if (output == expression) {
+            checks.violation(output ? "expression" : "output", output
+                    ? "cannot be given with output: a transform has either an output or an expression"
+                    : "is required (any JSON; strings are templates), or instead an expression (JSONata)");
+            return;
+        }
+        if (expression) {
+            JsonNode node = config.get("expression");
+            String error = node.isString() ? JsonataExpressions.syntaxError(node.stringValue())
+                    : "must be a string holding a JSONata expression";
+            if (error != null) {
+                checks.violation("expression", error);
+            }
             return;
         }
         checks.templatedValue("output");
