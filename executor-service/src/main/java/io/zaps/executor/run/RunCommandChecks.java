@@ -8,6 +8,7 @@ import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.PauseRun;
 import io.zaps.contract.command.ResumeRun;
+import io.zaps.contract.command.ResumeStep;
 import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
@@ -42,6 +43,11 @@ public final class RunCommandChecks {
             }
         } else if (command instanceof FireTimer timer) {
             requireStep(timer.stepId(), timer.attempt(), FireTimer.TYPE);
+        } else if (command instanceof ResumeStep resume) {
+            requireStep(resume.stepId(), resume.attempt(), ResumeStep.TYPE);
+            if (resume.source() == null) {
+                throw new MalformedRecordException("resume_step needs a source (resume_url or event)");
+            }
         }
         return command;
     }
@@ -73,6 +79,9 @@ public final class RunCommandChecks {
         }
         if (command instanceof RetryRun) {
             return RetryRun.TYPE;
+        }
+        if (command instanceof ResumeStep) {
+            return ResumeStep.TYPE;
         }
         return FireTimer.TYPE;
     }

@@ -13,6 +13,7 @@ import io.zaps.contract.step.DelaySpec;
 import io.zaps.contract.step.FilterSpec;
 import io.zaps.contract.step.SwitchSpec;
 import io.zaps.contract.step.TransformSpec;
+import io.zaps.contract.step.WaitForEventSpec;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.OnFailure;
 import io.zaps.contract.workflow.RetryPolicy;
@@ -41,14 +42,15 @@ final class StepFlow {
     private final StepKind external;
     private final StepKind unrunnable;
 
-    StepFlow(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits) {
+    StepFlow(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits, ResumeLinks resumeLinks) {
         this.stepTypes = stepTypes;
         this.jitter = jitter;
         this.executorKinds = Map.of(
                 DelaySpec.TYPE, new DelayStep(this),
                 FilterSpec.TYPE, new FilterStep(this, limits),
                 SwitchSpec.TYPE, new SwitchStep(this, limits),
-                TransformSpec.TYPE, new TransformStep(this, limits));
+                TransformSpec.TYPE, new TransformStep(this, limits),
+                WaitForEventSpec.TYPE, new WaitForEventStep(this, limits, resumeLinks));
         this.external = new ExternalStep(this, stepTypes, deadlineGrace, limits);
         this.unrunnable = new UnrunnableStep(this, stepTypes);
     }

@@ -15,9 +15,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = CancelRun.class, name = CancelRun.TYPE),
         @JsonSubTypes.Type(value = PauseRun.class, name = PauseRun.TYPE),
         @JsonSubTypes.Type(value = ResumeRun.class, name = ResumeRun.TYPE),
-        @JsonSubTypes.Type(value = RetryRun.class, name = RetryRun.TYPE)
+        @JsonSubTypes.Type(value = RetryRun.class, name = RetryRun.TYPE),
+        @JsonSubTypes.Type(value = ResumeStep.class, name = ResumeStep.TYPE)
 })
-public sealed interface RunCommand permits StartRun, CompleteStep, FireTimer, CancelRun, PauseRun, ResumeRun, RetryRun {
+public sealed interface RunCommand permits StartRun, CompleteStep, FireTimer, CancelRun, PauseRun, ResumeRun, RetryRun,
+        ResumeStep {
     /** The run this command is about; also the record key. */
     String runId();
 
