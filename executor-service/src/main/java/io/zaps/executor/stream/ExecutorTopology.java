@@ -4,6 +4,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
+import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.common.serialization.Serdes;
@@ -60,6 +61,7 @@ public final class ExecutorTopology {
         topology.addSink(STEP_REQUESTS_SINK, byStepType, new StringSerializer(), new JsonSerializer<ExecuteStep>(), PROCESSOR);
         topology.addSink(RUN_EVENTS_SINK, Topics.RUN_EVENTS, new StringSerializer(), new JsonSerializer<RunEvent>(), PROCESSOR);
         topology.addSink(TRIGGERS_SINK, Topics.TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
+        EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes());
         return topology;
     }
 }
