@@ -7,6 +7,7 @@ import io.zaps.executor.stream.JsonSerializer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
@@ -85,21 +86,41 @@ public final class EventCorrelation {
      * this only for joins.
      */
     public static void requireCoPartitioned(Admin admin, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, TopicDescription> topics;
-        try {
-            topics = admin.describeTopics(List.of(Topics.EVENTS, Topics.EVENT_SUBSCRIPTIONS)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe " + Topics.EVENTS + " and " + Topics.EVENT_SUBSCRIPTIONS + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while describing topics", e);
+        while (true) {
+            try {
+                topics = admin.describeTopics(List.of(Topics.EVENTS, Topics.EVENT_SUBSCRIPTIONS)).allTopicNames()
+                        .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                break;
+            } catch (ExecutionException e) {
+                // Just created: the metadata may take a moment to reach the broker that answers.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot describe " + Topics.EVENTS + " and " + Topics.EVENT_SUBSCRIPTIONS + ": " + e.getCause(), e);
+                }
+                pause();
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("cannot describe " + Topics.EVENTS + " and " + Topics.EVENT_SUBSCRIPTIONS
+                        + " within " + timeout, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while describing topics", e);
+            }
         }
         int events = topics.get(Topics.EVENTS).partitions().size();
         int subscriptions = topics.get(Topics.EVENT_SUBSCRIPTIONS).partitions().size();
         if (events != subscriptions) {
             throw new IllegalStateException(Topics.EVENTS + " has " + events + " partitions and " + Topics.EVENT_SUBSCRIPTIONS + " "
                     + subscriptions + ": they must have as many for events to meet the runs waiting for them");
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topics", e);
         }
     }
 }
