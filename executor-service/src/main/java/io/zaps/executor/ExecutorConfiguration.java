@@ -1,6 +1,9 @@
 package io.zaps.executor;
 
 import io.zaps.contract.step.StepTypes;
+import io.zaps.executor.run.Backoff;
+import io.zaps.executor.run.ResumeLinks;
+import io.zaps.executor.run.RunLimits;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.stream.ExecutorStreams;
 import io.zaps.kafka.KafkaClientSecurity;
@@ -10,6 +13,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
 import org.springframework.core.env.Environment;
 
+import java.security.SecureRandom;
 import java.time.Clock;
 
 /**
@@ -34,7 +38,12 @@ class ExecutorConfiguration {
 
     @Bean
     RunStateMachine runStateMachine(StepTypes executorStepTypes, ExecutorProperties properties) {
-        return new RunStateMachine(executorStepTypes, properties.deadlineGrace());
+        // A key of this process: tokens are recorded when a wait starts and checked against that record,
+        // so another instance or a restart with another key leaves the URLs of waiting runs valid.
+        byte[] resumeKey = new byte[32];
+        new SecureRandom().nextBytes(resumeKey);
+        return new RunStateMachine(executorStepTypes, properties.deadlineGrace(), Backoff.Jitter.hashed(), RunLimits.DEFAULT,
+                new ResumeLinks(properties.publicUrl(), resumeKey));
     }
 
     /** How the streams and the topic creation authenticate: the same {@code ZAPS_KAFKA_*} settings as every other service. */

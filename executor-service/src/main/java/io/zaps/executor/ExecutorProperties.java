@@ -48,6 +48,9 @@ import java.util.Map;
  *                          {@code ExecutorStreams.start()} yourself (e.g. once the broker is up).
  * @param streams           extra Kafka Streams (or prefixed client) properties, applied last, e.g.
  *                          {@code zaps.executor.streams[session.timeout.ms]=10000}.
+ * @param publicUrl         where people and programs reach the API gateway: the base of the resume URLs of
+ *                          {@code wait_for_event} steps ({@code <public-url>/hooks/runs/...}). Default
+ *                          {@code ZAPS_PUBLIC_URL}, else {@code http://localhost:${ZAPS_HTTP_PORT:8080}}.
  */
 @Validated
 @ConfigurationProperties("zaps.executor")
@@ -68,7 +71,8 @@ public record ExecutorProperties(
         @DefaultValue("30s") Duration startupTimeout,
         @DefaultValue("10s") Duration closeTimeout,
         @DefaultValue("true") boolean autoStartup,
-        Map<String, String> streams) {
+        Map<String, String> streams,
+        @NotBlank String publicUrl) {
 
     public ExecutorProperties {
         requirePositive("commit-interval", commitInterval);
@@ -84,6 +88,9 @@ public record ExecutorProperties(
             throw new IllegalArgumentException("zaps.executor.deadline-grace must be zero or positive");
         }
         streams = streams == null ? Map.of() : Map.copyOf(streams);
+        if (publicUrl == null || !(publicUrl.startsWith("http://") || publicUrl.startsWith("https://")) || publicUrl.contains("?")) {
+            throw new IllegalArgumentException("zaps.executor.public-url must be an http(s) URL without a query (was " + publicUrl + ")");
+        }
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -29,9 +29,20 @@ class ExecutorConfigurationTest {
             assertThat(properties.timerInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(properties.partitions()).isEqualTo(6);
             assertThat(properties.streamThreads()).isEqualTo(1);
+            assertThat(properties.publicUrl()).isEqualTo("http://localhost:8080");
             assertThat(context).hasSingleBean(RunStateMachine.class).hasSingleBean(Clock.class);
             assertThat(context.getBean(ExecutorStreams.class).state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
         });
+    }
+
+    @Test
+    void resumeUrlsPointAtThePublicUrlElseAtTheLocalGatewaysPort() {
+        runner.withPropertyValues("ZAPS_HTTP_PORT=9090").run(context ->
+                assertThat(context.getBean(ExecutorProperties.class).publicUrl()).isEqualTo("http://localhost:9090"));
+        runner.withPropertyValues("ZAPS_PUBLIC_URL=https://zaps.example.com", "ZAPS_HTTP_PORT=9090").run(context ->
+                assertThat(context.getBean(ExecutorProperties.class).publicUrl()).isEqualTo("https://zaps.example.com"));
+        runner.withPropertyValues("zaps.executor.public-url=ftp://x").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("zaps.executor.public-url"));
     }
 
     @Test

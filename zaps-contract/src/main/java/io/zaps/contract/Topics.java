@@ -19,6 +19,19 @@ public final class Topics {
     /** {@link io.zaps.contract.event.RunEvent} records, each with the full run snapshot; key: run id; compacted. */
     public static final String RUN_EVENTS = "zaps.run-events";
 
+    /**
+     * {@link io.zaps.contract.event.CorrelationEvent} records: something runs may wait for
+     * ({@code wait_for_event}); key: the correlation key. Public: outside programs may write it.
+     */
+    public static final String EVENTS = "zaps.events";
+
+    /**
+     * {@link io.zaps.contract.command.SubscriptionCommand} records: which runs wait on which correlation
+     * key; key: the correlation key, so that they meet the events of {@link #EVENTS} (same partition count)
+     * on one partition. Internal to the executor.
+     */
+    public static final String EVENT_SUBSCRIPTIONS = "zaps.event-subscriptions";
+
     /** Prefix of the per-connector request topics carrying {@link io.zaps.contract.command.ExecuteStep}; key: run id. */
     public static final String STEP_REQUESTS_PREFIX = "zaps.step-requests.";
 

@@ -13,7 +13,8 @@ import java.time.Instant;
  * as one.
  */
 public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer, Effect.CancelTimer, Effect.PublishEvent,
-        Effect.RequestTrigger, Effect.DeadLetter, Effect.SendCommand {
+        Effect.RequestTrigger, Effect.DeadLetter, Effect.SendCommand,
+        SubscriptionEffect {
 
     /** Send {@code request} to the connector of its step type ({@link io.zaps.contract.Topics#stepRequests}). */
     record DispatchStep(ExecuteStep request) implements Effect {

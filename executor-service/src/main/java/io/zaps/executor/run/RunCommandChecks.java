@@ -9,6 +9,7 @@ import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.PauseRun;
 import io.zaps.contract.command.ResumeRun;
+import io.zaps.contract.command.ResumeStep;
 import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
@@ -48,6 +49,11 @@ public final class RunCommandChecks {
             if (!Ids.isRunId(ended.childRunId()) || ended.status() == null || !ended.status().isFinal() || ended.index() < 0) {
                 throw new MalformedRecordException("child_run_ended needs a child_run_id (UUID), a final status and an index of 0 or more");
             }
+        } else if (command instanceof ResumeStep resume) {
+            requireStep(resume.stepId(), resume.attempt(), ResumeStep.TYPE);
+            if (resume.source() == null) {
+                throw new MalformedRecordException("resume_step needs a source (resume_url or event)");
+            }
         }
         return command;
     }
@@ -82,6 +88,9 @@ public final class RunCommandChecks {
         }
         if (command instanceof ChildRunEnded) {
             return ChildRunEnded.TYPE;
+        }
+        if (command instanceof ResumeStep) {
+            return ResumeStep.TYPE;
         }
         return FireTimer.TYPE;
     }

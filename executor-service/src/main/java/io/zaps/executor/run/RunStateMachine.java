@@ -6,6 +6,7 @@ import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.PauseRun;
 import io.zaps.contract.command.ResumeRun;
+import io.zaps.contract.command.ResumeStep;
 import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
@@ -66,6 +67,9 @@ public final class RunStateMachine {
     /** Added to a step's own timeout to give the connector time to report back. */
     public static final Duration DEFAULT_DEADLINE_GRACE = Duration.ofSeconds(5);
 
+    /** Where resume URLs point unless the shell says otherwise: the gateway of a local run. */
+    public static final String DEFAULT_PUBLIC_URL = "http://localhost:8080";
+
     private final RunLimits limits;
     private final StepFlow flow;
     private final StartRunApplier start;
@@ -74,6 +78,7 @@ public final class RunStateMachine {
     private final RunControlApplier control;
     private final ChildRunEndedApplier childEnded;
     private final AbandonApplier abandon;
+    private final ResumeStepApplier resumeStep;
 
     public RunStateMachine(StepTypes stepTypes) {
         this(stepTypes, DEFAULT_DEADLINE_GRACE);
@@ -88,12 +93,21 @@ public final class RunStateMachine {
         this(stepTypes, deadlineGrace, jitter, RunLimits.DEFAULT);
     }
 
-    /** @param limits how large a step's config or output and a run's state may be */
+    /**
+     * @param limits how large a step's config or output and a run's state may be; resume URLs of
+     *               {@code wait_for_event} steps use a guessable key ({@link ResumeLinks#withPublicKey}): tests only
+     */
     public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits) {
+        this(stepTypes, deadlineGrace, jitter, limits, ResumeLinks.withPublicKey(DEFAULT_PUBLIC_URL));
+    }
+
+    /** @param resumeLinks the resume URLs of {@code wait_for_event} steps: the gateway's public URL and the token key */
+    public RunStateMachine(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits, ResumeLinks resumeLinks) {
         Objects.requireNonNull(stepTypes, "stepTypes");
         this.limits = Objects.requireNonNull(limits, "limits");
         this.flow = new StepFlow(stepTypes, Objects.requireNonNull(deadlineGrace, "deadlineGrace"),
-                Objects.requireNonNull(jitter, "jitter"), limits);
+                Objects.requireNonNull(jitter, "jitter"), limits, Objects.requireNonNull(resumeLinks, "resumeLinks"));
+        this.resumeStep = new ResumeStepApplier(flow);
         this.start = new StartRunApplier(flow, new WorkflowValidator(stepTypes));
         this.complete = new CompleteStepApplier(flow, limits);
         this.fire = new FireTimerApplier(flow);
@@ -139,6 +153,9 @@ public final class RunStateMachine {
         }
         if (command instanceof ChildRunEnded c) {
             return childEnded.apply(state, c, now);
+        }
+        if (command instanceof ResumeStep r) {
+            return resumeStep.apply(state, r, now);
         }
         throw new IllegalArgumentException("unknown command type " + command.getClass().getName());
     }

@@ -16,6 +16,7 @@ import io.zaps.contract.step.ForEachSpec;
 import io.zaps.contract.step.ParallelSpec;
 import io.zaps.contract.step.SwitchSpec;
 import io.zaps.contract.step.TransformSpec;
+import io.zaps.contract.step.WaitForEventSpec;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.OnFailure;
 import io.zaps.contract.workflow.RetryPolicy;
@@ -44,7 +45,7 @@ final class StepFlow {
     private final StepKind external;
     private final StepKind unrunnable;
 
-    StepFlow(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits) {
+    StepFlow(StepTypes stepTypes, Duration deadlineGrace, Backoff.Jitter jitter, RunLimits limits, ResumeLinks resumeLinks) {
         this.stepTypes = stepTypes;
         this.jitter = jitter;
         this.executorKinds = Map.of(
@@ -54,7 +55,8 @@ final class StepFlow {
                 TransformSpec.TYPE, new TransformStep(this, limits),
                 ForEachSpec.TYPE, new ForEachStep(this, stepTypes, limits),
                 ParallelSpec.TYPE, new ParallelStep(this, stepTypes, limits),
-                CallWorkflowSpec.TYPE, new CallWorkflowStep(this, limits));
+                CallWorkflowSpec.TYPE, new CallWorkflowStep(this, limits),
+                WaitForEventSpec.TYPE, new WaitForEventStep(this, limits, resumeLinks));
         this.external = new ExternalStep(this, stepTypes, deadlineGrace, limits);
         this.unrunnable = new UnrunnableStep(this, stepTypes);
     }

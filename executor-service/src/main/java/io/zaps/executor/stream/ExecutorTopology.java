@@ -5,6 +5,7 @@ import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
+import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.common.serialization.Serdes;
@@ -64,6 +65,7 @@ public final class ExecutorTopology {
         topology.addSink(TRIGGERS_SINK, Topics.TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
         // Child runs' starts and cancels, and a child's end told to its parent: commands like any other, keyed by their run.
         topology.addSink(RUN_COMMANDS_SINK, Topics.RUN_COMMANDS, new StringSerializer(), new JsonSerializer<RunCommand>(), PROCESSOR);
+        EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes());
         return topology;
     }
 }

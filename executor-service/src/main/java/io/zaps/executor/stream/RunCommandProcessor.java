@@ -10,6 +10,8 @@ import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.executor.run.Decision;
 import io.zaps.executor.run.Effect;
+import io.zaps.executor.run.SubscriptionEffect;
+import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.executor.run.RunCommandChecks;
 import io.zaps.executor.run.RunLimits;
 import io.zaps.executor.run.RunState;
@@ -289,6 +291,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()), ExecutorTopology.TRIGGERS_SINK);
             } else if (effect instanceof Effect.SendCommand send) {
                 context.forward(new Record<>(send.command().runId(), send.command(), timestamp, new RecordHeaders()), ExecutorTopology.RUN_COMMANDS_SINK);
+            } else if (effect instanceof SubscriptionEffect subscription) {
+                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, new RecordHeaders()),
+                        EventCorrelation.SUBSCRIPTIONS_SINK);
             } else if (effect instanceof Effect.DeadLetter dead) {
                 if (source != null) {
                     deadLetter(source.key(), source.value(), source.headers(), dead.reason());

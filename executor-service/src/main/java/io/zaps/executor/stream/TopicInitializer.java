@@ -2,6 +2,7 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.Topics;
 import io.zaps.contract.step.StepTypes;
+import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.kafka.KafkaClientSecurity;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -39,6 +40,7 @@ final class TopicInitializer {
         topics.add(new NewTopic(Topics.TRIGGERS, partitions, replicationFactor)); // error-workflow triggers
         topics.add(new NewTopic(Topics.RUN_EVENTS, partitions, replicationFactor)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        topics.addAll(EventCorrelation.topics(partitions, replicationFactor)); // wait_for_event: zaps.events and its subscriptions
         for (String type : stepTypes.names()) {
             if (stepTypes.isExternal(type)) {
                 topics.add(new NewTopic(Topics.stepRequests(type), partitions, replicationFactor));
@@ -74,6 +76,7 @@ final class TopicInitializer {
                     throw new IllegalStateException("interrupted while creating topics", e);
                 }
             }
+            EventCorrelation.requireCoPartitioned(admin, timeout);
         }
     }
 }

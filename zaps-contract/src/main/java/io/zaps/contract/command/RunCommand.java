@@ -16,9 +16,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = PauseRun.class, name = PauseRun.TYPE),
         @JsonSubTypes.Type(value = ResumeRun.class, name = ResumeRun.TYPE),
         @JsonSubTypes.Type(value = RetryRun.class, name = RetryRun.TYPE),
-        @JsonSubTypes.Type(value = ChildRunEnded.class, name = ChildRunEnded.TYPE)
+        @JsonSubTypes.Type(value = ChildRunEnded.class, name = ChildRunEnded.TYPE),
+        @JsonSubTypes.Type(value = ResumeStep.class, name = ResumeStep.TYPE)
 })
-public sealed interface RunCommand permits StartRun, CompleteStep, FireTimer, CancelRun, PauseRun, ResumeRun, RetryRun, ChildRunEnded {
+public sealed interface RunCommand permits StartRun, CompleteStep, FireTimer, CancelRun, PauseRun, ResumeRun, RetryRun,
+        ChildRunEnded, ResumeStep {
     /** The run this command is about; also the record key. */
     String runId();
 
