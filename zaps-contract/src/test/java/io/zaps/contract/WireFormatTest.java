@@ -66,6 +66,33 @@ class WireFormatTest {
     }
 
     @Test
+    void childRunRecords() throws IOException {
+        ObjectNode context = context();
+        context.set("item", Json.object().put("ref", "sha256:ab"));
+        context.put("index", 2);
+        ObjectNode inherited = Json.object();
+        inherited.set("fetch", ((ObjectNode) Json.object().put("status", "completed")).set("output", Json.object().put("id", 7)));
+        String child = "0b7e1d7c-3f7a-4c55-9d51-0d7e8f0a1b2c";
+        io.zaps.contract.run.ParentRun parent = new io.zaps.contract.run.ParentRun(RUN, "each", 1, 2, 1);
+        RunCommand start = new StartRun(1, child, workflow(), context, "child:" + RUN + ":each:1:2", T0, "for_each", parent, inherited);
+        assertGolden("start_run_child.json", Json.toBytes(start));
+        assertThat(Json.read(golden("start_run_child.json"), RunCommand.class)).isEqualTo(start);
+
+        RunCommand ended = new io.zaps.contract.command.ChildRunEnded(1, RUN, "each", 1, 2, child,
+                io.zaps.contract.run.RunStatus.COMPLETED, Json.object().put("invoice", "INV-3"), null);
+        assertGolden("child_run_ended.json", Json.toBytes(ended));
+        assertThat(Json.read(golden("child_run_ended.json"), RunCommand.class)).isEqualTo(ended);
+
+        TriggerRequested call = TriggerRequested.child("child:" + RUN + ":call:1:0", child, "callee", context(), T0,
+                new io.zaps.contract.run.ParentRun(RUN, "call", 1, 0, 1));
+        assertThat(Json.toString(call)).contains("\"parent\":{\"run_id\":\"" + RUN + "\",\"step_id\":\"call\"")
+                .contains("\"source\":\"call_workflow\"");
+        assertThat(Json.read(Json.toBytes(call), TriggerRequested.class)).isEqualTo(call);
+        assertThat(Json.toString(Json.read(golden("trigger_requested.json"), TriggerRequested.class))).as("no parent before the field existed")
+                .doesNotContain("parent");
+    }
+
+    @Test
     void completeStep() throws IOException {
         RunCommand command = new CompleteStep(1, RUN, "send_reminder", 1, RUN + ":send_reminder:1",
                 CompleteStep.Outcome.FAILED, Json.object().put("status_code", 500), "HTTP 500 Internal Server Error", true, T0, T1);

@@ -2,7 +2,6 @@ package io.zaps.executor.run;
 
 import io.zaps.contract.Json;
 import io.zaps.contract.command.ChildRunEnded;
-import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.run.ParentRun;
@@ -95,25 +94,5 @@ final class CallWorkflowStep implements StepKind, WaitsForChildren {
     @Override
     public List<String> activeChildren(Transition t, StepState step) {
         return step.nextAttemptAt() != null ? List.of() : List.of(ChildRuns.runId(t.run.runId, step.stepId(), step.attempt(), 0));
-    }
-
-    @Override
-    public boolean takesResults() {
-        return false;
-    }
-
-    @Override
-    public Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step) {
-        return null;
-    }
-
-    @Override
-    public Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now) {
-        return null;
-    }
-
-    @Override
-    public void releaseHeld(Transition t, StepState step) {
-        // The child runs on its own (paused and resumed with this run); nothing is held here.
     }
 }

@@ -4,7 +4,6 @@ import io.zaps.contract.Json;
 import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.ChildRunEnded;
-import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.ParentRun;
@@ -244,23 +243,7 @@ abstract class ChildRunsStep implements StepKind, WaitsForChildren {
     }
 
     @Override
-    public boolean takesResults() {
-        return false;
-    }
-
-    @Override
-    public Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step) {
-        return null;
-    }
-
-    @Override
-    public Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now) {
-        return null;
-    }
-
-    @Override
     public void releaseHeld(Transition t, StepState step) {
         startMore(t, step); // children that ended while the run was paused left room for more
     }
-
 }

@@ -1,7 +1,6 @@
 package io.zaps.executor.run;
 
 import io.zaps.contract.Json;
-import io.zaps.contract.command.FireTimer;
 import io.zaps.contract.run.StepAttempt;
 import io.zaps.contract.run.StepState;
 import io.zaps.contract.template.TemplateException;
@@ -60,25 +59,5 @@ abstract class InstantStep implements StepKind {
         }
         StepState running = t.run.step(definition.id()).running(attempt, config, t.now).withAttempt(StepAttempt.started(attempt, t.now));
         flow.succeedStep(t, running, output);
-    }
-
-    @Override
-    public boolean takesResults() {
-        return false;
-    }
-
-    @Override
-    public Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step) {
-        return null;
-    }
-
-    @Override
-    public Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now) {
-        return null;
-    }
-
-    @Override
-    public void releaseHeld(Transition t, StepState step) {
-        // Never left running: it ends in the decision that enters it.
     }
 }

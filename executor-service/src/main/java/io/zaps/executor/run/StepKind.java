@@ -28,26 +28,34 @@ interface StepKind {
     void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config);
 
     /** Whether a connector reports this step's attempts ({@code complete_step}); if not, such a result is ignored. */
-    boolean takesResults();
+    default boolean takesResults() {
+        return false;
+    }
 
     /**
      * The timer the current attempt of running {@code step} waits on (its end, its deadline), exactly
      * as {@link #startAttempt} scheduled it; {@code null} when it waits on none. Not asked for a step
      * that waits for its next attempt.
      */
-    Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step);
+    default Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step) {
+        return null;
+    }
 
     /**
      * A timer of {@code kind} fired for the current attempt of running {@code step} (already checked
      * to match it): what that decides, or {@code null} when this kind never schedules such a timer.
      */
-    Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now);
+    default Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now) {
+        return null;
+    }
 
     /**
      * {@code resume_run} found {@code step} running and not waiting for a retry: start or end now what
      * fell due while the run was paused. What is not due yet still has its timer.
      */
-    void releaseHeld(Transition t, StepState step);
+    default void releaseHeld(Transition t, StepState step) {
+        // nothing is held by default: the step ends in the decision that enters it, or runs on its own
+    }
 
     /**
      * Where the run goes on after {@code step} of this kind completed: by default its

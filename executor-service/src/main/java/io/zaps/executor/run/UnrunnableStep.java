@@ -1,13 +1,9 @@
 package io.zaps.executor.run;
 
-import io.zaps.contract.command.FireTimer;
-import io.zaps.contract.run.StepState;
 import io.zaps.contract.step.StepSpec;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.contract.workflow.StepDefinition;
 import tools.jackson.databind.node.ObjectNode;
-
-import java.time.Instant;
 
 /**
  * A known step type that no connector runs and this executor has no {@link StepKind} for (a newer
@@ -26,25 +22,5 @@ final class UnrunnableStep implements StepKind {
     public void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config) {
         String known = stepTypes.find(definition.type()).map(StepSpec::type).orElse(definition.type());
         flow.failAtStart(t, definition, attempt, config, "step type '" + known + "' is not run by a connector and this executor cannot run it");
-    }
-
-    @Override
-    public boolean takesResults() {
-        return false;
-    }
-
-    @Override
-    public Effect.ScheduleTimer attemptTimer(String runId, StepDefinition definition, StepState step) {
-        return null;
-    }
-
-    @Override
-    public Decision onTimer(RunState state, StepState step, FireTimer.Kind kind, Instant now) {
-        return null;
-    }
-
-    @Override
-    public void releaseHeld(Transition t, StepState step) {
-        // Never running: its only attempt failed at start.
     }
 }
