@@ -160,7 +160,15 @@ class ChildRunsEndToEndTest {
         assertThat(Arrays.stream(mail.getReceivedMessages()).map(ChildRunsEndToEndTest::subjectOf)).contains("Paid INV-2");
         // Each iteration is a run of its own, naming its parent.
         JsonNode runs = Json.mapper().readTree(send("GET", "/api/workflows/invoice_batch/runs", null).body());
-        assertThat(runs.size()).isGreaterThanOrEqualTo(4);
+        assertThat(runs).hasSize(4); // the email's run and one per attachment, nothing else
+        String parentId = run.get("run_id").stringValue();
+        assertThat(runs).filteredOn(r -> r.has("parent")).hasSize(3)
+                .allSatisfy(child -> {
+                    assertThat(child.at("/parent/run_id").stringValue()).isEqualTo(parentId);
+                    assertThat(child.at("/parent/step_id").stringValue()).isEqualTo("each");
+                    assertThat(child.get("status").stringValue()).isEqualTo("completed");
+                })
+                .extracting(child -> child.at("/parent/index").intValue()).containsExactlyInAnyOrder(0, 1, 2);
     }
 
     @Test

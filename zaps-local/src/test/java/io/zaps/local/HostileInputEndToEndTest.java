@@ -190,12 +190,11 @@ class HostileInputEndToEndTest {
                 {"id": "metadata", "name": "metadata", "entry_point": "call",
                  "steps": [{"id": "call", "type": "webhook", "config": {"url": "http://169.254.169.254/latest/meta-data/"}}]}
                 """;
-        assertThat(send("POST", "/api/workflows", workflow).statusCode()).isIn(201, 400);
-        if (send("GET", "/api/workflows/metadata", null).statusCode() == 200) {
-            JsonNode run = awaitFinal(trigger("metadata"));
-            assertThat(run.get("status").stringValue()).isEqualTo("failed");
-            assertThat(run.get("error").stringValue()).containsIgnoringCase("metadata");
-        }
+        // Saving is allowed (a URL may be a template resolved at run time); the connector refuses the address.
+        assertThat(send("POST", "/api/workflows", workflow).statusCode()).isEqualTo(201);
+        JsonNode run = awaitFinal(trigger("metadata"));
+        assertThat(run.get("status").stringValue()).isEqualTo("failed");
+        assertThat(run.get("error").stringValue()).containsIgnoringCase("metadata");
     }
 
     @Test
