@@ -26,6 +26,11 @@ import java.time.Clock;
 class TriggerConfiguration {
     /** The consumer group of every trigger service instance: each trigger is handled by one of them. */
     static final String GROUP_ID = "zaps-trigger-service";
+    /**
+     * The consumer group on {@link Topics#CALL_TRIGGERS}: a group of its own, so that the assignment of
+     * {@link Topics#TRIGGERS}' partitions, which decides which instance runs which workflow's sources, stays as it is.
+     */
+    static final String CALL_GROUP_ID = "zaps-trigger-service-calls";
 
     @Bean
     Clock triggerClock() {
@@ -89,6 +94,28 @@ class TriggerConfiguration {
         containerProperties.setAckMode(ContainerProperties.AckMode.TIME);
         containerProperties.setAckTime(properties.commitInterval().toMillis());
         container.setupMessageListener(listener);
+        container.setConcurrency(properties.listenerConcurrency());
+        return container;
+    }
+
+    /**
+     * The batch listener container on {@link Topics#CALL_TRIGGERS}, the runs {@code call_workflow} steps ask for:
+     * handled as any trigger, but here, and only here, with the {@code parent} the record names.
+     */
+    @Bean
+    @SuppressWarnings("unchecked")
+    ConcurrentMessageListenerContainer<String, byte[]> callTriggerListenerContainer(
+            ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory, TriggerIntake intake, WorkflowCatalog catalog,
+            RecordPublisher publisher, KafkaTemplate<String, byte[]> template, TriggerProperties properties, FileStore triggerFileStore) {
+        ConcurrentMessageListenerContainer<String, byte[]> container =
+                ((ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory).createContainer(Topics.CALL_TRIGGERS);
+        ContainerProperties containerProperties = container.getContainerProperties();
+        containerProperties.setGroupId(CALL_GROUP_ID);
+        containerProperties.setClientId(CALL_GROUP_ID);
+        containerProperties.setAckMode(ContainerProperties.AckMode.TIME);
+        containerProperties.setAckTime(properties.commitInterval().toMillis());
+        container.setupMessageListener(new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(),
+                triggerFileStore::hasRun, true));
         container.setConcurrency(properties.listenerConcurrency());
         return container;
     }

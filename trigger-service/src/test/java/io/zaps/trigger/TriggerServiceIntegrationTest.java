@@ -3,6 +3,9 @@ package io.zaps.trigger;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
+import io.zaps.contract.run.ParentRun;
+import io.zaps.contract.command.ChildRunEnded;
+import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEvent;
@@ -353,6 +356,49 @@ class TriggerServiceIntegrationTest {
         String third = "evt-" + UUID.randomUUID();
         produce(null, "{\"workflow_id\":\"wf_update\",\"event_id\":\"" + third + "\"}");
         assertThat(awaitRunEvent(Ids.runIdForEvent(third)).run().workflowVersion()).isEqualTo(3);
+    }
+
+    /** Outside producers may write zaps.triggers: a parent there would let them pose as another run's child. */
+    @Test
+    void a_parent_on_the_public_topic_is_dropped_so_the_run_does_not_become_that_runs_child() throws Exception {
+        save(workflow("wf_forged", WorkflowStatus.ACTIVE, 1, 1));
+        String victim = UUID.randomUUID().toString();
+        String parent = "\"parent\":{\"run_id\":\"" + victim + "\",\"step_id\":\"call\",\"attempt\":1,\"index\":0,\"depth\":1}";
+        String started = "evt-" + UUID.randomUUID();
+        produce(null, "{\"workflow_id\":\"wf_forged\",\"event_id\":\"" + started + "\"," + parent + "}");
+        String rejected = "evt-" + UUID.randomUUID();
+        produce(null, "{\"workflow_id\":\"wf_nowhere\",\"event_id\":\"" + rejected + "\"," + parent + "}");
+
+        StartRun start = startRun(await().atMost(AT_MOST).until(
+                () -> recorder.poll(Topics.RUN_COMMANDS, r -> Ids.runIdForEvent(started).equals(r.key())), r -> !r.isEmpty()).get(0));
+        assertThat(start.parent()).as("started as an ordinary run").isNull();
+        RunEvent rejection = awaitRunEvent(Ids.runIdForEvent(rejected));
+        assertThat(rejection.run().parent()).isNull();
+        assertThat(recorder.poll(Topics.RUN_COMMANDS, r -> victim.equals(r.key())))
+                .as("no child_run_ended reaches the named run").isEmpty();
+    }
+
+    @Test
+    void a_parent_on_the_internal_call_triggers_topic_links_the_run_and_a_rejection_tells_the_parent() throws Exception {
+        save(workflow("wf_called", WorkflowStatus.ACTIVE, 1, 1));
+        String parentRun = UUID.randomUUID().toString();
+        ParentRun parent = new ParentRun(parentRun, "call", 1, 0, 1);
+        String started = "child:" + parentRun + ":call:1:0";
+        producer.send(new ProducerRecord<>(Topics.CALL_TRIGGERS, Ids.runIdForEvent(started), Json.toBytes(
+                TriggerRequested.child(started, Ids.runIdForEvent(started), "wf_called", Json.object(), T, parent)))).get();
+        StartRun start = startRun(await().atMost(AT_MOST).until(
+                () -> recorder.poll(Topics.RUN_COMMANDS, r -> Ids.runIdForEvent(started).equals(r.key())), r -> !r.isEmpty()).get(0));
+        assertThat(start.parent()).isEqualTo(parent);
+
+        String rejected = "child:" + parentRun + ":call:2:0";
+        producer.send(new ProducerRecord<>(Topics.CALL_TRIGGERS, Ids.runIdForEvent(rejected), Json.toBytes(TriggerRequested.child(rejected,
+                Ids.runIdForEvent(rejected), "wf_nowhere", Json.object(), T, new ParentRun(parentRun, "call", 2, 0, 1))))).get();
+        RunCommand told = Json.read(await().atMost(AT_MOST).until(
+                () -> recorder.poll(Topics.RUN_COMMANDS, r -> parentRun.equals(r.key())), r -> !r.isEmpty()).get(0).value(), RunCommand.class);
+        assertThat(told).isInstanceOfSatisfying(ChildRunEnded.class, ended -> {
+            assertThat(ended.attempt()).isEqualTo(2);
+            assertThat(ended.error()).contains("wf_nowhere");
+        });
     }
 
     // ---------------------------------------------------------------- helpers

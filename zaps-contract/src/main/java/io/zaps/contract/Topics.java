@@ -10,8 +10,19 @@ package io.zaps.contract;
 public final class Topics {
     private Topics() {}
 
-    /** {@link io.zaps.contract.event.TriggerRequested} records; key: any (the gateway uses the run id). */
+    /**
+     * {@link io.zaps.contract.event.TriggerRequested} records; key: any (the gateway uses the run id). Public:
+     * outside programs write it, so the trigger service ignores a {@code parent} on it ({@link #CALL_TRIGGERS}).
+     */
     public static final String TRIGGERS = "zaps.triggers";
+
+    /**
+     * {@link io.zaps.contract.event.TriggerRequested} records with a {@code parent}: the runs a {@code call_workflow}
+     * step asks for, produced by the executor only; key: the run id the trigger starts. Internal (closed to outside
+     * producers by ACLs): the one place the trigger service takes {@code parent} from, since a parent link lets a
+     * run tell another run's step how it ended ({@code child_run_ended}).
+     */
+    public static final String CALL_TRIGGERS = "zaps.call-triggers";
 
     /** {@link io.zaps.contract.command.RunCommand} records for the executor; key: run id. */
     public static final String RUN_COMMANDS = "zaps.run-commands";

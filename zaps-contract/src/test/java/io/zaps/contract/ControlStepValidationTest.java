@@ -116,4 +116,26 @@ class ControlStepValidationTest {
         assertThat(violations).filteredOn(v -> v.field().equals("steps[4].config.body.me")).extracting(Violation::message)
                 .containsExactly("names steps.second, which cannot have run before step 'second' (it is this step)");
     }
+
+    @Test
+    void runResumeUrlsMayNameOnlyWaitForEventStepsOfTheSameRun() {
+        List<Violation> violations = validate("""
+                [{"id": "mail", "type": "webhook", "config": {"url": "http://127.0.0.1:9/mail", "body": {
+                    "ok": "{{ run.resume_urls.approve }}", "hook": "{{ run.resume_urls.mail }}", "none": "{{ run.resume_urls.nobody }}",
+                    "inner": "{{ run.resume_urls.inner_wait }}"}}, "next_step_id": "approve"},
+                 {"id": "approve", "type": "wait_for_event", "config": {"key": "a-{{ run.id }}"}, "next_step_id": "loop"},
+                 {"id": "loop", "type": "for_each", "config": {"items": "{{ items }}", "body": "ask"}},
+                 {"id": "ask", "type": "webhook", "config": {"url": "http://127.0.0.1:9/ask", "body": {
+                    "own": "{{ run.resume_urls.inner_wait }}", "outer": "{{ run.resume_urls.approve }}"}}, "next_step_id": "inner_wait"},
+                 {"id": "inner_wait", "type": "wait_for_event", "config": {"key": "i-{{ index }}"}}
+                ]""", "mail");
+        assertThat(violations).extracting(Violation::field).containsExactlyInAnyOrder(
+                "steps[0].config.body.hook", "steps[0].config.body.none", "steps[0].config.body.inner", "steps[3].config.body.outer");
+        assertThat(violations).filteredOn(v -> v.field().equals("steps[0].config.body.hook")).extracting(Violation::message)
+                .containsExactly("names run.resume_urls.mail, but 'mail' is not a wait_for_event step");
+        assertThat(violations).filteredOn(v -> v.field().equals("steps[0].config.body.none")).extracting(Violation::message)
+                .containsExactly("names run.resume_urls.nobody, but 'nobody' is not a wait_for_event step (there is no such step)");
+        assertThat(violations).filteredOn(v -> v.field().equals("steps[3].config.body.outer")).extracting(Violation::message)
+                .singleElement().asString().contains("runs in another run than step 'ask'");
+    }
 }

@@ -60,7 +60,7 @@ public class ZapsKafkaAutoConfiguration {
 
     /** Every topic Zaps itself uses, each with its dead-letter topic. */
     public static List<NewTopic> topics(ZapsKafkaProperties properties) {
-        List<String> names = new ArrayList<>(List.of(Topics.TRIGGERS, Topics.RUN_COMMANDS, Topics.RUN_EVENTS, Topics.EVENTS));
+        List<String> names = new ArrayList<>(List.of(Topics.TRIGGERS, Topics.CALL_TRIGGERS, Topics.RUN_COMMANDS, Topics.RUN_EVENTS, Topics.EVENTS));
         for (String type : StepTypes.discover().names()) {
             StepTypes.discover().find(type).filter(StepSpec::external).ifPresent(s -> names.add(Topics.stepRequests(type)));
         }

@@ -89,7 +89,7 @@ class TrustBoundaryEndToEndTest {
     }
 
     @Test
-    void anOutsideProgramStartsRunsThroughTheTriggersTopicButCannotWriteRunCommands() throws Exception {
+    void anOutsideProgramStartsRunsThroughTheTriggersTopicButCannotWriteRunCommandsOrCallTriggers() throws Exception {
         String workflow = webhookWorkflow("outside_order", subscriber.url("/orders/{{ order_id }}"), "{}");
         assertThat(post("/api/workflows", workflow).statusCode()).isEqualTo(201);
         String forgedRunId = UUID.randomUUID().toString();
@@ -102,6 +102,10 @@ class TrustBoundaryEndToEndTest {
             Throwable refused = catchThrowable(() -> outside.send(new ProducerRecord<>(Topics.RUN_COMMANDS, forgedRunId, forged))
                     .get(SEND.toMillis(), TimeUnit.MILLISECONDS));
             assertThat(refused).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TopicAuthorizationException.class);
+            // Nor the internal topic whose triggers may name a parent run (call_workflow).
+            Throwable refusedCall = catchThrowable(() -> outside.send(new ProducerRecord<>(Topics.CALL_TRIGGERS, "outside-43", trigger))
+                    .get(SEND.toMillis(), TimeUnit.MILLISECONDS));
+            assertThat(refusedCall).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TopicAuthorizationException.class);
 
             outside.send(new ProducerRecord<>(Topics.TRIGGERS, "outside-42", trigger)).get(SEND.toMillis(), TimeUnit.MILLISECONDS);
         }

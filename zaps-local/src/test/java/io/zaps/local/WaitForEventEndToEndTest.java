@@ -1,5 +1,6 @@
 package io.zaps.local;
 
+import com.sun.net.httpserver.HttpServer;
 import io.zaps.contract.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,22 +9,29 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * {@code wait_for_event} with every service against one broker, API keys on (issue 14, proof 4): one run resumed
- * by its resume URL (no API key), one by {@code POST /api/events}, one timing out. The three wait at once.
+ * by its resume URL (no API key), one by {@code POST /api/events}, one timing out. The three wait at once. And a
+ * webhook step before the wait sends the wait's URL ({@code run.resume_urls}) to a local server, as an approval
+ * mail would, and a POST to that URL resumes the run.
  */
 class WaitForEventEndToEndTest {
     private static final String KEY = "wait-test-key-" + UUID.randomUUID();
@@ -34,9 +42,23 @@ class WaitForEventEndToEndTest {
 
     static ZapsSystem zaps;
     static final HttpClient http = HttpClient.newHttpClient();
+    /** Stands in for the mail server: what the webhook step before the wait sent. */
+    static HttpServer mailbox;
+    static final List<JsonNode> mailed = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void startEverything() throws IOException {
+        mailbox = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 10);
+        mailbox.createContext("/", exchange -> {
+            mailed.add(Json.mapper().readTree(exchange.getRequestBody().readAllBytes()));
+            byte[] answer = "{}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(answer);
+            }
+        });
+        mailbox.start();
         zaps = ZapsSystem.start(new ZapsSystem.Settings(dataDir, 0, freePort(), freePort(), null, Map.of("ZAPS_API_KEYS", KEY)));
     }
 
@@ -45,6 +67,38 @@ class WaitForEventEndToEndTest {
         if (zaps != null) {
             zaps.close();
         }
+        if (mailbox != null) {
+            mailbox.stop(0);
+        }
+    }
+
+    @Test
+    void aStepBeforeTheWaitSendsTheResumeUrlAndAPostToItCompletesTheRun() throws Exception {
+        String workflow = """
+                {"id": "mail_approval", "name": "mail approval", "entry_point": "ask", "steps": [
+                  {"id": "ask", "type": "webhook", "next_step_id": "approval", "config": {"url": "http://127.0.0.1:%d/mail",
+                   "body": {"order": "{{ order_id }}", "approve_at": "{{ run.resume_urls.approval }}"}}},
+                  {"id": "approval", "type": "wait_for_event", "next_step_id": "done",
+                   "config": {"key": "mail-{{ order_id }}", "timeout_seconds": 600}},
+                  {"id": "done", "type": "transform", "config": {"output": {"approved_by": "{{ steps.approval.output.by }}"}}}]}
+                """.formatted(mailbox.getAddress().getPort());
+        HttpResponse<String> created = post(zaps.gatewayUrl() + "/api/workflows", workflow, true);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String runId = trigger("mail_approval", "M-1");
+
+        JsonNode mail = await().atMost(WITHIN).pollInterval(Duration.ofMillis(100))
+                .until(() -> mailed.stream().filter(m -> "M-1".equals(m.path("order").asString(null))).findFirst().orElse(null),
+                        java.util.Objects::nonNull);
+        String link = mail.get("approve_at").stringValue();
+        assertThat(link).startsWith(zaps.gatewayUrl() + "/hooks/runs/" + runId + "/steps/approval/resume?token=");
+        assertThat(awaitWaiting(runId).get("resume_url").stringValue()).as("the wait shows the mailed link").isEqualTo(link);
+
+        HttpResponse<String> resumed = post(link, "{\"by\": \"linus\"}", false);
+        assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(202);
+        JsonNode run = awaitFinal(runId);
+        assertThat(run.get("status").stringValue()).as(run.toString()).isEqualTo("completed");
+        assertThat(run.at("/steps/done/output/approved_by").stringValue()).isEqualTo("linus");
+        assertThat(run.at("/resume_urls/approval").stringValue()).isEqualTo(link);
     }
 
     @Test

@@ -31,6 +31,15 @@ import java.time.Instant;
  * {@link #RESULTS_BUDGET_BYTES}; past that it is {@code {"run_id", "status"}}, a reference to the child run.
  * No events are published while children end (a thousand iterations would publish a thousand parent
  * snapshots): the step's start and end are.
+ *
+ * <p>{@code retry_run} of a run whose step of this kind failed re-runs only the children that did not complete
+ * ({@link #retryAttempt}): the new attempt keeps the completed children's results (and their runs), and starts the
+ * failed, cancelled and never-started ones again, with the items the first attempt rendered. Their run ids derive
+ * from the new attempt ({@link ChildRuns#runId}), so they are new runs, and a replayed decision starts the same
+ * ones. The progress then also says {@code "kept"} (results carried over, counted in {@code started} and
+ * {@code ended}) and {@code "rerun"} (the indexes this attempt runs, in order); {@code "failed_indexes"} lists the
+ * children that ended without completing, which is how a retry tells a failed child's {@code {"error": ...}}
+ * entry from a completed child whose output looks the same.
  */
 abstract class ChildRunsStep implements StepKind, WaitsForChildren {
     /** What a step's inline results may take, as JSON bytes; later results are references to the child runs. */
@@ -125,9 +134,10 @@ abstract class ChildRunsStep implements StepKind, WaitsForChildren {
         ObjectNode progress = (ObjectNode) step.output().deepCopy();
         int count = progress.path("count").asInt();
         int started = progress.path("started").asInt();
+        int kept = progress.path("kept").asInt();
         int running = started - progress.path("ended").asInt();
         while (started < count && running < concurrency(step.input())) {
-            String problem = startChild(t, step, started);
+            String problem = startChild(t, step, indexAt(progress, started - kept));
             if (problem != null) {
                 progress.put("started", started);
                 cancelChildren(t, ChildRuns.withOutput(step, progress));
@@ -168,7 +178,7 @@ abstract class ChildRunsStep implements StepKind, WaitsForChildren {
         ObjectNode progress = step.output() == null ? Json.object() : (ObjectNode) step.output().deepCopy();
         ArrayNode results = (ArrayNode) progress.path("results");
         int index = ended.index();
-        if (!results.isArray() || index >= results.size() || index >= progress.path("started").asInt()) {
+        if (!results.isArray() || index < 0 || index >= results.size() || !startedInThisAttempt(progress, index)) {
             return Decision.ignored(state, IgnoreReason.NOT_APPLICABLE, ChildRunEnded.TYPE + " for child " + index
                     + " of step '" + step.stepId() + "', which never started it");
         }
@@ -181,6 +191,7 @@ abstract class ChildRunsStep implements StepKind, WaitsForChildren {
         progress.put("ended", progress.path("ended").asInt() + 1);
         if (failed) {
             progress.put("failed", progress.path("failed").asInt() + 1);
+            (progress.has("failed_indexes") ? (ArrayNode) progress.get("failed_indexes") : progress.putArray("failed_indexes")).add(index);
         }
         Transition t = new Transition(state, now);
         StepState updated = ChildRuns.withOutput(step, progress);
@@ -225,9 +236,10 @@ abstract class ChildRunsStep implements StepKind, WaitsForChildren {
             return active;
         }
         JsonNode results = progress.path("results");
-        int started = progress.path("started").asInt();
-        for (int i = 0; i < started && i < results.size(); i++) {
-            if (results.get(i).isNull()) {
+        int positions = progress.path("started").asInt() - progress.path("kept").asInt();
+        for (int p = 0; p < positions; p++) {
+            int i = indexAt(progress, p);
+            if (i < results.size() && results.get(i).isNull()) {
                 active.add(ChildRuns.runId(t.run.runId, step.stepId(), step.attempt(), i));
             }
         }
@@ -240,6 +252,92 @@ abstract class ChildRunsStep implements StepKind, WaitsForChildren {
             t.effects.add(new Effect.SendCommand(new CancelRun(SchemaVersions.CURRENT, childId, t.now,
                     "its parent run " + t.run.runId + " no longer waits for it (step '" + step.stepId() + "')")));
         }
+    }
+
+    /**
+     * {@code retry_run} of the run whose step {@code failed} is: a new attempt that keeps what completed and runs
+     * the rest again (see the class comment); a fresh attempt when nothing completed or the failed attempt's
+     * progress does not say which children completed (it failed before starting any, or an older executor
+     * recorded it).
+     */
+    @Override
+    public final void retryAttempt(Transition t, StepDefinition definition, StepState failed, int attempt, ObjectNode config) {
+        ObjectNode progress = carriedOver(failed);
+        if (progress == null) {
+            startAttempt(t, definition, attempt, config);
+            return;
+        }
+        StepState running = ChildRuns.withOutput(t.run.step(definition.id()).running(attempt, failed.input(), t.now)
+                .withAttempt(StepAttempt.started(attempt, t.now)), progress);
+        t.run.put(running);
+        t.commit(RunEventType.STEP_STARTED, definition.id());
+        startMore(t, running);
+    }
+
+    /** The progress a retry of {@code failed} starts from, or null for a fresh attempt. */
+    private ObjectNode carriedOver(StepState failed) {
+        JsonNode previous = failed.output();
+        JsonNode input = failed.input();
+        if (previous == null || !previous.isObject() || input == null || !input.isObject()) {
+            return null;
+        }
+        JsonNode results = previous.get("results");
+        int count = previous.path("count").asInt(-1);
+        if (results == null || !results.isArray() || results.size() != count || count != count(input)) {
+            return null;
+        }
+        java.util.Set<Integer> notCompleted = new java.util.HashSet<>();
+        previous.path("failed_indexes").forEach(i -> notCompleted.add(i.asInt()));
+        if (previous.path("failed").asInt() != notCompleted.size()) {
+            return null; // which entries are errors is not recorded: run them all again
+        }
+        ArrayNode kept = Json.mapper().createArrayNode();
+        ArrayNode rerun = Json.mapper().createArrayNode();
+        for (int i = 0; i < count; i++) {
+            if (results.get(i).isNull() || notCompleted.contains(i)) {
+                kept.addNull();
+                rerun.add(i);
+            } else {
+                kept.add(results.get(i));
+            }
+        }
+        int keptCount = count - rerun.size();
+        if (keptCount == 0 || rerun.isEmpty()) {
+            return null;
+        }
+        ObjectNode progress = Json.object().put("count", count).put("started", keptCount).put("ended", keptCount).put("failed", 0)
+                .put("kept", keptCount);
+        progress.set("rerun", rerun);
+        progress.set("results", kept);
+        // The dropped error entries stay counted: the budget errs on the side of references.
+        if (previous.has("results_bytes")) {
+            progress.put("results_bytes", previous.path("results_bytes").asInt());
+        }
+        if (previous.path("results_by_reference").asBoolean(false)) {
+            progress.put("results_by_reference", true);
+        }
+        return progress;
+    }
+
+    /** The child index this attempt starts at {@code position}: the position itself, or the retry's {@code rerun} entry. */
+    private static int indexAt(JsonNode progress, int position) {
+        JsonNode rerun = progress.get("rerun");
+        return rerun == null ? position : rerun.path(position).asInt(-1);
+    }
+
+    /** Whether this attempt started child {@code index}. */
+    private static boolean startedInThisAttempt(JsonNode progress, int index) {
+        int positions = progress.path("started").asInt() - progress.path("kept").asInt();
+        JsonNode rerun = progress.get("rerun");
+        if (rerun == null) {
+            return index < positions;
+        }
+        for (int p = 0; p < positions && p < rerun.size(); p++) {
+            if (rerun.get(p).asInt() == index) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

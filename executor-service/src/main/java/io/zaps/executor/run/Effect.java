@@ -53,8 +53,9 @@ public sealed interface Effect permits Effect.DispatchStep, Effect.ScheduleTimer
     }
 
     /**
-     * Ask for a run of another workflow: publish {@code trigger} on {@link io.zaps.contract.Topics#TRIGGERS},
-     * keyed by the run id its {@code event_id} derives ({@link io.zaps.contract.Ids#runIdForEvent}),
+     * Ask for a run of another workflow: publish {@code trigger} on {@link io.zaps.contract.Topics#TRIGGERS} (an
+     * error workflow), or on {@link io.zaps.contract.Topics#CALL_TRIGGERS} when it names a parent (a
+     * {@code call_workflow} step's run; the trigger service takes a parent from there only), keyed by the run id its {@code event_id} derives ({@link io.zaps.contract.Ids#runIdForEvent}),
      * where the trigger service starts it like any other trigger (and, the id being derived, only once).
      */
     record RequestTrigger(TriggerRequested trigger) implements Effect {

@@ -19,7 +19,8 @@ import java.util.List;
 
 /**
  * The run control commands: {@code cancel_run}, {@code pause_run}, {@code resume_run} (which starts
- * what the pause held back) and {@code retry_run} (a failed run again from its failed step), each
+ * what the pause held back) and {@code retry_run} (a failed run again from its failed step, which its kind
+ * may start from what the failed attempt did: a loop re-runs only the iterations that did not complete), each
  * ignored when the run's status does not allow it.
  */
 final class RunControlApplier {
@@ -133,7 +134,7 @@ final class RunControlApplier {
         t.run.steps.replaceAll((id, s) -> s.status() == StepStatus.SKIPPED ? StepState.pending(s.stepId(), s.type()) : s);
         t.attemptBase.put(failed.stepId(), failed.attempt());
         t.commit(RunEventType.RUN_RETRIED, failed.stepId());
-        flow.startAttempt(t, t.definition(failed.stepId()), failed.attempt() + 1);
+        flow.retryAttempt(t, failed);
         return t.decision();
     }
 

@@ -27,6 +27,8 @@ final class SnapshotBuilder {
     String error;
     long revision;
     ParentRun parent;
+    /** See {@link RunSnapshot#resumeUrls()}: fixed when the run starts. */
+    java.util.Map<String, String> resumeUrls = java.util.Map.of();
 
     static SnapshotBuilder from(RunSnapshot s) {
         SnapshotBuilder b = new SnapshotBuilder();
@@ -44,6 +46,7 @@ final class SnapshotBuilder {
         b.error = s.error();
         b.revision = s.revision();
         b.parent = s.parent();
+        b.resumeUrls = s.resumeUrls();
         return b;
     }
 
@@ -62,6 +65,6 @@ final class SnapshotBuilder {
 
     RunSnapshot build() {
         return new RunSnapshot(runId, workflowId, workflowVersion, status, createdAt, startedAt, completedAt,
-                updatedAt, context, steps, currentStepId, error, revision, parent);
+                updatedAt, context, steps, currentStepId, error, revision, parent, resumeUrls);
     }
 }

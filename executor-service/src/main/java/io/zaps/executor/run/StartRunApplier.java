@@ -7,6 +7,7 @@ import io.zaps.contract.command.StartRun;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepState;
+import io.zaps.contract.step.WaitForEventSpec;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.Violation;
 import io.zaps.contract.workflow.WorkflowDefinition;
@@ -24,10 +25,12 @@ import java.util.List;
 final class StartRunApplier {
     private final StepFlow flow;
     private final WorkflowValidator validator;
+    private final ResumeLinks resumeLinks;
 
-    StartRunApplier(StepFlow flow, WorkflowValidator validator) {
+    StartRunApplier(StepFlow flow, WorkflowValidator validator, ResumeLinks resumeLinks) {
         this.flow = flow;
         this.validator = validator;
+        this.resumeLinks = resumeLinks;
     }
 
     Decision apply(RunState state, StartRun command, Instant now) {
@@ -51,7 +54,7 @@ final class StartRunApplier {
         if (command.parent() != null && command.parent().depth() > ParentRun.MAX_DEPTH) {
             return reject(command, now, "child runs nest " + command.parent().depth() + " deep, more than " + ParentRun.MAX_DEPTH, true);
         }
-        SnapshotBuilder run = initialRun(command, now, flow.owned(workflow));
+        SnapshotBuilder run = initialRun(command, now, flow.owned(workflow), resumeLinks);
         Transition t = new Transition(workflow, command.eventId(), command.source(), run, now);
         t.inheritedSteps = command.inheritedSteps();
         t.commit(RunEventType.RUN_STARTED, null);
@@ -80,15 +83,18 @@ final class StartRunApplier {
 
     /** The cancel came first: the run is created with the pinned workflow, and ends there. */
     private Decision startCancelled(RunState tombstone, StartRun command, Instant now) {
-        SnapshotBuilder run = initialRun(command, now, flow.owned(command.workflow()));
+        SnapshotBuilder run = initialRun(command, now, flow.owned(command.workflow()), resumeLinks);
         run.revision = tombstone.run().revision();
         Transition t = new Transition(command.workflow(), command.eventId(), command.source(), run, now);
         flow.cancelRun(t, tombstone.run().error());
         return t.decision();
     }
 
-    /** The run as it starts: every step pending but those that run only in child runs ({@code owned}). */
-    private static SnapshotBuilder initialRun(StartRun command, Instant now, java.util.Set<String> owned) {
+    /**
+     * The run as it starts: every step pending but those that run only in child runs ({@code owned}), and the
+     * resume URL of each {@code wait_for_event} step it runs itself, so that any step can send it before the wait.
+     */
+    private static SnapshotBuilder initialRun(StartRun command, Instant now, java.util.Set<String> owned, ResumeLinks links) {
         WorkflowDefinition workflow = command.workflow();
         SnapshotBuilder run = new SnapshotBuilder();
         run.runId = command.runId();
@@ -98,13 +104,18 @@ final class StartRunApplier {
         run.createdAt = command.requestedAt() == null ? now : command.requestedAt();
         run.startedAt = now;
         run.context = command.context() == null ? Json.object() : command.context();
+        java.util.Map<String, String> resumeUrls = new java.util.LinkedHashMap<>();
         if (workflow.steps() != null) {
             for (StepDefinition step : workflow.steps()) {
                 if (step != null && step.id() != null && !owned.contains(step.id())) {
                     run.steps.putIfAbsent(step.id(), StepState.pending(step.id(), step.type()));
+                    if (WaitForEventSpec.TYPE.equals(step.type())) {
+                        resumeUrls.putIfAbsent(step.id(), links.runUrl(run.runId, step.id()));
+                    }
                 }
             }
         }
+        run.resumeUrls = resumeUrls;
         run.revision = 0;
         run.parent = command.parent();
         return run;

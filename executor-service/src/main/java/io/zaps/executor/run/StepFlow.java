@@ -85,6 +85,14 @@ final class StepFlow {
         kindOf(definition.type()).startAttempt(t, definition, attempt, config);
     }
 
+    /** {@code retry_run}: the next attempt of {@code failed}, which its kind may start from what the failed attempt did. */
+    void retryAttempt(Transition t, StepState failed) {
+        StepDefinition definition = t.definition(failed.stepId());
+        t.run.currentStepId = definition.id();
+        ObjectNode config = definition.config() == null ? Json.object() : definition.config();
+        kindOf(definition.type()).retryAttempt(t, definition, failed, failed.attempt() + 1, config);
+    }
+
     /** A step that could not even start (bad config, template error): it fails at once, and so does the run. */
     void failAtStart(Transition t, StepDefinition definition, int attempt, JsonNode input, String reason) {
         StepState started = t.run.step(definition.id()).running(attempt, input, t.now);

@@ -27,6 +27,15 @@ interface StepKind {
      */
     void startAttempt(Transition t, StepDefinition definition, int attempt, ObjectNode config);
 
+    /**
+     * {@code retry_run} starts attempt {@code attempt} of {@code failed}, the step the run failed at (the run's
+     * current step already points at it). By default a fresh attempt, as {@link #startAttempt}; a kind that can
+     * keep part of the failed attempt's work does so here (the loop iterations that completed).
+     */
+    default void retryAttempt(Transition t, StepDefinition definition, StepState failed, int attempt, ObjectNode config) {
+        startAttempt(t, definition, attempt, config);
+    }
+
     /** Whether a connector reports this step's attempts ({@code complete_step}); if not, such a result is ignored. */
     default boolean takesResults() {
         return false;

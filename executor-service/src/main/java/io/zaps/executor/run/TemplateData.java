@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The data a step's config templates see: every trigger context field at top level (so
  * {@code {{ customer_email }}} works as in the prototype), plus {@code context} (the whole context),
- * {@code run} ({@code id}, {@code workflow_id}, {@code workflow_version}) and {@code steps}
+ * {@code run} ({@code id}, {@code workflow_id}, {@code workflow_version}, {@code resume_urls}: the resume URL of
+ * each of the run's {@code wait_for_event} steps by step id, known from the run's start) and {@code steps}
  * ({@code {step_id: {status, output}}} of the steps that finished). The reserved names win over
  * context fields of the same name.
  */
@@ -40,6 +41,7 @@ final class TemplateData {
         runData.put("id", run.runId);
         runData.put("workflow_id", run.workflowId);
         runData.put("workflow_version", run.workflowVersion);
+        runData.put("resume_urls", new LinkedHashMap<>(run.resumeUrls));
         data.put("run", runData);
 
         Map<String, Object> steps = new LinkedHashMap<>();

@@ -29,8 +29,9 @@ import java.util.Locale;
  * {@code {key, timeout_seconds, on_timeout}} and, while it waits, output
  * {@code {"waiting_for": key, "resume_url": ..., "timeout_at": ...}}; it waits on an {@code attempt_timeout}
  * timer at {@code timeout_at} and asks the shell to subscribe the attempt to its key
- * ({@link SubscriptionEffect}). The resume URL's token ({@link ResumeLinks}) is recorded there and every
- * {@code resume_step} from the URL is compared with it.
+ * ({@link SubscriptionEffect}). The resume URL is the one the run recorded for the step when it started
+ * ({@code run.resume_urls}, so an earlier step could send it; {@link ResumeLinks}); its token is recorded in the
+ * output and every {@code resume_step} from the URL is compared with it.
  *
  * <p>A resume succeeds the step with the data as its output; one from the URL also unsubscribes (an event's
  * subscription is dropped by the correlation that delivered it). The timeout fails the step
@@ -93,7 +94,10 @@ final class WaitForEventStep implements StepKind {
         Instant timeoutAt = t.now.plusSeconds(seconds);
         ObjectNode waiting = Json.object();
         waiting.put("waiting_for", key);
-        waiting.put("resume_url", links.url(runId, definition.id(), attempt));
+        // The URL fixed at the run's start (run.resume_urls), the same for every wait of the step; a run started
+        // before those existed gets one per attempt, as it always did.
+        String fixed = t.run.resumeUrls.get(definition.id());
+        waiting.put("resume_url", fixed != null ? fixed : links.url(runId, definition.id(), attempt));
         waiting.put("timeout_at", timeoutAt.toString());
         StepState started = t.run.step(definition.id()).running(attempt, input, t.now).withAttempt(StepAttempt.started(attempt, t.now));
         t.run.put(new StepState(started.stepId(), started.type(), StepStatus.RUNNING, attempt, input, t.now, null, null, waiting,

@@ -19,8 +19,9 @@ import java.time.Duration;
 
 /**
  * The executor's topology: one source ({@link Topics#RUN_COMMANDS}), one processor holding the run
- * stores (timers are not stored: {@link io.zaps.executor.timer.TimerIndex}), and four sinks (dead letters, step requests routed by step type, run events, and
- * error-workflow triggers on {@link Topics#TRIGGERS}). Every output is keyed by run id (a trigger by
+ * stores (timers are not stored: {@link io.zaps.executor.timer.TimerIndex}), and sinks for dead letters, step requests routed by step type, run events,
+ * error-workflow triggers on {@link Topics#TRIGGERS}, {@code call_workflow} triggers on {@link Topics#CALL_TRIGGERS},
+ * and commands to other runs on {@link Topics#RUN_COMMANDS}. Every output is keyed by run id (a trigger by
  * the id of the run it will start).
  */
 public final class ExecutorTopology {
@@ -37,6 +38,7 @@ public final class ExecutorTopology {
     static final String STEP_REQUESTS_SINK = "step-requests-sink";
     static final String RUN_EVENTS_SINK = "run-events-sink";
     static final String TRIGGERS_SINK = "triggers-sink";
+    static final String CALL_TRIGGERS_SINK = "call-triggers-sink";
     static final String RUN_COMMANDS_SINK = "run-commands-sink";
 
     private ExecutorTopology() {}
@@ -63,6 +65,8 @@ public final class ExecutorTopology {
         topology.addSink(STEP_REQUESTS_SINK, byStepType, new StringSerializer(), new JsonSerializer<ExecuteStep>(), PROCESSOR);
         topology.addSink(RUN_EVENTS_SINK, Topics.RUN_EVENTS, new StringSerializer(), new JsonSerializer<RunEvent>(), PROCESSOR);
         topology.addSink(TRIGGERS_SINK, Topics.TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
+        // call_workflow's runs: an internal topic, the only one whose parent links the trigger service believes.
+        topology.addSink(CALL_TRIGGERS_SINK, Topics.CALL_TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
         // Child runs' starts and cancels, and a child's end told to its parent: commands like any other, keyed by their run.
         topology.addSink(RUN_COMMANDS_SINK, Topics.RUN_COMMANDS, new StringSerializer(), new JsonSerializer<RunCommand>(), PROCESSOR);
         EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes());

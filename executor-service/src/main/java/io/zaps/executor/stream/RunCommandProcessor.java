@@ -288,7 +288,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 context.forward(new Record<>(command.runId(), publish.event(), timestamp, eventHeaders(publish.event())), ExecutorTopology.RUN_EVENTS_SINK);
             } else if (effect instanceof Effect.RequestTrigger request) {
                 String key = Ids.runIdForEvent(request.trigger().eventId());
-                context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()), ExecutorTopology.TRIGGERS_SINK);
+                context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()),
+                        request.trigger().parent() == null ? ExecutorTopology.TRIGGERS_SINK : ExecutorTopology.CALL_TRIGGERS_SINK);
             } else if (effect instanceof Effect.SendCommand send) {
                 context.forward(new Record<>(send.command().runId(), send.command(), timestamp, new RecordHeaders()), ExecutorTopology.RUN_COMMANDS_SINK);
             } else if (effect instanceof SubscriptionEffect subscription) {

@@ -38,6 +38,7 @@ final class TopicInitializer {
         topics.add(new NewTopic(Topics.RUN_COMMANDS, partitions, replicationFactor));
         topics.add(new NewTopic(Topics.deadLetter(Topics.RUN_COMMANDS), partitions, replicationFactor));
         topics.add(new NewTopic(Topics.TRIGGERS, partitions, replicationFactor)); // error-workflow triggers
+        topics.add(new NewTopic(Topics.CALL_TRIGGERS, partitions, replicationFactor)); // call_workflow's runs
         topics.add(new NewTopic(Topics.RUN_EVENTS, partitions, replicationFactor)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
         topics.addAll(EventCorrelation.topics(partitions, replicationFactor)); // wait_for_event: zaps.events and its subscriptions

@@ -5,6 +5,7 @@ import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.command.CancelRun;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.ExecuteStep;
+import io.zaps.contract.command.RetryRun;
 import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepStatus;
@@ -40,6 +41,8 @@ class ChildRunsScenarioTest {
     private final Map<String, RunState> runs = new HashMap<>();
     private final Deque<RunCommand> queue = new ArrayDeque<>();
     private final List<ExecuteStep> open = new ArrayList<>();
+    /** Every request any connector was ever sent. */
+    private final List<ExecuteStep> dispatched = new ArrayList<>();
     private Instant now = T0;
     /** The workflows a call_workflow may name, as the trigger service would find them. */
     private final Map<String, WorkflowDefinition> saved = new HashMap<>();
@@ -60,6 +63,7 @@ class ChildRunsScenarioTest {
                     queue.add(sent.command());
                 } else if (effect instanceof Effect.DispatchStep dispatch) {
                     open.add(dispatch.request());
+                    dispatched.add(dispatch.request());
                 } else if (effect instanceof Effect.RequestTrigger request) {
                     queue.add(triggerService(request.trigger()));
                 }
@@ -90,6 +94,24 @@ class ChildRunsScenarioTest {
                     out == null ? CompleteStep.Outcome.FAILED : CompleteStep.Outcome.SUCCEEDED, out, out == null ? "sink said no" : null,
                     false, now, now));
         }
+    }
+
+    /** Answers one open request: succeeded with its echo, or failed. */
+    private void answer(ExecuteStep request, boolean succeed) {
+        now = now.plusSeconds(1);
+        open.remove(request);
+        JsonNode out = succeed ? echo(request) : null;
+        send(new CompleteStep(SchemaVersions.CURRENT, request.runId(), request.stepId(), request.attempt(), request.idempotencyKey(),
+                succeed ? CompleteStep.Outcome.SUCCEEDED : CompleteStep.Outcome.FAILED, out, succeed ? null : "sink said no",
+                false, now, now));
+    }
+
+    private ExecuteStep openFor(int n) {
+        return open.stream().filter(r -> r.config().path("body").path("n").intValue() == n).findFirst().orElseThrow();
+    }
+
+    private long dispatchesFor(int n) {
+        return dispatched.stream().filter(r -> r.config().path("body").path("n").intValue() == n).count();
     }
 
     private RunState parent() {
@@ -282,5 +304,100 @@ class ChildRunsScenarioTest {
         assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
         assertThat(parent().run().error()).contains("nest 11 deep, more than 10");
         assertThat(runs.values()).filteredOn(r -> r.run().parent() != null).hasSize(io.zaps.contract.run.ParentRun.MAX_DEPTH);
+    }
+
+    private static WorkflowDefinition loopOf(int concurrency) {
+        return workflow("loop", "each",
+                step("each", "for_each", "{\"items\": \"{{ numbers }}\", \"body\": \"call\", \"concurrency\": %d}".formatted(concurrency), "after"),
+                step("call", "webhook", "{\"url\": \"http://127.0.0.1:9/n\", \"body\": {\"n\": \"{{ item }}\"}}", null),
+                step("after", "transform", "{\"output\": {\"sum\": \"{{ steps.each.output.results[0].echo + steps.each.output.results[1].echo + steps.each.output.results[2].echo }}\"}}", null));
+    }
+
+    @Test
+    void retryRunOfAFailedLoopRerunsOnlyTheFailedIterationUnderANewChildRunAndKeepsTheOthers() {
+        send(start(loopOf(3), json("{\"numbers\": [10, 20, 30]}")));
+        assertThat(open).hasSize(3);
+        String firstChild = openFor(10).runId();
+        String failedChild = openFor(20).runId();
+        String thirdChild = openFor(30).runId();
+        answer(openFor(10), true);
+        answer(openFor(30), true);
+        answer(openFor(20), false);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(parent().run().steps().get("each").output().path("failed_indexes")).isEqualTo(Fixtures.node("[1]"));
+
+        RunState failed = parent();
+        RetryRun retry = new RetryRun(SchemaVersions.CURRENT, RUN_ID, now, null);
+        assertThat(MACHINE.decide(failed, retry, now).effects()).as("a replayed decision starts the same child")
+                .isEqualTo(MACHINE.decide(failed, retry, now).effects());
+        send(retry);
+        assertThat(open).as("only the failed iteration runs again").singleElement().satisfies(request -> {
+            assertThat(request.config().at("/body/n").intValue()).isEqualTo(20);
+            assertThat(request.runId()).isNotIn(firstChild, failedChild, thirdChild);
+            assertThat(runs.get(request.runId()).run().parent().attempt()).isEqualTo(2);
+            assertThat(runs.get(request.runId()).run().parent().index()).isEqualTo(1);
+        });
+        assertThat(parent().run().steps().get("each").attempt()).isEqualTo(2);
+        answerAll(ChildRunsScenarioTest::echo);
+
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(parent().run().steps().get("each").output()).isEqualTo(json("""
+                {"count": 3, "results": [{"echo": 10}, {"echo": 20}, {"echo": 30}]}"""));
+        assertThat(parent().run().steps().get("after").output()).isEqualTo(json("{\"sum\": 60}"));
+        assertThat(dispatchesFor(10)).as("no completed iteration's step runs again").isEqualTo(1);
+        assertThat(dispatchesFor(30)).isEqualTo(1);
+        assertThat(dispatchesFor(20)).isEqualTo(2);
+        assertThat(runs.get(firstChild).run().status()).as("kept child runs").isEqualTo(RunStatus.COMPLETED);
+        assertThat(runs.get(failedChild).run().status()).isEqualTo(RunStatus.FAILED);
+    }
+
+    @Test
+    void retryRunRerunsTheFailedCancelledAndNeverStartedIterationsInItemOrder() {
+        send(start(loopOf(2), json("{\"numbers\": [10, 20, 30]}")));
+        answer(openFor(10), true);          // 30 starts
+        String cancelled = openFor(20).runId();
+        answer(openFor(30), false);         // fails the loop, cancels 20
+        assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(runs.get(cancelled).run().status()).isEqualTo(RunStatus.CANCELLED);
+        open.clear();                        // the cancelled child's request: its answer would be ignored anyway
+
+        send(new RetryRun(SchemaVersions.CURRENT, RUN_ID, now, null));
+        assertThat(open).extracting(r -> r.config().at("/body/n").intValue()).containsExactly(20, 30);
+        assertThat(parent().run().steps().get("each").output().path("kept").intValue()).isEqualTo(1);
+        answer(openFor(30), true);
+        answer(openFor(20), false);
+        assertThat(parent().run().status()).as("it can fail again").isEqualTo(RunStatus.FAILED);
+
+        send(new RetryRun(SchemaVersions.CURRENT, RUN_ID, now, null));
+        assertThat(open).as("a second retry keeps what the first one completed").singleElement()
+                .satisfies(r -> assertThat(r.config().at("/body/n").intValue()).isEqualTo(20));
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(parent().run().steps().get("each").output().path("results")).isEqualTo(Fixtures.node("""
+                [{"echo": 10}, {"echo": 20}, {"echo": 30}]"""));
+        assertThat(dispatchesFor(10)).isEqualTo(1);
+        assertThat(dispatchesFor(30)).isEqualTo(2);
+        assertThat(parent().run().steps().get("each").attempt()).isEqualTo(3);
+    }
+
+    @Test
+    void retryRunOfAFailedParallelRerunsOnlyTheFailedBranch() {
+        send(start(FAN_OUT, json("{}")));
+        ExecuteStep a = open.stream().filter(r -> r.stepId().equals("a")).findFirst().orElseThrow();
+        ExecuteStep b = open.stream().filter(r -> r.stepId().equals("b")).findFirst().orElseThrow();
+        answer(a, true);
+        now = now.plusSeconds(1);
+        open.remove(b);
+        send(new CompleteStep(SchemaVersions.CURRENT, b.runId(), "b", 1, b.idempotencyKey(), CompleteStep.Outcome.FAILED, null,
+                "sink said no", false, now, now));
+        assertThat(parent().run().status()).isEqualTo(RunStatus.FAILED);
+
+        send(new RetryRun(SchemaVersions.CURRENT, RUN_ID, now, null));
+        assertThat(open).extracting(ExecuteStep::stepId).containsExactly("b");
+        answerAll(ChildRunsScenarioTest::echo);
+        assertThat(parent().run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(parent().run().steps().get("both").output())
+                .isEqualTo(json("{\"branches\": {\"a\": {\"echo\": \"a\"}, \"b\": {\"after_b\": \"b\"}}}"));
+        assertThat(dispatched).filteredOn(r -> r.stepId().equals("a")).hasSize(1);
     }
 }

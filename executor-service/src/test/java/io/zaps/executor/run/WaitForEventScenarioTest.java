@@ -133,12 +133,13 @@ class WaitForEventScenarioTest {
         StepState waiting = stepOf("approval");
         assertThat(waiting.status()).isEqualTo(StepStatus.RUNNING);
         assertThat(waiting.input()).isEqualTo(json("{\"key\": \"order-A-1\", \"timeout_seconds\": 3600, \"on_timeout\": \"fail\"}"));
-        String token = LINKS.token(RUN_ID, "approval", 1);
+        String token = LINKS.runToken(RUN_ID, "approval");
         assertThat(waiting.output()).isEqualTo(json("""
                 {"waiting_for": "order-A-1",
                  "resume_url": "https://zaps.example.com/hooks/runs/%s/steps/approval/resume?token=%s",
                  "timeout_at": "2026-01-02T04:04:05Z"}""".formatted(RUN_ID, token)));
-        assertThat(token).hasSize(43).matches("[A-Za-z0-9_-]+").isNotEqualTo(LINKS.token(RUN_ID, "approval", 2));
+        assertThat(token).hasSize(43).matches("[A-Za-z0-9_-]+").isNotEqualTo(LINKS.runToken(RUN_ID, "confirm"))
+                .isNotEqualTo(new ResumeLinks("https://zaps.example.com/", new byte[32]).runToken(RUN_ID, "approval"));
         assertThat(last.events()).extracting(RunEvent::type).containsExactly(RunEventType.RUN_STARTED, RunEventType.STEP_STARTED);
         assertThat(last.effects()).noneMatch(Effect.DispatchStep.class::isInstance);
         assertThat(last.effects()).contains(
@@ -263,20 +264,87 @@ class WaitForEventScenarioTest {
     }
 
     @Test
-    void retryRunWaitsAgainWithANewTokenAndTheOldUrlNoLongerResumes() {
+    void retryRunWaitsAgainUnderTheSameUrlWhichResumesThatWaitOnce() {
         startWaiting("fail");
         String first = tokenShown();
         fire(timers.iterator().next(), T0.plusSeconds(3600));
         run(new RetryRun(SchemaVersions.CURRENT, RUN_ID, T0, null), T0.plusSeconds(4000));
         assertThat(stepOf("approval").attempt()).isEqualTo(2);
-        assertThat(tokenShown()).isNotEqualTo(first);
+        assertThat(tokenShown()).as("a link mailed before the wait still resumes the retried wait").isEqualTo(first);
         assertThat(subscriptions).containsExactly(List.of("order-A-1", RUN_ID, "approval", 2));
         assertThat(run(byUrl(1, first, "{}"), T0.plusSeconds(4001)).ignored().reason()).isEqualTo(IgnoreReason.STALE_ATTEMPT);
-        assertThat(run(byUrl(2, first, "{}"), T0.plusSeconds(4001)).ignored().reason()).isEqualTo(IgnoreReason.NOT_APPLICABLE);
-        run(byUrl(2, tokenShown(), null), T0.plusSeconds(4002));
+        assertThat(run(byUrl(2, LINKS.token(RUN_ID, "approval", 2), "{}"), T0.plusSeconds(4001)).ignored().reason())
+                .as("an attempt's token is not the run's").isEqualTo(IgnoreReason.NOT_APPLICABLE);
+        run(byUrl(2, first, null), T0.plusSeconds(4002));
         assertThat(stepOf("confirm").status()).isEqualTo(StepStatus.RUNNING);
         assertThat(stepOf("approval").output()).as("no body: an empty object").isEqualTo(json("{}"));
         assertThat(state.run().status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(run(byUrl(2, first, "{}"), T0.plusSeconds(4003)).ignored().reason()).as("once per wait")
+                .isEqualTo(IgnoreReason.STEP_NOT_RUNNING);
+    }
+
+    /** Mail the approver the link first, then wait for the click (issue 14): the URL is known from the run's start. */
+    private static final WorkflowDefinition MAIL_THEN_WAIT = workflow("mail_then_wait", "mail",
+            step("mail", "webhook", """
+                    {"url": "http://127.0.0.1:9/mail", "body": {"to": "boss@example.com",
+                     "text": "Approve order {{ order_id }}: {{ run.resume_urls.approval }}"}}""", "approval"),
+            step("approval", "wait_for_event", "{\"key\": \"order-{{ order_id }}\", \"timeout_seconds\": 3600}", "confirm"),
+            step("confirm", "webhook", "{\"url\": \"http://127.0.0.1:9/confirm\", \"body\": {\"by\": \"{{ steps.approval.output.by }}\"}}", null));
+
+    @Test
+    void aStepBeforeTheWaitSendsItsResumeUrlAndAPostToThatUrlResumesTheWait() {
+        run(start(MAIL_THEN_WAIT, json("{\"order_id\": \"A-1\"}")), T0);
+        String url = "https://zaps.example.com/hooks/runs/" + RUN_ID + "/steps/approval/resume?token=" + LINKS.runToken(RUN_ID, "approval");
+        assertThat(state.run().resumeUrls()).as("in the snapshot from the start").containsExactly(java.util.Map.entry("approval", url));
+        assertThat(LINKS.runToken(RUN_ID, "approval")).hasSize(43).isNotEqualTo(LINKS.token(RUN_ID, "approval", 1))
+                .isNotEqualTo(LINKS.runToken(RUN_ID, "confirm"));
+        assertThat(last.effects()).filteredOn(Effect.DispatchStep.class::isInstance).singleElement()
+                .satisfies(d -> assertThat(((Effect.DispatchStep) d).request().config().at("/body/text").stringValue())
+                        .isEqualTo("Approve order A-1: " + url));
+
+        run(Fixtures.succeeded("mail", 1, "{\"status\": 202}"), T0.plusSeconds(1));
+        assertThat(stepOf("approval").status()).isEqualTo(StepStatus.RUNNING);
+        assertThat(stepOf("approval").output().path("resume_url").stringValue()).as("the wait shows the URL that was mailed").isEqualTo(url);
+
+        String mailed = WaitForEventSpec.tokenOf(url);
+        run(byUrl(1, mailed, "{\"by\": \"ada\"}"), T0.plusSeconds(60));
+        assertThat(stepOf("approval").status()).isEqualTo(StepStatus.COMPLETED);
+        assertThat(last.effects()).filteredOn(Effect.DispatchStep.class::isInstance).singleElement()
+                .satisfies(d -> assertThat(((Effect.DispatchStep) d).request().config().at("/body/by").stringValue()).isEqualTo("ada"));
+        assertThat(subscriptions).isEmpty();
+    }
+
+    @Test
+    void aRunStartedBeforeResumeUrlsWereFixedAtStartKeepsAUrlPerAttempt() {
+        run(start(approval("fail"), json("{\"order_id\": \"A-1\"}")), T0);
+        fire(timers.iterator().next(), T0.plusSeconds(3600));
+        // As an older executor stored it: no resume_urls in the snapshot.
+        var old = state.run();
+        state = stored(state.withRun(new io.zaps.contract.run.RunSnapshot(old.runId(), old.workflowId(), old.workflowVersion(), old.status(),
+                old.createdAt(), old.startedAt(), old.completedAt(), old.updatedAt(), old.context(), old.steps(), old.currentStepId(),
+                old.error(), old.revision(), old.parent())));
+        run(new RetryRun(SchemaVersions.CURRENT, RUN_ID, T0, null), T0.plusSeconds(4000));
+        assertThat(tokenShown()).isEqualTo(LINKS.token(RUN_ID, "approval", 2));
+        run(byUrl(2, tokenShown(), "{}"), T0.plusSeconds(4001));
+        assertThat(stepOf("approval").status()).isEqualTo(StepStatus.COMPLETED);
+    }
+
+    @Test
+    void aLoopIterationSeesTheResumeUrlsOfItsOwnWaitsUnderItsOwnRunId() {
+        WorkflowDefinition loop = workflow("ask_each", "each",
+                step("each", "for_each", "{\"items\": \"{{ approvers }}\", \"body\": \"ask\"}", null),
+                step("ask", "webhook", "{\"url\": \"http://127.0.0.1:9/ask\", \"body\": {\"to\": \"{{ item }}\", \"link\": \"{{ run.resume_urls.answer }}\"}}",
+                        "answer"),
+                step("answer", "wait_for_event", "{\"key\": \"answer-{{ run.id }}\"}", null));
+        run(start(loop, json("{\"approvers\": [\"ada\"]}")), T0);
+        assertThat(state.run().resumeUrls()).as("the body's wait runs in the child, not here").isEmpty();
+        io.zaps.contract.command.StartRun child = last.effects().stream().filter(Effect.SendCommand.class::isInstance)
+                .map(e -> (io.zaps.contract.command.StartRun) ((Effect.SendCommand) e).command()).findFirst().orElseThrow();
+        Decision started = MACHINE.decide(null, child, T0);
+        String childUrl = LINKS.runUrl(child.runId(), "answer");
+        assertThat(started.state().run().resumeUrls()).containsExactly(java.util.Map.entry("answer", childUrl));
+        assertThat(started.effects()).filteredOn(Effect.DispatchStep.class::isInstance).singleElement()
+                .satisfies(d -> assertThat(((Effect.DispatchStep) d).request().config().at("/body/link").stringValue()).isEqualTo(childUrl));
     }
 
     @Test

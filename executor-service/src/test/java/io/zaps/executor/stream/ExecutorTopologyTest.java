@@ -161,6 +161,28 @@ class ExecutorTopologyTest {
         assertThat(eventTypes()).containsExactly(RunEventType.RUN_STARTED, RunEventType.STEP_STARTED);
     }
 
+    @Test
+    void aCallWorkflowTriggerGoesToTheInternalCallTriggersTopicAndAnErrorWorkflowsToThePublicOne() {
+        TestOutputTopic<String, byte[]> calls = driver.createOutputTopic(Topics.CALL_TRIGGERS, new StringDeserializer(), new ByteArrayDeserializer());
+        TestOutputTopic<String, byte[]> triggers = driver.createOutputTopic(Topics.TRIGGERS, new StringDeserializer(), new ByteArrayDeserializer());
+        WorkflowDefinition caller = new WorkflowDefinition("caller", "caller", null, "call", WorkflowStatus.ACTIVE, List.of(
+                new StepDefinition("call", "call_workflow", Json.object().put("workflow_id", "billing"), null)),
+                1, T0, T0, null, null, new io.zaps.contract.workflow.OnFailure("on_error"));
+        commands.pipeInput(RUN_ID, Json.toBytes(new StartRun(SchemaVersions.CURRENT, RUN_ID, caller, Json.object(), "evt-call", T0)));
+
+        io.zaps.contract.event.TriggerRequested call = Json.read(calls.readValue(), io.zaps.contract.event.TriggerRequested.class);
+        assertThat(call.workflowId()).isEqualTo("billing");
+        assertThat(call.parent().runId()).isEqualTo(RUN_ID);
+        assertThat(triggers.isEmpty()).as("nothing with a parent on the public topic").isTrue();
+
+        commands.pipeInput(RUN_ID, Json.toBytes(new io.zaps.contract.command.ChildRunEnded(SchemaVersions.CURRENT, RUN_ID, "call", 1, 0,
+                call.runId(), RunStatus.FAILED, null, "no such workflow")));
+        io.zaps.contract.event.TriggerRequested onError = Json.read(triggers.readValue(), io.zaps.contract.event.TriggerRequested.class);
+        assertThat(onError.workflowId()).isEqualTo("on_error");
+        assertThat(onError.parent()).isNull();
+        assertThat(calls.isEmpty()).isTrue();
+    }
+
     private void passTime(Duration duration) {
         clock.advance(duration);
         driver.advanceWallClockTime(duration);

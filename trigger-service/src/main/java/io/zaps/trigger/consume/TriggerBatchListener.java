@@ -57,10 +57,17 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     private final KafkaTemplate<String, byte[]> template;
     private final Duration publishTimeout;
     private final Predicate<String> runRecorded;
+    private final boolean internal;
 
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout) {
         this(intake, catalog, publisher, template, publishTimeout, runId -> false);
+    }
+
+    /** A listener of the public {@link Topics#TRIGGERS}: a {@code parent} on its records is dropped. */
+    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded) {
+        this(intake, catalog, publisher, template, publishTimeout, runRecorded, false);
     }
 
     /**
@@ -68,9 +75,16 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
      *                    run is stored is a repeat of an event seen before and starts nothing. The executor ignores a
      *                    repeated start only while it remembers the run (its finished-run window); the store keeps runs
      *                    for the retention period, so this makes an {@code event_id} start one run for that long.
+     * @param internal    whether the records come from {@link Topics#CALL_TRIGGERS}, which only the executor writes: only
+     *                    then is a trigger's {@code parent} believed. On the public topic anyone may write one, and a parent
+     *                    link would let them make a run another run's child (shown as such, and telling that run's step
+     *                    how it ended, or failing the step at once by naming an unknown workflow); so it is dropped there
+     *                    and the run starts as an ordinary one.
      */
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
-                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded) {
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
+                                boolean internal) {
+        this.internal = internal;
         this.runRecorded = runRecorded;
         this.intake = intake;
         this.catalog = catalog;
@@ -107,6 +121,11 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         } catch (MalformedRecordException e) {
             log.warn("dead-lettering malformed trigger {}: {}", at, e.getMessage());
             return deadLetter(record, e.getMessage());
+        }
+        if (trigger.parent() != null && !internal) {
+            log.warn("trigger {} names parent run {} on the public topic; ignoring the parent (only {} links child runs)",
+                    at, trigger.parent().runId(), Topics.CALL_TRIGGERS);
+            trigger = trigger.withoutParent();
         }
         if (trigger.runId() == null) {
             String derived = TriggerIntake.runId(trigger, at);

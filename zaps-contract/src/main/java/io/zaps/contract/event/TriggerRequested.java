@@ -21,6 +21,9 @@ import java.time.Instant;
  * @param context     the run's input data (an object), default {@code {}}
  * @param source      who asked: {@code api}, {@code kafka}, ...
  * @param requestedAt when it was asked
+ * @param parent      the {@code call_workflow} step whose attempt asked for this run, or null. Honoured only on
+ *                    {@link io.zaps.contract.Topics#CALL_TRIGGERS}, which only the executor writes; the trigger service
+ *                    drops it from records on the public {@link io.zaps.contract.Topics#TRIGGERS}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TriggerRequested(
@@ -51,6 +54,11 @@ public record TriggerRequested(
                                          io.zaps.contract.run.ParentRun parent) {
         return new TriggerRequested(TYPE, io.zaps.contract.SchemaVersions.CURRENT, eventId, runId, workflowId, context,
                 "call_workflow", requestedAt, parent);
+    }
+
+    /** This trigger with no parent run: what the trigger service makes of one read from a public topic. */
+    public TriggerRequested withoutParent() {
+        return parent == null ? this : new TriggerRequested(type, schemaVersion, eventId, runId, workflowId, context, source, requestedAt, null);
     }
 
     /** Checks the record; throws {@link MalformedRecordException} naming what is wrong. */
