@@ -1,16 +1,8 @@
 package io.zaps.gateway.catalog;
 
-import io.zaps.contract.Json;
-import io.zaps.contract.SchemaVersions;
-import io.zaps.contract.Topics;
-import io.zaps.contract.event.RunEvent;
-import io.zaps.contract.event.RunEventType;
-import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
-import io.zaps.contract.run.StepState;
 import io.zaps.gateway.GatewayTestSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -27,17 +19,6 @@ import static org.awaitility.Awaitility.await;
 class RunListApiTest extends GatewayTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** A run event as the executor publishes it, with the whole snapshot. */
-    static ProducerRecord<String, byte[]> event(String runId, String workflowId, RunStatus status, long revision, Instant created) {
-        StepState wait = StepState.pending("wait", "delay").running(1, Json.object().put("seconds", 5), created);
-        boolean done = status.isFinal();
-        RunSnapshot snapshot = new RunSnapshot(runId, workflowId, 1, status, created, created.plusMillis(10),
-                done ? created.plusMillis(1510) : null, created.plusSeconds(revision), Json.object().put("secret_ish", "context"),
-                Map.of("wait", wait), "wait", status == RunStatus.FAILED ? "boom" : null, revision);
-        RunEvent event = new RunEvent(RunEventType.STEP_STARTED, SchemaVersions.CURRENT, runId, "wait", created, snapshot);
-        return new ProducerRecord<>(Topics.RUN_EVENTS, runId, Json.toBytes(event));
-    }
-
     @Test
     void listsProjectedRunsNewestFirstWithFiltersCountsAndCursors() throws Exception {
         String workflow = uniqueId("listed");
@@ -48,7 +29,7 @@ class RunListApiTest extends GatewayTestSupport {
             for (int i = 0; i < 9; i++) {
                 String runId = UUID.randomUUID().toString();
                 ids.add(0, runId); // newest first
-                producer.send(event(runId, workflow, statuses[i % 3], 2, t0.plusSeconds(i))).get();
+                producer.send(runEvent(runId, workflow, statuses[i % 3], 2, t0.plusSeconds(i))).get();
             }
         }
         await().atMost(WAIT).untilAsserted(() ->

@@ -84,9 +84,9 @@ class RunStreamTest extends GatewayTestSupport {
             assertThat(all.response.statusCode()).isEqualTo(200);
             assertThat(all.response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
             try (KafkaProducer<String, byte[]> producer = producer()) {
-                producer.send(RunListApiTest.event(UUID.randomUUID().toString(), other, RunStatus.RUNNING, 1, created)).get();
-                producer.send(RunListApiTest.event(runId, workflow, RunStatus.RUNNING, 1, created)).get();
-                producer.send(RunListApiTest.event(runId, workflow, RunStatus.COMPLETED, 2, created)).get();
+                producer.send(runEvent(UUID.randomUUID().toString(), other, RunStatus.RUNNING, 1, created)).get();
+                producer.send(runEvent(runId, workflow, RunStatus.RUNNING, 1, created)).get();
+                producer.send(runEvent(runId, workflow, RunStatus.COMPLETED, 2, created)).get();
             }
             JsonNode first = one.nextRun();
             assertThat(first.get("run_id").stringValue()).as("the filtered stream skips other workflows").isEqualTo(runId);
@@ -115,7 +115,7 @@ class RunStreamTest extends GatewayTestSupport {
         try (Reader reader = new Reader("/api/runs/stream?run_id=" + runId + "&api_key=" + OTHER_KEY, Map.of("Accept", "text/event-stream"))) {
             assertThat(reader.response.statusCode()).isEqualTo(200);
             try (KafkaProducer<String, byte[]> producer = producer()) {
-                producer.send(RunListApiTest.event(runId, uniqueId("keyed"), RunStatus.RUNNING, 1, Instant.now())).get();
+                producer.send(runEvent(runId, uniqueId("keyed"), RunStatus.RUNNING, 1, Instant.now())).get();
             }
             assertThat(reader.nextRun().get("run_id").stringValue()).isEqualTo(runId);
         }
