@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  * <p>Filled once at start-up by {@link FileStore#scanRuns} ({@link RunCatalogLoader}, in the background; listings
  * wait for it), then kept current by whoever writes run files in this gateway: the run projector for every snapshot
  * it writes, the trigger service for the pending and failed snapshots it writes itself, and the retention job for the
- * runs it deletes. A summary never replaces one of a higher revision, so the scan and the projector may race.
+ * runs it deletes. A summary never replaces one of a higher revision, so the scan and the projector may race. A run
+ * accepted over REST without an idempotency key is not here until the projector wrote it (milliseconds later): the
+ * catalog mirrors the store, and only the store knows that a run was really started.
  *
  * <p><b>Several gateways.</b> Each gateway's projector consumes only the partitions of {@code zaps.run-events}
  * assigned to it, so its catalog learns at once only about the runs of those partitions; the others' runs it knows
