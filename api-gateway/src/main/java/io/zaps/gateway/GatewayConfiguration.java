@@ -38,8 +38,13 @@ public class GatewayConfiguration {
     }
 
     @Bean
-    public WorkflowValidator gatewayWorkflowValidator() {
-        return new WorkflowValidator(StepTypes.discover());
+    public StepTypes gatewayStepTypes() {
+        return StepTypes.discover();
+    }
+
+    @Bean
+    public WorkflowValidator gatewayWorkflowValidator(StepTypes gatewayStepTypes) {
+        return new WorkflowValidator(gatewayStepTypes);
     }
 
     @Bean

@@ -36,6 +36,7 @@ import java.util.List;
  *                              a failed run whole for {@code zaps.executor.failed-run-retention} (default 7d) and
  *                              ignores a {@code retry_run} after that: keep the two equal, so that an older run is
  *                              refused with 409 here instead of being accepted and then ignored
+ * @param stream                the run stream, {@code GET /api/runs/stream} (server-sent events)
  */
 @Validated
 @ConfigurationProperties("zaps.gateway")
@@ -49,7 +50,30 @@ public record GatewayProperties(
         @NotBlank String projectorGroup,
         Duration idempotencyWindow,
         @Min(0) @Max(36_500) Integer retentionDays,
-        Duration retryWindow) {
+        Duration retryWindow,
+        @jakarta.validation.Valid StreamSettings stream) {
+
+    /**
+     * Settings of the run stream ({@code zaps.gateway.stream.*}).
+     *
+     * @param maxClients how many streams may be open at once (default 100); one more is refused with 503
+     * @param heartbeat  how often an idle stream gets a comment line, so proxies keep it open (default 15s)
+     * @param timeout    how long one stream stays open (default 30m); the browser's EventSource then reconnects
+     * @param queueSize  events waiting for one client at most (default 256); a client that falls further behind is
+     *                   dropped (it reconnects and reads the listing again)
+     */
+    public record StreamSettings(@Min(1) @Max(10_000) Integer maxClients, Duration heartbeat, Duration timeout,
+                         @Min(1) @Max(100_000) Integer queueSize) {
+        public StreamSettings {
+            maxClients = maxClients == null ? 100 : maxClients;
+            heartbeat = heartbeat == null ? Duration.ofSeconds(15) : heartbeat;
+            timeout = timeout == null ? Duration.ofMinutes(30) : timeout;
+            queueSize = queueSize == null ? 256 : queueSize;
+            if (heartbeat.isNegative() || heartbeat.isZero() || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("zaps.gateway.stream.heartbeat and timeout must be positive");
+            }
+        }
+    }
 
     public static final String DEFAULT_PROJECTOR_GROUP = "zaps-run-projector";
 
@@ -64,6 +88,7 @@ public record GatewayProperties(
         idempotencyWindow = idempotencyWindow == null ? Duration.ofHours(24) : idempotencyWindow;
         retentionDays = retentionDays == null ? 30 : retentionDays;
         retryWindow = retryWindow == null ? Duration.ofDays(7) : retryWindow;
+        stream = stream == null ? new StreamSettings(null, null, null, null) : stream;
         if (retryWindow.isNegative() || retryWindow.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.retry-window must be positive");
         }

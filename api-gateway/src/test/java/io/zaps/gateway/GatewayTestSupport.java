@@ -1,11 +1,19 @@
 package io.zaps.gateway;
 
 import io.zaps.contract.Json;
+import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.Topics;
+import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.contract.run.StepState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -174,6 +182,20 @@ public abstract class GatewayTestSupport {
     }
 
     // ---------------------------------------------------------------- Kafka
+
+    /**
+     * A run event as the executor publishes it, with the whole snapshot: one delay step running, a context, started
+     * 10 ms after {@code created} and, when final, completed 1,500 ms after it started.
+     */
+    protected static ProducerRecord<String, byte[]> runEvent(String runId, String workflowId, RunStatus status, long revision, Instant created) {
+        StepState wait = StepState.pending("wait", "delay").running(1, Json.object().put("seconds", 5), created);
+        boolean done = status.isFinal();
+        RunSnapshot snapshot = new RunSnapshot(runId, workflowId, 1, status, created, created.plusMillis(10),
+                done ? created.plusMillis(1510) : null, created.plusSeconds(revision), Json.object().put("secret_ish", "context"),
+                Map.of("wait", wait), "wait", status == RunStatus.FAILED ? "boom" : null, revision);
+        RunEvent event = new RunEvent(RunEventType.STEP_STARTED, SchemaVersions.CURRENT, runId, "wait", created, snapshot);
+        return new ProducerRecord<>(Topics.RUN_EVENTS, runId, Json.toBytes(event));
+    }
 
     protected KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(Map.of(

@@ -7,8 +7,10 @@ import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.Topics;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.run.RunSnapshot;
+import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.gateway.run.AcceptedRuns;
 import io.zaps.store.FileStore;
+import io.zaps.store.RunSummary;
 import io.zaps.store.StoreException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -44,6 +46,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * assigned partition, bounded, forgotten on rebalance), so the next save of a run need not read its
  * file back while nobody else replaced it.
  *
+ * <p>Every snapshot written is told to the {@link RunCatalog} (run listings, and the run stream through it); one
+ * the store refused (an older or repeated revision) is not.
+ *
  * <p>A malformed record is dead-lettered alone: the records before it are applied, then
  * {@link BatchListenerFailedException} tells the shared error handler (zaps-kafka) its index, and the
  * records after it are delivered again.
@@ -56,11 +61,13 @@ class RunProjector implements ConsumerSeekAware {
 
     private final FileStore store;
     private final AcceptedRuns accepted;
+    private final RunCatalog catalog;
     private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
 
-    RunProjector(FileStore store, AcceptedRuns accepted) {
+    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog) {
         this.store = store;
         this.accepted = accepted;
+        this.catalog = catalog;
     }
 
     @KafkaListener(id = "zaps-run-projector", topics = Topics.RUN_EVENTS, batch = "true",
@@ -106,14 +113,19 @@ class RunProjector implements ConsumerSeekAware {
         for (Latest entry : latest.values()) {
             String runId = entry.snapshot.runId();
             Map<String, FileStore.RunFileStamp> known = stampsOf(entry.partition);
+            FileStore.RunFileStamp before = known.get(runId);
             FileStore.RunFileStamp stamp;
             try {
-                stamp = store.saveRunIfNewer(entry.snapshot, known.get(runId));
+                stamp = store.saveRunIfNewer(entry.snapshot, before);
             } catch (StoreException e) {
                 known.remove(runId);
                 throw new BatchListenerFailedException("cannot save run " + runId + ": " + e.getMessage(), e, entry.firstIndex);
             }
             accepted.projected(runId);
+            if (stamp != null && stamp != before) {
+                // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
+                catalog.put(RunSummary.of(entry.snapshot));
+            }
             if (stamp == null || (stamp.revision() == entry.snapshot.revision() && entry.snapshot.status().isFinal())) {
                 known.remove(runId);
             } else {

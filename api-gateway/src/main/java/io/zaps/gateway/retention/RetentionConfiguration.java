@@ -1,6 +1,7 @@
 package io.zaps.gateway.retention;
 
 import io.zaps.gateway.GatewayProperties;
+import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.FileStore;
 import io.zaps.store.IdempotencyStore;
@@ -15,8 +16,8 @@ class RetentionConfiguration {
 
     @Bean
     RetentionJob gatewayRetentionJob(GatewayProperties properties, FileStore gatewayFileStore,
-                                     IdempotencyStore gatewayIdempotencyStore, Clock gatewayClock) {
+                                     IdempotencyStore gatewayIdempotencyStore, Clock gatewayClock, RunCatalog gatewayRunCatalog) {
         return new RetentionJob(properties.retentionDays(), properties.idempotencyWindow(), gatewayFileStore,
-                gatewayIdempotencyStore, new AttachmentStore(properties.dataDir()), gatewayClock);
+                gatewayIdempotencyStore, new AttachmentStore(properties.dataDir()), gatewayClock, gatewayRunCatalog::remove);
     }
 }

@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Keeps the data folder from growing with every run ever made: once at start-up and then daily, it
@@ -42,10 +43,18 @@ public final class RetentionJob implements SmartLifecycle {
     private final IdempotencyStore idempotency;
     private final AttachmentStore attachments;
     private final Clock clock;
+    private final Consumer<String> prunedRun;
     private ScheduledExecutorService scheduler;
 
     public RetentionJob(int retentionDays, Duration idempotencyWindow, FileStore files, IdempotencyStore idempotency,
                         AttachmentStore attachments, Clock clock) {
+        this(retentionDays, idempotencyWindow, files, idempotency, attachments, clock, runId -> {});
+    }
+
+    /** @param prunedRun told the id of every run whose snapshot a pass deleted (the run catalog forgets it) */
+    public RetentionJob(int retentionDays, Duration idempotencyWindow, FileStore files, IdempotencyStore idempotency,
+                        AttachmentStore attachments, Clock clock, Consumer<String> prunedRun) {
+        this.prunedRun = prunedRun;
         this.retentionDays = retentionDays;
         this.idempotencyWindow = idempotencyWindow;
         this.files = files;
@@ -61,7 +70,7 @@ public final class RetentionJob implements SmartLifecycle {
         }
         Instant now = clock.instant();
         Instant cutoff = now.minus(Duration.ofDays(retentionDays));
-        Report report = new Report(files.pruneFinishedRuns(cutoff), idempotency.pruneExpired(now, idempotencyWindow),
+        Report report = new Report(files.pruneFinishedRuns(cutoff, prunedRun), idempotency.pruneExpired(now, idempotencyWindow),
                 attachments.pruneOlderThan(cutoff));
         if (report.total() > 0) {
             log.info("retention ({} days): deleted {} finished runs, {} expired idempotency records, {} attachments",

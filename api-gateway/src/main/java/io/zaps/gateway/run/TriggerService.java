@@ -7,10 +7,12 @@ import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.trigger.TriggerSpec;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.gateway.GatewayProperties;
+import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
 import io.zaps.store.IdempotencyStore;
+import io.zaps.store.RunSummary;
 import io.zaps.store.StoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +51,15 @@ public class TriggerService {
     private final WorkflowSnapshotCache workflows;
     private final RecordPublisher publisher;
     private final IdempotencyStore idempotency;
+    private final RunCatalog catalog;
     private final Clock clock;
     private final long publishTimeoutMs;
     private final Duration idempotencyWindow;
 
     TriggerService(FileStore store, AcceptedRuns runs, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
-                   Clock clock, GatewayProperties properties) {
+                   RunCatalog catalog, Clock clock, GatewayProperties properties) {
         this.store = store;
+        this.catalog = catalog;
         this.runs = runs;
         this.workflows = workflows;
         this.publisher = publisher;
@@ -155,7 +159,9 @@ public class TriggerService {
         if (idempotencyKey != null) {
             // A repeat of the key may reach another gateway before the projector wrote the run.
             try {
-                store.createRun(pending);
+                if (store.createRun(pending)) {
+                    catalog.put(RunSummary.of(pending));
+                }
             } catch (StoreException e) {
                 // The trigger is accepted and the run goes on; its first projected snapshot will show it.
                 log.warn("run {} accepted, but its pending snapshot could not be written: {}", runId, e.getMessage());
@@ -237,7 +243,9 @@ public class TriggerService {
                 pending.createdAt(), null, now, now, pending.context(), pending.steps(), null,
                 "the trigger was not accepted by Kafka: " + reason, 1);
         try {
-            store.saveRunIfNewer(failed);
+            if (store.saveRunIfNewer(failed)) {
+                catalog.put(RunSummary.of(failed));
+            }
         } catch (RuntimeException e) {
             log.warn("could not mark run {} failed: {}", pending.runId(), e.getMessage());
         }

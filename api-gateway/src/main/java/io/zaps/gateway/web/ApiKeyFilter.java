@@ -1,5 +1,6 @@
 package io.zaps.gateway.web;
 
+import io.zaps.gateway.catalog.RunStream;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,11 +18,19 @@ import java.io.IOException;
  * {@code Authorization: Bearer <key>}, else 401. Keys are never logged. CORS pre-flight requests
  * carry no credentials by design and pass (the CORS rules answer them). Inbound webhooks
  * ({@code /hooks/**}) are not guarded here: each authenticates with its workflow's own secret
- * ({@code io.zaps.gateway.hook.HookController}).
+ * ({@code io.zaps.gateway.hook.HookController}). Nor is anything outside {@code /api/} (the filter is registered
+ * for {@code /api/*} only): the web console's static files ({@code /}, {@code /index.html}, {@code /console/**},
+ * {@code /webjars/**}), the API docs and {@code /health} need no key; the console sends the key with its API calls.
+ *
+ * <p>One exception to "headers only": {@value #STREAM_PATH} also takes the key as the query parameter
+ * {@value #QUERY_PARAMETER}, because a browser's {@code EventSource} cannot set headers. A key in a URL may be
+ * written to access logs and proxies' logs; docs/security.md says so. No other path reads the parameter.
  */
 class ApiKeyFilter extends OncePerRequestFilter {
     static final String HEADER = "X-API-Key";
     private static final String BEARER = "Bearer ";
+    static final String STREAM_PATH = RunStream.PATH;
+    static final String QUERY_PARAMETER = "api_key";
 
     private final ApiKeys keys;
     private final JsonMapper mapper;
@@ -51,6 +60,9 @@ class ApiKeyFilter extends OncePerRequestFilter {
         String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return authorization.substring(BEARER.length()).trim();
+        }
+        if ("GET".equals(request.getMethod()) && (request.getContextPath() + STREAM_PATH).equals(request.getRequestURI())) {
+            return request.getParameter(QUERY_PARAMETER);
         }
         return null;
     }

@@ -4,7 +4,12 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowStatus;
+import io.zaps.gateway.web.ApiException;
 import io.zaps.gateway.web.PathIds;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -15,6 +20,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import java.net.URI;
@@ -25,9 +31,11 @@ import java.util.List;
 @RequestMapping("/api/workflows")
 class WorkflowController {
     private final WorkflowService workflows;
+    private final WorkflowStats stats;
 
-    WorkflowController(WorkflowService workflows) {
+    WorkflowController(WorkflowService workflows, WorkflowStats stats) {
         this.workflows = workflows;
+        this.stats = stats;
     }
 
     @Operation(summary = "Create a workflow",
@@ -43,10 +51,58 @@ class WorkflowController {
         return ResponseEntity.created(URI.create("/api/workflows/" + stored.id())).eTag(etag(stored)).body(stored);
     }
 
-    @Operation(summary = "List the current workflow definitions")
+    @Operation(summary = "List the current workflow definitions",
+            description = "Without parameters: every current definition, by id. With ?with=stats: instead of definitions, one "
+                    + "summary per workflow for dashboards, {id, name, status, version, updated_at, last_run (a run summary as in "
+                    + "GET /api/runs, or null), runs_24h, success_rate_24h (completed / (completed + failed) of the runs created "
+                    + "in the last 24 hours, null when none finished), p50_ms_24h (median duration of the completed ones), "
+                    + "sparkline (24 hourly buckets, oldest first, the last ending now: {start, completed, failed, p50_ms})}, "
+                    + "computed from the run catalog without reading run files.")
+    @ApiResponse(responseCode = "200", description = "the definitions, or with=stats their summaries",
+            content = @Content(mediaType = "application/json", array = @ArraySchema(schema = @Schema(oneOf = {
+                    WorkflowDefinition.class, WorkflowStats.WorkflowSummary.class}))))
+    @ApiResponse(responseCode = "400", description = "with is not stats")
     @GetMapping
-    List<WorkflowDefinition> list() {
-        return workflows.list();
+    List<?> list(@Parameter(description = "stats: answer workflow summaries with run statistics instead of definitions")
+                 @RequestParam(name = "with", required = false) String with) {
+        if (with == null) {
+            return workflows.list();
+        }
+        if (!with.equals("stats")) {
+            throw ApiException.badRequest("with", "must be stats (or left out)");
+        }
+        return stats.summarize(workflows.list());
+    }
+
+    /** @param status {@code active}, {@code paused} or {@code disabled} */
+    record StatusChange(String status) {
+    }
+
+    @Operation(summary = "Change a workflow's status",
+            description = "Body {\"status\": \"active\" | \"paused\" | \"disabled\"}: a paused or disabled workflow accepts no "
+                    + "triggers (runs already started go on). Saves a new version with only the status changed, unless it "
+                    + "already has that status (then nothing is saved and the current definition is answered). With "
+                    + "If-Match: \"<version>\" only if that version is still the current one, else 412.")
+    @ApiResponse(responseCode = "200", description = "the definition with its new status; ETag is its version")
+    @ApiResponse(responseCode = "400", description = "status is missing or not active, paused or disabled, or If-Match is malformed")
+    @ApiResponse(responseCode = "404", description = "no workflow with this id")
+    @ApiResponse(responseCode = "412", description = "If-Match does not name the current version; current_version and ETag give it")
+    @PutMapping("/{id}/status")
+    ResponseEntity<WorkflowDefinition> status(@PathVariable String id,
+                                              @Parameter(description = "the version expected to be current, e.g. \"7\"; * for any")
+                                              @RequestHeader(name = IfMatch.HEADER, required = false) String ifMatch,
+                                              @RequestBody StatusChange change) {
+        WorkflowStatus status = null;
+        for (WorkflowStatus candidate : WorkflowStatus.values()) {
+            if (change != null && candidate.wireName().equals(change.status())) {
+                status = candidate;
+            }
+        }
+        if (status == null) {
+            throw ApiException.badRequest("status", "must be active, paused or disabled");
+        }
+        WorkflowDefinition stored = workflows.changeStatus(PathIds.workflowId("id", id), status, IfMatch.parse(ifMatch));
+        return ResponseEntity.ok().eTag(etag(stored)).body(stored);
     }
 
     @Operation(summary = "Get a workflow's current definition", description = "ETag is its version, e.g. \"7\", for If-Match.")

@@ -2,6 +2,7 @@ package io.zaps.gateway.workflow;
 
 import io.zaps.contract.workflow.Violation;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.store.FileStore;
@@ -58,6 +59,25 @@ public class WorkflowService {
             WorkflowDefinition base = current.orElseThrow(() -> unknown(id)); // deleted meanwhile
             ifMatch.check(id, versionOf(base));
             return withId.stamped(next, base.createdAt(), clock.instant());
+        });
+    }
+
+    /**
+     * A new version with only the status changed; nothing is saved when the workflow has that status already (the
+     * current definition is answered), unless If-Match names another version (412).
+     */
+    WorkflowDefinition changeStatus(String id, WorkflowStatus status, IfMatch ifMatch) {
+        WorkflowDefinition current = get(id);
+        if (current.statusOrDefault() == status) {
+            ifMatch.check(id, versionOf(current));
+            return current;
+        }
+        return store.saveWorkflow(id, (stored, next) -> {
+            WorkflowDefinition base = stored.orElseThrow(() -> unknown(id)); // deleted meanwhile
+            ifMatch.check(id, versionOf(base));
+            WorkflowDefinition changed = new WorkflowDefinition(base.id(), base.name(), base.description(), base.entryPoint(), status,
+                    base.steps(), base.version(), base.createdAt(), base.updatedAt(), base.retry(), base.trigger(), base.onFailure());
+            return changed.stamped(next, base.createdAt(), clock.instant());
         });
     }
 

@@ -47,7 +47,7 @@ class AccessAndDocsTest extends GatewayTestSupport {
         assertThat(openApi.json().get("openapi").stringValue()).startsWith("3.");
         assertThat(openApi.json().get("paths").propertyNames())
                 .contains("/api/workflows", "/api/workflows/{id}", "/api/workflows/{id}/trigger", "/api/runs/{run_id}",
-                        "/api/workflows/{id}/runs", "/api/workflows/{id}/versions", "/health");
+                        "/api/workflows/{id}/runs", "/api/workflows/{id}/versions", "/health", "/api/runs", "/api/runs/stream");
         assertThat(openApi.json().at("/paths/~1api~1workflows~1{id}~1trigger/post/responses").propertyNames()).contains("202");
         assertThat(openApi.json().at("/components/schemas/RunSnapshot/properties").propertyNames())
                 .contains("run_id", "workflow_id", "created_at", "context", "steps");
@@ -81,7 +81,8 @@ class AccessAndDocsTest extends GatewayTestSupport {
                         .isEqualTo("#/components/schemas/Problem");
                 assertThat(response.get("description").stringValue()).isNotBlank();
             } else if (response.has("content")) {
-                assertThat(response.get("content").propertyNames()).as(method + " " + path + " " + status).containsExactly("application/json");
+                String type = path.equals("/api/runs/stream") ? "text/event-stream" : "application/json";
+                assertThat(response.get("content").propertyNames()).as(method + " " + path + " " + status).containsExactly(type);
             }
         })));
         JsonNode problem = send("GET", "/docs/openapi.json", null, Map.of()).json().at("/components/schemas/Problem");

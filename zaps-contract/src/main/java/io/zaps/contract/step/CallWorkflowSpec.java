@@ -27,6 +27,11 @@ public final class CallWorkflowSpec implements StepSpec {
     }
 
     @Override
+    public String category() {
+        return FLOW;
+    }
+
+    @Override
     public boolean external() {
         return false;
     }

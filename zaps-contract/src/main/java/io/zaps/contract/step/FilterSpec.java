@@ -22,6 +22,11 @@ public final class FilterSpec implements StepSpec {
     }
 
     @Override
+    public String category() {
+        return FLOW;
+    }
+
+    @Override
     public boolean external() {
         return false;
     }

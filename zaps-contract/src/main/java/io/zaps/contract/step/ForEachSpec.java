@@ -26,6 +26,16 @@ public final class ForEachSpec implements StepSpec {
     }
 
     @Override
+    public String category() {
+        return FLOW;
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("body", "next");
+    }
+
+    @Override
     public boolean external() {
         return false;
     }

@@ -26,6 +26,16 @@ public final class ParallelSpec implements StepSpec {
     }
 
     @Override
+    public String category() {
+        return FLOW;
+    }
+
+    @Override
+    public List<String> outputs() {
+        return List.of("branches", "next");
+    }
+
+    @Override
     public boolean external() {
         return false;
     }

@@ -1,6 +1,7 @@
 package io.zaps.contract.step;
 
 import io.zaps.contract.workflow.Violation;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import java.util.List;
@@ -13,6 +14,13 @@ import java.util.List;
  * {@code META-INF/services/io.zaps.contract.step.StepSpec}; the gateway validates with it and the
  * executor routes to {@link io.zaps.contract.Topics#stepRequests(String)} of its type without
  * being edited. Implementations must be stateless and pure.
+ *
+ * <p>Each type also describes itself for editors ({@code GET /api/step-types}): a JSON Schema (draft-07) of its
+ * config in the resource {@code <type>.schema.json} beside its class, whose {@code title}, {@code description} and
+ * first {@code examples} entry are the type's title, description and example ({@link #configSchema()}); a
+ * {@link #category()} and the names of its outgoing connections ({@link #outputs()}). The schema describes what the
+ * validator accepts; the validator stays the judge of what the schema cannot say (templates, expressions, references
+ * between steps). {@code StepSchemasTest} checks every type's example against both.
  */
 public interface StepSpec {
     /** The {@code type} of steps this spec describes, e.g. {@code webhook}. */
@@ -86,5 +94,52 @@ public interface StepSpec {
     /** Whether a step of this type may have a {@code next_step_id} (a {@code switch} goes on at its cases instead). */
     default boolean takesNextStep() {
         return true;
+    }
+
+    /** {@link #category()}: does something with data or the outside world (webhook, email, pdf_extract, transform). */
+    String ACTION = "action";
+    /** {@link #category()}: holds the run until a time or an event (delay, wait_for_event). */
+    String CONTROL = "control";
+    /** {@link #category()}: decides where the run goes (filter, switch, for_each, parallel, call_workflow). */
+    String FLOW = "flow";
+
+    /** How an editor groups the type: {@link #ACTION}, {@link #CONTROL} or {@link #FLOW}. Default: action if external, else control. */
+    default String category() {
+        return external() ? ACTION : CONTROL;
+    }
+
+    /**
+     * The names of the type's outgoing connections, as an editor draws them: {@code next} for {@code next_step_id};
+     * a type that names other steps in its config adds the config field ({@code body}, {@code branches},
+     * {@code cases}, {@code default}). Default: {@code ["next"]}, or none for a type without {@code next_step_id}.
+     */
+    default List<String> outputs() {
+        return takesNextStep() ? List.of("next") : List.of();
+    }
+
+    /**
+     * The JSON Schema (draft-07) of the type's config, from the resource {@code <type>.schema.json} beside the class
+     * (a copy: callers may change it). Fails naming the resource when it is missing.
+     */
+    default ObjectNode configSchema() {
+        return StepSchemas.load(getClass(), type());
+    }
+
+    /** A short name for editors: the schema's {@code title}. */
+    default String title() {
+        JsonNode title = configSchema().get("title");
+        return title == null ? type() : title.asString();
+    }
+
+    /** What the type does, in a sentence or two: the schema's {@code description}. */
+    default String description() {
+        JsonNode description = configSchema().get("description");
+        return description == null ? "" : description.asString();
+    }
+
+    /** A config that works: the schema's first {@code examples} entry. */
+    default JsonNode example() {
+        JsonNode examples = configSchema().get("examples");
+        return examples == null || examples.isEmpty() ? io.zaps.contract.Json.object() : examples.get(0);
     }
 }

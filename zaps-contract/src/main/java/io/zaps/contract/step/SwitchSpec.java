@@ -26,6 +26,17 @@ public final class SwitchSpec implements StepSpec {
     }
 
     @Override
+    public String category() {
+        return FLOW;
+    }
+
+    /** A switch goes on at its cases' steps or its default, never at a next_step_id. */
+    @Override
+    public List<String> outputs() {
+        return List.of("cases", "default");
+    }
+
+    @Override
     public boolean external() {
         return false;
     }

@@ -24,6 +24,11 @@ public final class TransformSpec implements StepSpec {
     }
 
     @Override
+    public String category() {
+        return ACTION;
+    }
+
+    @Override
     public boolean external() {
         return false;
     }
