@@ -1,7 +1,7 @@
 // A run's workflow drawn read-only: dagre places the steps (model.js layout), each step is a real <button>
 // (focusable, Enter/Space selects it) positioned over an SVG with the connections. Coloured by the step's status.
 import { h, svg } from '../dom.js';
-import { layout, workflowEdges } from '../model.js';
+import { layout, workflowEdges, stepEdges } from '../model.js';
 
 const NODE = { width: 190, height: 62 };
 
@@ -30,6 +30,27 @@ function detail(step, state) {
 }
 
 /**
+ * The steps that run inside child runs: every step reached from a for_each body or a parallel branch belongs to
+ * that loop or parallel step (the validator keeps those chains to themselves). Returns {stepId → owner step id}.
+ */
+export function childOwners(definition) {
+  const byId = Object.fromEntries((definition.steps || []).map((s) => [s.id, s]));
+  const owners = {};
+  for (const step of definition.steps || []) {
+    if (step.type !== 'for_each' && step.type !== 'parallel') continue;
+    const starts = step.type === 'for_each' ? [step.config && step.config.body] : ((step.config && step.config.branches) || []);
+    const queue = starts.filter(Boolean);
+    while (queue.length) {
+      const id = queue.shift();
+      if (owners[id] || !byId[id]) continue;
+      owners[id] = step.id;
+      for (const e of stepEdges(byId[id])) queue.push(e.to);
+    }
+  }
+  return owners;
+}
+
+/**
  * Draws `definition` with the run's `steps` states into a new element. `onSelect(stepId)` when a step is chosen;
  * `selected` is the step shown as chosen.
  */
@@ -37,6 +58,7 @@ export function runGraph(definition, steps, { selected, onSelect } = {}) {
   // A fresh size object per node: dagre writes each node's x and y into the object it was given.
   const { positions, width, height } = layout(definition, () => ({ ...NODE }));
   const byId = Object.fromEntries((definition.steps || []).map((s) => [s.id, s]));
+  const owners = childOwners(definition);
   const edges = svg('svg', { class: 'rg-edges', width, height, viewBox: `0 0 ${width} ${height}`, 'aria-hidden': 'true' },
     svg('defs', {}, svg('marker', { id: 'rg-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
       svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#6366f1' }))));
@@ -59,8 +81,12 @@ export function runGraph(definition, steps, { selected, onSelect } = {}) {
   const nodes = (definition.steps || []).map((step) => {
     const p = positions[step.id];
     const state = steps && steps[step.id];
-    const status = shownStatus(step, state);
-    return h(`button.rg-node.st-${status}`, {
+    let status = shownStatus(step, state);
+    // A loop body's or branch's steps run in the child runs: shown with their loop's status, marked as such.
+    const owner = owners[step.id] && steps && steps[owners[step.id]];
+    const inChildren = owner && (!state || state.status === 'pending') && owner.status && owner.status !== 'pending';
+    if (inChildren) status = owner.status === 'skipped' ? 'skipped' : shownStatus(byId[owners[step.id]], owner);
+    return h(`button.rg-node.st-${status}${inChildren ? '.rg-child' : ''}`, {
       type: 'button',
       dataset: { stepId: step.id, status },
       'aria-pressed': String(step.id === selected),
@@ -70,7 +96,7 @@ export function runGraph(definition, steps, { selected, onSelect } = {}) {
     },
     h('span.rg-title', step.id, definition.entry_point === step.id ? h('span.muted', { title: 'entry point' }, ' ▸') : null),
     h('span.rg-type', step.type, ' · ', h('span.rg-status', status)),
-    h('span.rg-detail', detail(byId[step.id], state)));
+    h('span.rg-detail', inChildren ? `in the child runs of ${owners[step.id]}` : detail(byId[step.id], state)));
   });
   const canvas = h('div.rg-canvas', { style: { width: `${width}px`, height: `${height}px` } }, edges, nodes);
   return h('div.run-graph', { role: 'group', 'aria-label': 'Workflow steps' }, canvas);
