@@ -231,11 +231,28 @@ export async function render(main, params) {
   function openStream() {
     if (source) source.close();
     source = runStream(f.workflow ? { workflow_id: f.workflow } : {}, onRun);
-    source.onopen = () => { live.textContent = '● live'; live.title = 'new runs and status changes appear as they happen'; };
+    source.onopen = () => {
+      live.textContent = '● live';
+      live.title = 'new runs and status changes appear as they happen';
+      catchUp();
+    };
     source.onerror = () => {
       live.textContent = '';
       if (source.readyState === EventSource.CLOSED && !poll) poll = setInterval(() => load(false), 5000);
     };
+  }
+  // The stream does not replay: after it (re)opens, what changed meanwhile is read from the first page, oldest
+  // first so the newest ends on top, without dropping the pages already loaded.
+  async function catchUp() {
+    try {
+      const page = await get(`api/runs?${apiQuery(f, null)}`);
+      for (const run of [...(page.runs || [])].reverse()) {
+        const known = state.runs.get(run.run_id);
+        if (!known || known.data.status !== run.status || known.data.completed_at !== run.completed_at) onRun(run);
+      }
+      state.counts = page.counts || state.counts;
+      drawChips();
+    } catch (e) { /* the next event or reconnect tries again */ }
   }
   openStream();
   workflowSelect.addEventListener('change', openStream);
