@@ -1,5 +1,5 @@
 // Workflows: every workflow with its status, version, last run, 24-hour success rate and sparklines
-// (GET /api/workflows/summary; GET /api/workflows when the summary is not there). Change status, export the JSON,
+// (GET /api/workflows?with=stats). Change status, export the JSON,
 // import one (a file or pasted JSON → POST /api/workflows, the server's field errors shown), open in the builder.
 import { get, post, put, seg, ApiError } from '../api.js';
 import { h, mount, badge, ago, time, duration, act, flash, showError } from '../dom.js';
@@ -47,14 +47,12 @@ export async function render(main) {
     note,
     importPanel());
 
-  let summaries;
-  try {
-    summaries = await get('api/workflows/summary');
-  } catch (e) {
-    if (!(e instanceof ApiError) || ![404, 405, 400].includes(e.status)) throw e;
-    // An older gateway: the plain list, without run statistics.
-    summaries = (await get('api/workflows')).map((w) => ({ id: w.id, name: w.name, status: w.status, version: w.version, updated_at: w.updated_at }));
-    note.textContent = 'Run statistics need GET /api/workflows/summary, which this gateway does not offer.';
+  // GET /api/workflows?with=stats answers one summary per workflow with its run statistics; a gateway without it
+  // ignores the parameter and answers the plain definitions (no runs_24h), shown without statistics.
+  let summaries = await get('api/workflows?with=stats');
+  if (summaries.length && !('runs_24h' in summaries[0])) {
+    summaries = summaries.map((w) => ({ id: w.id, name: w.name, status: w.status, version: w.version, updated_at: w.updated_at }));
+    note.textContent = 'Run statistics need GET /api/workflows?with=stats, which this gateway does not offer.';
   }
   summaries.sort((a, b) => String(a.name || a.id).localeCompare(String(b.name || b.id)));
   if (!summaries.length) {
