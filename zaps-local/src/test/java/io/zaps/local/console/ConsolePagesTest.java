@@ -75,7 +75,9 @@ class ConsolePagesTest {
         browser.await(By.cssSelector("tr[data-run-id='" + runId + "']"));
         browser.await(By.cssSelector("tr[data-run-id='" + runId + "'][data-status='completed']"));
         browser.screenshot("runs");
-        browser.awaitText(By.cssSelector(".chip[data-status='completed'] .count"), "1");
+        // The completed chip counted it (other tests' runs may be counted too).
+        new WebDriverWait(browser.driver(), Browser.WAIT).until(d -> Integer.parseInt(
+                d.findElement(By.cssSelector(".chip[data-status='completed'] .count")).getText().trim()) >= 1);
 
         browser.awaitClickable(By.cssSelector("tr[data-run-id='" + runId + "'] a.run-link")).click();
         browser.awaitText(By.id("run-status"), "completed");
