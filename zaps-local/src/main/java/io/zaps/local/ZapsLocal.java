@@ -68,6 +68,7 @@ public final class ZapsLocal {
         long millis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("%nzaps: up in %.1f s%n", millis / 1000.0);
         System.out.println("  gateway   " + system.gatewayUrl() + "   (API docs: " + system.gatewayUrl() + "/docs)");
+        System.out.println("  console   " + system.gatewayUrl() + "/   (web console: runs, workflows, builder, templates, secrets)");
         System.out.println("  kafka     " + system.bootstrapServers() + (settings.bootstrapServers() == null ? "   (embedded KRaft broker)" : "   (external)"));
         System.out.println("  data      " + system.dataDir());
         System.out.println("  Ctrl-C stops everything.\n");
