@@ -151,6 +151,30 @@ export function createCanvas(container, types, handlers) {
     editor.node_selected = selected ? element(selected) : null;
   }
 
+  /**
+   * Zooms (out only, not below Drawflow's minimum) and pans so that every node is in view. Drawflow scales its inner
+   * layer around its centre, so the pan is computed for that origin.
+   */
+  function fit(margin = 24) {
+    const nodes = Object.values(editor.drawflow.drawflow[editor.module].data);
+    if (!nodes.length) return;
+    const els = nodes.map((n) => container.querySelector(`#node-${n.id}`)).filter(Boolean);
+    const minX = Math.min(...nodes.map((n) => n.pos_x));
+    const minY = Math.min(...nodes.map((n) => n.pos_y)) - 20; // room for the start marker
+    const maxX = Math.max(...els.map((el) => el.offsetLeft + el.offsetWidth)) + 60; // and for port labels
+    const maxY = Math.max(...els.map((el) => el.offsetTop + el.offsetHeight));
+    const width = container.clientWidth;
+    const height = container.clientHeight;
+    const zoom = Math.max(editor.zoom_min, Math.min(1, (width - 2 * margin) / (maxX - minX), (height - 2 * margin) / (maxY - minY)));
+    const w = editor.precanvas.clientWidth;
+    const h = editor.precanvas.clientHeight;
+    editor.zoom = zoom;
+    editor.zoom_last_value = zoom;
+    editor.canvas_x = margin - w / 2 - (minX - w / 2) * zoom;
+    editor.canvas_y = margin - h / 2 - (minY - h / 2) * zoom;
+    editor.precanvas.style.transform = `translate(${editor.canvas_x}px, ${editor.canvas_y}px) scale(${zoom})`;
+  }
+
   /** A step was renamed: relabel its node in place (redrawing now could pull the node from under the pointer). */
   function rename(from, to) {
     const df = dfOf.get(from);
@@ -197,6 +221,7 @@ export function createCanvas(container, types, handlers) {
   return {
     editor,
     render,
+    fit,
     rename,
     select,
     toCanvas,

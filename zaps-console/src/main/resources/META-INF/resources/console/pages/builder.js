@@ -108,10 +108,11 @@ export async function render(main, params) {
       if (selected && !graph.nodes.some((n) => n.id === selected)) selected = null;
       nameInput.value = graph.meta.name || '';
       if (version === null) idInput.value = graph.meta.id || '';
-      sync();
-      showSide();
       showTab('canvas');
-      flash('The JSON was applied to the canvas', 'success');
+      sync(true);
+      canvas.fit();
+      showSide();
+      canvasTab.focus();
     },
   });
   const testRun = testRunPanel(runBox, {
@@ -134,6 +135,7 @@ export async function render(main, params) {
   });
 
   sync(true);
+  canvas.fit();
   showSide();
   showPlaceholders();
   updateVersion();
@@ -231,6 +233,7 @@ export async function render(main, params) {
     positions = initialPositions(graph, {});
     writePositions(key(), positions);
     sync(true);
+    canvas.fit();
   }
 
   // ---------------------------------------------------------------- side panel
@@ -459,10 +462,11 @@ function writePositions(storageKey, positions) {
   try { localStorage.setItem(storageKey, JSON.stringify(positions)); } catch { /* full or disabled: positions stay for this visit */ }
 }
 
-/** Stored positions where there are some, the dagre layout (left to right) for the rest. */
+/** Stored positions where there are some, the dagre layout (left to right) for the rest. dagre writes x and y
+ * into each node's size object, so each node gets its own. */
 function initialPositions(graph, stored) {
   const missing = graph.nodes.some((n) => !stored[n.id]);
-  const laid = missing ? layout({ steps: M.toDefinition(graph).steps }, () => NODE_SIZE, 'LR').positions : {};
+  const laid = missing ? layout({ steps: M.toDefinition(graph).steps }, () => ({ ...NODE_SIZE }), 'LR').positions : {};
   const out = {};
   for (const n of graph.nodes) {
     out[n.id] = stored[n.id] || (laid[n.id] ? { x: Math.round(laid[n.id].x - NODE_SIZE.width / 2), y: Math.round(laid[n.id].y - NODE_SIZE.height / 2) } : { x: 40, y: 40 });
