@@ -10,7 +10,7 @@ export const NODE_SIZE = { width: 190, height: 64 };
 
 /**
  * Creates the canvas in `container`. `handlers`: onSelect(stepId|null), onConnect(from, port, to),
- * onDisconnect(from, port), onRemove(stepId), onMove(stepId, {x, y}).
+ * onDisconnect(from, port), onRemove(stepId), onMove(stepId, {x, y}), onConnectionSelect(selected).
  */
 export function createCanvas(container, types, handlers) {
   const editor = new Drawflow(container);
@@ -78,8 +78,8 @@ export function createCanvas(container, types, handlers) {
     const node = editor.getNodeFromId(id);
     if (step && node) handlers.onMove(step, { x: node.pos_x, y: node.pos_y });
   });
-  editor.on('connectionSelected', () => container.classList.add('connection-selected'));
-  editor.on('connectionUnselected', () => container.classList.remove('connection-selected'));
+  editor.on('connectionSelected', () => { container.classList.add('connection-selected'); if (handlers.onConnectionSelect) handlers.onConnectionSelect(true); });
+  editor.on('connectionUnselected', () => { container.classList.remove('connection-selected'); if (handlers.onConnectionSelect) handlers.onConnectionSelect(false); });
 
   function nodeHtml(node) {
     const type = types[node.type];

@@ -1,5 +1,5 @@
 // The builder's palette: the step types of GET /api/step-types, grouped by category. A step is added by dragging
-// its item onto the canvas, or with its button (click, Enter or Space) below the selected step.
+// its item onto the canvas, or with its button (click, Enter or Space) after the selected step.
 //
 // The drag uses pointer events and a ghost element rather than HTML5 drag-and-drop: Chrome driven by WebDriver
 // (the browser tests) fires no dragstart/drop events for synthetic mouse input, and pointer events also work
@@ -22,7 +22,7 @@ export function palette(types, { onDrop, onAdd }) {
   const groups = [...GROUPS, ...[...new Set(types.map((t) => t.category))].filter((c) => !known.has(c)).map((c) => [c, c, ''])];
   return h('nav.builder-palette', { 'aria-label': 'Step types' },
     h('h2', 'Steps'),
-    h('p.muted.hint', 'Drag onto the canvas, or press to add below the selected step.'),
+    h('p.muted.hint', 'Drag onto the canvas, or press to add after the selected step.'),
     groups.map(([key, title, hint]) => {
       const members = types.filter((t) => t.category === key);
       if (!members.length) return null;

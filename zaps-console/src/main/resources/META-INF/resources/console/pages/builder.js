@@ -49,6 +49,7 @@ export async function render(main, params) {
   let lastField = null; // the form field last focused, for inserting variables
   let contextFields = [];
   let sideForm = null; // the side panel's form (step or trigger)
+  let savedJson = version === null ? null : JSON.stringify(M.toDefinition(graph)); // what the server has, to skip saving it again
   const key = () => POSITIONS + (version === null ? 'new' : graph.meta.id);
   let positions = initialPositions(graph, readPositions(key()));
 
@@ -61,7 +62,7 @@ export async function render(main, params) {
   const saveButton = h('button.primary#save', { type: 'button' }, 'Save');
   const problemBox = h('div.builder-problems', { 'aria-live': 'assertive' });
   const placeholderBox = h('div.placeholders');
-  const canvasBox = h('div.builder-canvas.graph#builder-canvas', { 'aria-label': 'Workflow canvas: drag steps to move them, drag from an output port to another step to connect' });
+  const canvasBox = h('div.builder-canvas.graph#builder-canvas', { role: 'region', 'aria-label': 'Workflow canvas: drag steps to move them, drag from an output port to another step to connect' });
   const stepList = h('ol.step-list', { 'aria-label': 'Steps' });
   const side = h('aside.builder-side', { 'aria-label': 'Selected step' });
   const runBox = h('div.builder-run');
@@ -99,6 +100,7 @@ export async function render(main, params) {
     onDisconnect: (from, port) => changeFromCanvas(M.disconnect(graph, from, port)),
     onRemove: (id) => { delete positions[id]; if (selected === id) selected = null; changeFromCanvas(M.removeNode(graph, id)); showSide(); },
     onMove: (id, at) => { positions[id] = at; writePositions(key(), positions); },
+    onConnectionSelect: (on) => { deleteButton.disabled = !on && !selected; },
   });
   const json = jsonView(jsonPane, {
     definition: () => M.toDefinition(graph),
@@ -117,7 +119,7 @@ export async function render(main, params) {
   });
   const testRun = testRunPanel(runBox, {
     storageKey: () => `zaps.builder.sample.${graph.meta.id || 'new'}`,
-    save,
+    save: saveIfChanged,
     onStatuses: (statuses) => canvas.setStatuses(statuses),
     onSample: (fields) => { contextFields = fields; if (selected) showSide(); },
   });
@@ -218,11 +220,14 @@ export async function render(main, params) {
     return true;
   }
 
-  // Keyboard (and click): the new step goes below the selected one and follows it when its next port is free.
+  // Keyboard (and click): the new step goes after the selected one (to its right, as the canvas flows left to
+  // right, below any step already there) and follows it when its next port is free.
   function addStepBelow(type) {
     const base = selected && canvas.positionOf(selected);
     const lowest = Object.values(positions).reduce((m, p) => Math.max(m, p.y), -Infinity);
-    const at = base ? { x: base.x, y: base.y + NODE_SIZE.height + 50 } : { x: 40, y: Number.isFinite(lowest) ? lowest + NODE_SIZE.height + 50 : 40 };
+    const at = base ? { x: base.x + NODE_SIZE.width + 70, y: base.y } : { x: 40, y: Number.isFinite(lowest) ? lowest + NODE_SIZE.height + 50 : 40 };
+    const taken = (p) => Object.values(positions).some((q) => Math.abs(q.x - p.x) < NODE_SIZE.width && Math.abs(q.y - p.y) < NODE_SIZE.height + 20);
+    while (taken(at)) at.y += NODE_SIZE.height + 30;
     showTab('canvas');
     addStep(type, at, selected);
     const input = side.querySelector('#step-id');
@@ -382,6 +387,7 @@ export async function render(main, params) {
         ? await post('api/workflows', def)
         : await put(`api/workflows/${seg(graph.meta.id)}`, def, { headers: { 'If-Match': `"${version}"` } });
       const wasNew = version === null;
+      savedJson = JSON.stringify(def);
       version = stored.version;
       graph.meta = M.toGraph(stored).meta;
       if (wasNew) {
@@ -409,6 +415,13 @@ export async function render(main, params) {
       if (errors.length) showProblems(errors, stepIds); else showError(e);
       return null;
     }
+  }
+
+  // A test run of what the server already has needs no new version.
+  async function saveIfChanged() {
+    if (sideForm) sideForm.flush();
+    if (version !== null && JSON.stringify(M.toDefinition(graph)) === savedJson) return { id: graph.meta.id, version };
+    return save();
   }
 
   // 412: someone saved a newer version since this edit began. Say so and let the user choose.

@@ -136,7 +136,7 @@ class BuilderBrowserTest {
         assertThat(saved.get("steps").get(1).get("type").stringValue()).isEqualTo("webhook");
         assertThat(saved.get("steps").get(1).get("config").get("url").stringValue()).isEqualTo(sinkUrl + "/hook");
 
-        // Test run: save again (version 2) and run with the sample context; the nodes turn completed live.
+        // Test run of the saved version (nothing changed: no new version) with a sample context; the nodes turn completed live.
         type(By.id("sample-context"), "{\"order_id\": \"B-7\"}");
         browser.awaitClickable(By.id("save-run")).click();
         new WebDriverWait(browser.driver(), Browser.WAIT)
