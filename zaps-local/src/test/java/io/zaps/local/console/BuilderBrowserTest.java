@@ -166,7 +166,7 @@ class BuilderBrowserTest {
                   const port = document.querySelector('#' + from + ' .outputs .' + out).dataset.port;
                   return step(from) + '/' + port + '->' + step(to);
                 });""");
-        assertThat((List<?>) drawn).containsExactlyInAnyOrder(
+        assertThat(((List<?>) drawn).stream().map(String::valueOf).toList()).containsExactlyInAnyOrder(
                 "only_paid/next->route", "route/case:0->approvals", "route/default->shop");
         browser.await(By.cssSelector(".drawflow-node.entry[data-step='only_paid']"));
         browser.screenshot("builder");
