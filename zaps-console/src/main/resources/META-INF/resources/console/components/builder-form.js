@@ -118,10 +118,9 @@ export function schemaForm(el, schema, value, onChange, { omit, name = 'config',
 
   // JSONEditor's html theme labels fields, but its opt-in checkboxes have no accessible name: give them one.
   function labelInputs() {
-    host.querySelectorAll('[data-schemapath]').forEach((box) => {
-      const key = box.dataset.schemapath.split('.').pop();
-      const check = box.querySelector(':scope > label > input[type=checkbox].json-editor-opt-in, :scope > span > input[type=checkbox].json-editor-opt-in, :scope input.json-editor-opt-in');
-      if (check && !check.getAttribute('aria-label')) check.setAttribute('aria-label', `Set ${key}`);
+    host.querySelectorAll('input.json-editor-opt-in').forEach((check) => {
+      const box = check.closest('[data-schemapath]');
+      if (box) check.setAttribute('aria-label', `Set ${box.dataset.schemapath.split('.').slice(1).join('.')}`);
     });
   }
 

@@ -5,8 +5,7 @@ import { h, flash } from '../dom.js';
 /** Renders `groups` into `el`; `lastField()` returns the text field to insert into (or null). */
 export function variablesPanel(el, groups, lastField) {
   const section = h('section.builder-vars', { 'aria-labelledby': 'vars-title' },
-    h('h2#vars-title', 'Variables here'),
-    h('p.muted', 'Press one to insert it into the field you were editing (or to copy it).'),
+    h('h2#vars-title', 'Variables here ', h('small.muted', '— press one to insert it where you were typing')),
     groups.filter((g) => g.items.length).map((g) => h('div.var-group', h('h3', g.title),
       h('ul', g.items.map((item) => h('li', h('button.var', {
         type: 'button',

@@ -246,13 +246,16 @@ export async function render(main, params) {
     if (sideForm) sideForm.destroy();
     sideForm = null;
     side.replaceChildren();
+    // The form scrolls on its own above the variables, so that neither covers the other.
+    const body = h('div.side-main');
+    side.append(body);
     lastField = null;
     const node = selected && graph.nodes.find((n) => n.id === selected);
     deleteButton.disabled = !node && !canvas.hasSelectedConnection();
     if (!node) {
       side.setAttribute('aria-label', 'Workflow settings');
-      side.append(h('p.muted.side-hint', 'Select a step on the canvas or in the list to edit it.'));
-      const panel = triggerPanel(side, {
+      body.append(h('p.muted.side-hint', 'Select a step on the canvas or in the list to edit it.'));
+      const panel = triggerPanel(body, {
         triggerTypes,
         trigger: graph.meta.trigger,
         stepIds: graph.nodes.map((n) => n.id),
@@ -266,8 +269,8 @@ export async function render(main, params) {
       return;
     }
     side.setAttribute('aria-label', `Step ${node.id}`);
-    side.append(h('div.actions', h('button.link', { type: 'button', onclick: () => { selected = null; canvas.select(null); showSide(); renderList(); } }, '← Trigger and entry point')));
-    const form = stepForm(side, node, {
+    body.append(h('div.actions', h('button.link', { type: 'button', onclick: () => { selected = null; canvas.select(null); showSide(); renderList(); } }, '← Trigger and entry point')));
+    const form = stepForm(body, node, {
       graph,
       type: types[node.type],
       onConfig: (config) => {
