@@ -16,7 +16,11 @@ export function createCanvas(container, types, handlers) {
   const editor = new Drawflow(container);
   editor.reroute = false;
   editor.zoom_min = 0.4;
+  editor.force_first_input = true; // a connection dropped anywhere on a node goes to its input
   editor.start();
+  // Drawflow's Delete key reads the element last clicked; a step selected from the list (no click yet) must not
+  // make that throw.
+  editor.first_click = container;
 
   let syncing = false; // true while we change Drawflow ourselves: its events are then not the user's
   let stepOf = new Map(); // drawflow id → step id

@@ -449,7 +449,7 @@ export async function render(main, params) {
     versionLabel.textContent = version === null ? 'not saved yet' : `version ${version}`;
   }
 
-  return () => { testRun.stop(); canvas.destroy(); };
+  return () => { testRun.stop(); canvas.destroy(); main.classList.remove('builder-page'); };
 }
 
 // ---------------------------------------------------------------- helpers

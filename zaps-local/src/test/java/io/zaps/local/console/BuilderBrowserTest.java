@@ -106,7 +106,8 @@ class BuilderBrowserTest {
         WebElement out = browser.await(By.cssSelector(".drawflow-node[data-step='delay'] .output[data-port='next']"));
         WebElement in = browser.await(By.cssSelector(".drawflow-node[data-step='webhook'] .input"));
         new Actions(browser.driver()).moveToElement(out).clickAndHold().moveByOffset(30, 10).moveToElement(in).release().perform();
-        browser.await(By.cssSelector(".connection.output_1"));
+        // (an SVG path: present rather than "visible" to WebDriver)
+        new WebDriverWait(browser.driver(), Browser.WAIT).until(d -> !d.findElements(By.cssSelector(".drawflow .connection.output_1")).isEmpty());
 
         type(By.id("wf-id"), "built_by_hand");
         type(By.id("wf-name"), "Built by hand");
