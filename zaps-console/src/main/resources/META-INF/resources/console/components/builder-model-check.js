@@ -99,5 +99,6 @@ export function check() {
   const tpl = { name: 'Notify <<team>>', steps: [{ id: 'a', type: 'webhook', config: { url: '<<url>>/x', body: { t: '<<team>>' } } }] };
   expect('placeholders', same(M.placeholders(tpl), ['team', 'url']));
   expect('fill placeholders', M.fillPlaceholders(tpl, { url: 'http://h' }).steps[0].config.url === 'http://h/x');
+  expect('a whole number placeholder becomes a number', M.fillPlaceholders({ seconds: '<<s>>' }, { s: '30' }, { s: 'integer' }).seconds === 30);
   return failures;
 }

@@ -324,11 +324,24 @@ export function placeholders(value) {
   return names;
 }
 
-/** Replaces `<<name>>` in every string of `value` by `values[name]` (names without a value stay). */
-export function fillPlaceholders(value, values) {
-  if (typeof value === 'string') return value.replace(PLACEHOLDER, (all, name) => (values[name] !== undefined && values[name] !== '' ? values[name] : all));
-  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, values));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [fillPlaceholders(k, values), fillPlaceholders(v, values)]));
+/**
+ * Replaces `<<name>>` in every string of `value` by `values[name]` (names without a value stay). A string that is
+ * exactly one placeholder whose `types[name]` is `integer` or `number` becomes that number (seconds, ports).
+ */
+export function fillPlaceholders(value, values, types = {}) {
+  const has = (name) => values[name] !== undefined && values[name] !== '';
+  if (typeof value === 'string') {
+    const whole = value.match(/^<<([A-Za-z0-9_. -]{1,64})>>$/);
+    if (whole && has(whole[1]) && (types[whole[1]] === 'integer' || types[whole[1]] === 'number')) {
+      const n = Number(values[whole[1]]);
+      if (Number.isFinite(n)) return n;
+    }
+    return value.replace(PLACEHOLDER, (all, name) => (has(name) ? values[name] : all));
+  }
+  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, values, types));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [fillPlaceholders(k, values, types), fillPlaceholders(v, values, types)]));
+  }
   return value;
 }
 

@@ -26,7 +26,7 @@ export async function render(main, params) {
   // What to edit: a saved workflow, a template, or nothing yet.
   let definition = { name: '', steps: [] };
   let version = null; // the saved version this edit started from (If-Match), null for a new workflow
-  let placeholderInfo = {};
+  let placeholderInfo = {}; // template placeholders by key: {label, default, description, type}
   const template = params.query && params.query.get('template');
   if (params.workflowId) {
     definition = await get(`api/workflows/${seg(params.workflowId)}`);
@@ -324,11 +324,13 @@ export async function render(main, params) {
     const names = M.placeholders(M.toDefinition(graph));
     placeholderBox.replaceChildren();
     if (!names.length) return;
-    const inputs = names.map((name) => h('input', { id: `ph-${name}`, dataset: { name }, autocomplete: 'off' }));
-    const fill = h('button.primary', { type: 'button' }, 'Fill in');
+    const info = (name) => placeholderInfo[name] || {};
+    const inputs = names.map((name) => h('input', { id: `ph-${name}`, dataset: { name }, autocomplete: 'off', value: info(name).default ?? '' }));
+    const types = Object.fromEntries(names.map((name) => [name, info(name).type]));
+    const fill = h('button.primary#ph-fill', { type: 'button' }, 'Fill in');
     fill.addEventListener('click', () => {
       const values = Object.fromEntries(inputs.map((i) => [i.dataset.name, i.value.trim()]));
-      graph = { ...graph, meta: M.fillPlaceholders(graph.meta, values), nodes: M.fillPlaceholders(graph.nodes, values) };
+      graph = { ...graph, meta: M.fillPlaceholders(graph.meta, values, types), nodes: M.fillPlaceholders(graph.nodes, values, types) };
       nameInput.value = graph.meta.name || '';
       idInput.value = graph.meta.id || '';
       sync(true);
@@ -338,8 +340,8 @@ export async function render(main, params) {
     placeholderBox.append(h('section.panel.placeholder-panel', { 'aria-labelledby': 'ph-title' },
       h('h2#ph-title', 'Fill in the template'),
       h('p.muted', 'These values are marked <<name>> in the template. Fill them in before saving (or edit the steps).'),
-      h('div.grid', names.map((name, i) => h('div.field', h('label', { for: inputs[i].id }, name), inputs[i],
-        placeholderInfo[name] ? h('small.muted', placeholderInfo[name]) : null))),
+      h('div.grid', names.map((name, i) => h('div.field', h('label', { for: inputs[i].id }, info(name).label || name), inputs[i],
+        info(name).description ? h('small.muted', info(name).description) : null))),
       h('div.actions', fill)));
   }
 
@@ -464,10 +466,17 @@ async function loadTemplate(name) {
   if (!response.ok) return { problem: `There is no template '${name}' (console/templates/${name}.json answered ${response.status}).` };
   let body;
   try { body = await response.json(); } catch (e) { return { problem: `The template '${name}' is not valid JSON: ${e.message}` }; }
-  // A template is a workflow definition, or an object carrying one ({workflow|definition, placeholders: {name: hint}}).
   const definition = body.workflow || body.definition || body;
   if (!definition || !Array.isArray(definition.steps)) return { problem: `The template '${name}' holds no workflow (no steps).` };
-  return { definition, placeholders: body.placeholders && typeof body.placeholders === 'object' && !Array.isArray(body.placeholders) ? body.placeholders : {} };
+  // The placeholders' labels, defaults, descriptions and types are listed in console/templates/index.json
+  // ([{name, placeholders: [{key, label, default, description, type}]}]); without it the builder asks by name.
+  const placeholders = {};
+  try {
+    const index = await fetch('console/templates/index.json', { headers: { Accept: 'application/json' } });
+    const entry = index.ok ? (await index.json()).find((t) => t && t.name === name) : null;
+    for (const p of (entry && entry.placeholders) || []) if (p && p.key) placeholders[p.key] = p;
+  } catch { /* no index: placeholders are asked for by name */ }
+  return { definition, placeholders };
 }
 
 function readPositions(storageKey) {
