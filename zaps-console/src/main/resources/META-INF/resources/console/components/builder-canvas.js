@@ -1,7 +1,8 @@
 // The builder's canvas: a Drawflow editor showing a builder graph (components/builder-model.js). Drawflow does the
 // drawing, node dragging, panning, zoom and connecting by dragging from an output port to an input; this file maps
 // its node numbers and output_<k> ports to step ids and named ports, and reports the user's changes.
-import { ports as portsOf } from './builder-model.js';
+import { ports as portsOf, toDefinition } from './builder-model.js';
+import { layout } from '../model.js';
 
 const esc = (text) => String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -240,4 +241,26 @@ export function createCanvas(container, types, handlers) {
     zoom(direction) { if (direction > 0) editor.zoom_in(); else if (direction < 0) editor.zoom_out(); else editor.zoom_reset(); },
     destroy() { editor.clear(); container.replaceChildren(); },
   };
+}
+
+// ---------------------------------------------------------------- positions (the browser's own, by workflow id)
+
+export function readPositions(storageKey) {
+  try { return JSON.parse(localStorage.getItem(storageKey)) || {}; } catch { return {}; }
+}
+
+export function writePositions(storageKey, positions) {
+  try { localStorage.setItem(storageKey, JSON.stringify(positions)); } catch { /* full or disabled: positions stay for this visit */ }
+}
+
+/** Stored positions where there are some, the dagre layout (left to right) for the rest. dagre writes x and y
+ * into each node's size object, so each node gets its own. */
+export function initialPositions(graph, stored) {
+  const missing = graph.nodes.some((n) => !stored[n.id]);
+  const laid = missing ? layout({ steps: toDefinition(graph).steps }, () => ({ ...NODE_SIZE }), 'LR').positions : {};
+  const out = {};
+  for (const n of graph.nodes) {
+    out[n.id] = stored[n.id] || (laid[n.id] ? { x: Math.round(laid[n.id].x - NODE_SIZE.width / 2), y: Math.round(laid[n.id].y - NODE_SIZE.height / 2) } : { x: 40, y: 40 });
+  }
+  return out;
 }

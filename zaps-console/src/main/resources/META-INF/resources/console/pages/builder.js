@@ -7,17 +7,17 @@
 // JSON has none.
 import { h, mount, flash, showError, act } from '../dom.js';
 import { get, post, put, seg, ApiError } from '../api.js';
-import { layout } from '../model.js';
 import * as M from '../components/builder-model.js';
-import { createCanvas, NODE_SIZE } from '../components/builder-canvas.js';
+import { createCanvas, NODE_SIZE, initialPositions, readPositions, writePositions } from '../components/builder-canvas.js';
 import { palette } from '../components/builder-palette.js';
 import { stepForm } from '../components/builder-step.js';
 import { triggerPanel, triggerContextFields } from '../components/builder-trigger.js';
 import { variablesPanel } from '../components/builder-vars.js';
 import { testRunPanel } from '../components/builder-run.js';
 import { jsonView } from '../components/builder-json.js';
+import { loadTemplate, placeholderPanel } from '../components/builder-template.js';
 
-const POSITIONS = 'zaps.builder.positions.';
+const POSITIONS = 'zaps.builder.positions.'; // + workflow id (or 'new'): node positions in local storage
 
 export async function render(main, params) {
   const [typeList, triggerTypes] = await Promise.all([get('api/step-types'), get('api/trigger-types')]);
@@ -321,15 +321,7 @@ export async function render(main, params) {
 
   // ---------------------------------------------------------------- placeholders (templates)
   function showPlaceholders() {
-    const names = M.placeholders(M.toDefinition(graph));
-    placeholderBox.replaceChildren();
-    if (!names.length) return;
-    const info = (name) => placeholderInfo[name] || {};
-    const inputs = names.map((name) => h('input', { id: `ph-${name}`, dataset: { name }, autocomplete: 'off', value: info(name).default ?? '' }));
-    const types = Object.fromEntries(names.map((name) => [name, info(name).type]));
-    const fill = h('button.primary#ph-fill', { type: 'button' }, 'Fill in');
-    fill.addEventListener('click', () => {
-      const values = Object.fromEntries(inputs.map((i) => [i.dataset.name, i.value.trim()]));
+    placeholderPanel(placeholderBox, M.placeholders(M.toDefinition(graph)), placeholderInfo, (values, types) => {
       graph = { ...graph, meta: M.fillPlaceholders(graph.meta, values, types), nodes: M.fillPlaceholders(graph.nodes, values, types) };
       nameInput.value = graph.meta.name || '';
       idInput.value = graph.meta.id || '';
@@ -337,12 +329,6 @@ export async function render(main, params) {
       showSide();
       showPlaceholders();
     });
-    placeholderBox.append(h('section.panel.placeholder-panel', { 'aria-labelledby': 'ph-title' },
-      h('h2#ph-title', 'Fill in the template'),
-      h('p.muted', 'These values are marked <<name>> in the template. Fill them in before saving (or edit the steps).'),
-      h('div.grid', names.map((name, i) => h('div.field', h('label', { for: inputs[i].id }, info(name).label || name), inputs[i],
-        info(name).description ? h('small.muted', info(name).description) : null))),
-      h('div.actions', fill)));
   }
 
   // ---------------------------------------------------------------- saving
@@ -452,49 +438,4 @@ export async function render(main, params) {
   }
 
   return () => { testRun.stop(); canvas.destroy(); main.classList.remove('builder-page'); };
-}
-
-// ---------------------------------------------------------------- helpers
-
-async function loadTemplate(name) {
-  let response;
-  try {
-    response = await fetch(`console/templates/${encodeURIComponent(name)}.json`, { headers: { Accept: 'application/json' } });
-  } catch (e) {
-    return { problem: `Cannot load the template '${name}': ${e.message}` };
-  }
-  if (!response.ok) return { problem: `There is no template '${name}' (console/templates/${name}.json answered ${response.status}).` };
-  let body;
-  try { body = await response.json(); } catch (e) { return { problem: `The template '${name}' is not valid JSON: ${e.message}` }; }
-  const definition = body.workflow || body.definition || body;
-  if (!definition || !Array.isArray(definition.steps)) return { problem: `The template '${name}' holds no workflow (no steps).` };
-  // The placeholders' labels, defaults, descriptions and types are listed in console/templates/index.json
-  // ([{name, placeholders: [{key, label, default, description, type}]}]); without it the builder asks by name.
-  const placeholders = {};
-  try {
-    const index = await fetch('console/templates/index.json', { headers: { Accept: 'application/json' } });
-    const entry = index.ok ? (await index.json()).find((t) => t && t.name === name) : null;
-    for (const p of (entry && entry.placeholders) || []) if (p && p.key) placeholders[p.key] = p;
-  } catch { /* no index: placeholders are asked for by name */ }
-  return { definition, placeholders };
-}
-
-function readPositions(storageKey) {
-  try { return JSON.parse(localStorage.getItem(storageKey)) || {}; } catch { return {}; }
-}
-
-function writePositions(storageKey, positions) {
-  try { localStorage.setItem(storageKey, JSON.stringify(positions)); } catch { /* full or disabled: positions stay for this visit */ }
-}
-
-/** Stored positions where there are some, the dagre layout (left to right) for the rest. dagre writes x and y
- * into each node's size object, so each node gets its own. */
-function initialPositions(graph, stored) {
-  const missing = graph.nodes.some((n) => !stored[n.id]);
-  const laid = missing ? layout({ steps: M.toDefinition(graph).steps }, () => ({ ...NODE_SIZE }), 'LR').positions : {};
-  const out = {};
-  for (const n of graph.nodes) {
-    out[n.id] = stored[n.id] || (laid[n.id] ? { x: Math.round(laid[n.id].x - NODE_SIZE.width / 2), y: Math.round(laid[n.id].y - NODE_SIZE.height / 2) } : { x: 40, y: 40 });
-  }
-  return out;
 }
