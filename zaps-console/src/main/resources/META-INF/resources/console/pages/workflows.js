@@ -82,7 +82,7 @@ function row(w) {
     h('td', last
       ? [h('a', { href: `#/runs/${encodeURIComponent(last.run_id)}` }, badge(last.status)), ' ', h('span.muted', { title: time(last.created_at) }, ago(last.created_at))]
       : h('span.muted', 'never')),
-    h('td.optional', rate, w.runs_24h !== undefined ? h('div.muted', `${w.runs_24h} runs`) : null),
+    h('td.optional', rate, w.runs_24h !== undefined ? h('div.muted', `${w.runs_24h} run${w.runs_24h === 1 ? '' : 's'}`) : null),
     h('td.optional', w.sparkline ? [sparkline(w.sparkline), w.p50_ms_24h ? h('div.muted', `p50 ${duration(w.p50_ms_24h)}`) : null] : '—'),
     h('td.actions-cell',
       h('a.button', { href: `#/runs?workflow=${encodeURIComponent(w.id)}` }, 'Runs'), ' ',

@@ -15,7 +15,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A Zaps with API keys ({@code zaps.gateway.api-keys}, as {@code ZAPS_API_KEYS} sets it): the console asks for the
+ * A Zaps with API keys ({@code ZAPS_API_KEYS}, read by the gateway as {@code zaps.gateway.api-keys}): the console asks for the
  * key once, keeps it in the browser and then lists the runs. Its own class because it needs its own system.
  */
 class ConsoleApiKeyTest {
@@ -29,7 +29,7 @@ class ConsoleApiKeyTest {
     static void start() throws IOException {
         assertThat(Browser.installed()).as("chromium and chromedriver are installed").isTrue();
         zaps = ZapsSystem.start(new ZapsSystem.Settings(dataDir, 0, ConsoleShellTest.freePort(), ConsoleShellTest.freePort(), null,
-                Map.of("zaps.gateway.api-keys", KEY)));
+                Map.of("ZAPS_API_KEYS", KEY)));
         browser = Browser.open(zaps.gatewayUrl(), 1280, 800);
     }
 

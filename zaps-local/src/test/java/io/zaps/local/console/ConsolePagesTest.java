@@ -92,6 +92,11 @@ class ConsolePagesTest {
         wait.sendKeys(Keys.ENTER);
         browser.awaitText(By.id("step-title"), "wait");
         browser.awaitText(By.id("step-output"), "fired_at");
+
+        // The workflows list shows the run in its statistics: last run, runs in 24 h, the hourly sparkline.
+        browser.go("#/workflows");
+        browser.await(By.cssSelector("tr[data-workflow-id='pages_hello'] svg.spark rect.sp-ok"));
+        browser.screenshot("workflows");
     }
 
     @Test
@@ -132,7 +137,6 @@ class ConsolePagesTest {
         browser.screenshot("workflow");
         browser.go("#/workflows");
         browser.awaitText(By.cssSelector("tr[data-workflow-id='reminder_from_template'] a.wf-link"), "Reminder from a template");
-        browser.screenshot("workflows");
     }
 
     @Test
