@@ -9,7 +9,8 @@ const FINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * Renders the panel into `el`. `ctx`: {storageKey() (for the sample), save() → stored definition or null,
- * onStatuses({stepId: status}), onSample(fields)}. Returns {sampleFields(), stop()}.
+ * onStatuses({stepId: status}), onRun(runId, status) (the run watched and its status), onSample(fields)}.
+ * Returns {sampleFields(), stop()}.
  */
 export function testRunPanel(el, ctx) {
   const stored = localStorage.getItem(ctx.storageKey());
@@ -69,6 +70,7 @@ export function testRunPanel(el, ctx) {
         for (const [id, step] of Object.entries(snapshot.steps || {})) statuses[id] = step.status;
         ctx.onStatuses(statuses);
         status.replaceChildren(badge(snapshot.status));
+        if (ctx.onRun) ctx.onRun(runId, snapshot.status);
         if (snapshot.error) { error.hidden = false; error.textContent = typeof snapshot.error === 'string' ? snapshot.error : JSON.stringify(snapshot.error); }
         if (FINAL.has(snapshot.status)) { done = true; stop(); flash(`Test run ${snapshot.status}`, snapshot.status === 'completed' ? 'success' : 'error'); }
       } catch (e) {
@@ -86,6 +88,7 @@ export function testRunPanel(el, ctx) {
     const timer = setInterval(() => refresh().catch(() => {}), 1000);
     watching = { stop() { clearInterval(timer); if (source) source.close(); source = null; } };
     ctx.onStatuses({});
+    if (ctx.onRun) ctx.onRun(runId, 'pending');
     refresh().catch(() => {});
   }
 

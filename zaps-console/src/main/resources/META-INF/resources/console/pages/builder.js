@@ -5,7 +5,7 @@
 // The builder graph (components/builder-model.js) is the one state; the canvas, the step list, the forms and the
 // JSON view are views of it. Node positions are the browser's own (local storage by workflow id): the workflow
 // JSON has none.
-import { h, mount, flash, showError, act } from '../dom.js';
+import { h, mount, flash, showError, act, badge } from '../dom.js';
 import { get, post, put, seg, ApiError } from '../api.js';
 import * as M from '../components/builder-model.js';
 import { createCanvas, NODE_SIZE, initialPositions, readPositions, writePositions } from '../components/builder-canvas.js';
@@ -69,7 +69,8 @@ export async function render(main, params) {
   const canvasTab = h('button.tab', { type: 'button', role: 'tab', id: 'tab-canvas', 'aria-selected': 'true', 'aria-controls': 'pane-canvas' }, 'Canvas');
   const jsonTab = h('button.tab', { type: 'button', role: 'tab', id: 'tab-json', 'aria-selected': 'false', 'aria-controls': 'pane-json' }, 'JSON');
   const deleteButton = h('button#delete-selected', { type: 'button', title: 'Delete the selected step or connection (Delete key on the canvas)' }, 'Delete selected');
-  const canvasTools = h('div.canvas-tools', deleteButton,
+  const runChip = h('span.run-chip', { 'aria-live': 'polite' });
+  const canvasTools = h('div.canvas-tools', runChip, deleteButton,
     h('button', { type: 'button', onclick: arrange, title: 'Lay the steps out again' }, 'Arrange'),
     h('button', { type: 'button', 'aria-label': 'Zoom out', onclick: () => canvas.zoom(-1) }, '−'),
     h('button', { type: 'button', 'aria-label': 'Zoom in', onclick: () => canvas.zoom(1) }, '+'));
@@ -121,6 +122,12 @@ export async function render(main, params) {
     storageKey: () => `zaps.builder.sample.${graph.meta.id || 'new'}`,
     save: saveIfChanged,
     onStatuses: (statuses) => canvas.setStatuses(statuses),
+    onRun: (runId, status) => {
+      // The canvas is where the run shows: bring it into view when the run starts, its status beside the tabs.
+      if (!runChip.dataset.run || runChip.dataset.run !== runId) canvasBox.scrollIntoView({ block: 'nearest' });
+      runChip.dataset.run = runId;
+      mount(runChip, 'Test run ', h('a', { href: `#/runs/${encodeURIComponent(runId)}` }, runId.slice(0, 8)), ' ', badge(status));
+    },
     onSample: (fields) => { contextFields = fields; if (selected) showSide(); },
   });
   contextFields = testRun.sampleFields();
