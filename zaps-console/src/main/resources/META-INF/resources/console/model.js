@@ -47,6 +47,3 @@ export function layout(definition, size = () => ({ width: 180, height: 56 }), di
   for (const id of g.nodes()) positions[id] = { x: g.node(id).x, y: g.node(id).y };
   return { positions, width: g.graph().width, height: g.graph().height };
 }
-
-/** Human names for the step categories the palette groups by (GET /api/step-types `category`). */
-export const CATEGORIES = { action: 'Actions', control: 'Decide', flow: 'Flow' };

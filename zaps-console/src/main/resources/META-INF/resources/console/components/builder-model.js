@@ -315,35 +315,8 @@ export function locate(field, stepIds) {
   return { area: 'workflow', path: parts };
 }
 
-const PLACEHOLDER = /<<([A-Za-z0-9_. -]{1,64})>>/g;
-
-/** The names of a template's `<<name>>` placeholders, each once, in order. */
-export function placeholders(value) {
-  const names = [];
-  for (const m of JSON.stringify(value === undefined ? null : value).matchAll(PLACEHOLDER)) if (!names.includes(m[1])) names.push(m[1]);
-  return names;
-}
-
-/**
- * Replaces `<<name>>` in every string of `value` by `values[name]` (names without a value stay). A string that is
- * exactly one placeholder whose `types[name]` is `integer` or `number` becomes that number (seconds, ports).
- */
-export function fillPlaceholders(value, values, types = {}) {
-  const has = (name) => values[name] !== undefined && values[name] !== '';
-  if (typeof value === 'string') {
-    const whole = value.match(/^<<([A-Za-z0-9_. -]{1,64})>>$/);
-    if (whole && has(whole[1]) && (types[whole[1]] === 'integer' || types[whole[1]] === 'number')) {
-      const n = Number(values[whole[1]]);
-      if (Number.isFinite(n)) return n;
-    }
-    return value.replace(PLACEHOLDER, (all, name) => (has(name) ? values[name] : all));
-  }
-  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, values, types));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [fillPlaceholders(k, values, types), fillPlaceholders(v, values, types)]));
-  }
-  return value;
-}
+// Templates' <<name>> placeholders: one implementation, in the template library.
+export { placeholders, fillPlaceholders } from './template-library.js';
 
 /** Top-level field names of a JSON object, and one level below (`customer.email`): the sample context's fields. */
 export function fieldsOf(sample) {

@@ -2,28 +2,24 @@
 // whose strings may hold <<key>> placeholders, listed with labels, defaults, descriptions and types in
 // console/templates/index.json (the Templates page's library). The builder asks for them in a panel.
 import { h } from '../dom.js';
+import { templateIndex, loadTemplate as loadWorkflow } from './template-library.js';
 
 /** `{definition, placeholders: {key: {label, default, description, type}}}`, or `{problem}` to show instead. */
 export async function loadTemplate(name) {
-  let response;
+  let body;
   try {
-    response = await fetch(`console/templates/${encodeURIComponent(name)}.json`, { headers: { Accept: 'application/json' } });
+    body = await loadWorkflow(name);
   } catch (e) {
     return { problem: `Cannot load the template '${name}': ${e.message}` };
   }
-  if (!response.ok) return { problem: `There is no template '${name}' (console/templates/${name}.json answered ${response.status}).` };
-  let body;
-  try { body = await response.json(); } catch (e) { return { problem: `The template '${name}' is not valid JSON: ${e.message}` }; }
-  const definition = body.workflow || body.definition || body;
+  const definition = body && (body.workflow || body.definition || body);
   if (!definition || !Array.isArray(definition.steps)) return { problem: `The template '${name}' holds no workflow (no steps).` };
-  // The placeholders' labels, defaults, descriptions and types are listed in console/templates/index.json
-  // ([{name, placeholders: [{key, label, default, description, type}]}]); without it the builder asks by name.
+  // Labels, defaults, descriptions and types come from the library's index; without it the builder asks by name.
   const placeholders = {};
   try {
-    const index = await fetch('console/templates/index.json', { headers: { Accept: 'application/json' } });
-    const entry = index.ok ? (await index.json()).find((t) => t && t.name === name) : null;
+    const entry = (await templateIndex()).find((t) => t && t.name === name);
     for (const p of (entry && entry.placeholders) || []) if (p && p.key) placeholders[p.key] = p;
-  } catch { /* no index: placeholders are asked for by name */ }
+  } catch { /* no index */ }
   return { definition, placeholders };
 }
 
@@ -38,7 +34,7 @@ export function placeholderPanel(el, names, info, onFill) {
   const inputs = names.map((name) => h('input', { id: `ph-${name}`, dataset: { name }, autocomplete: 'off', value: about(name).default ?? '' }));
   const types = Object.fromEntries(names.map((name) => [name, about(name).type]));
   const fill = h('button.primary#ph-fill', { type: 'button' }, 'Fill in');
-  fill.addEventListener('click', () => onFill(Object.fromEntries(inputs.map((i) => [i.dataset.name, i.value.trim()])), types));
+  fill.addEventListener('click', () => onFill(Object.fromEntries(inputs.map((i) => [i.dataset.name, i.value.trim()]).filter(([, v]) => v !== '')), types));
   el.append(h('section.panel.placeholder-panel', { 'aria-labelledby': 'ph-title' },
     h('h2#ph-title', 'Fill in the template'),
     h('p.muted', 'These values are marked <<name>> in the template. Fill them in before saving (or edit the steps).'),

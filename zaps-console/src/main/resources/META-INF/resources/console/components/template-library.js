@@ -30,24 +30,38 @@ export function defaults(entry) {
   return Object.fromEntries((entry.placeholders || []).map((p) => [p.key, p.default ?? '']));
 }
 
+const PLACEHOLDER = /<<([A-Za-z0-9_. -]{1,64})>>/g;
+
+/** The names of the `<<name>>` placeholders in `value`, each once, in order. */
+export function placeholders(value) {
+  const names = [];
+  for (const m of JSON.stringify(value === undefined ? null : value).matchAll(PLACEHOLDER)) if (!names.includes(m[1])) names.push(m[1]);
+  return names;
+}
+
 /**
- * The workflow with every <<key>> replaced by values[key]. A string that is exactly one marker of a placeholder
- * typed integer/number becomes that number (ports, seconds), so the workflow's JSON types stay right.
+ * Replaces `<<name>>` in every string (keys too) of `value` by `values[name]`; names without a value stay as they are.
+ * A string that is exactly one placeholder whose `types[name]` is `integer` or `number` becomes that number
+ * (seconds, ports), so the workflow's JSON types stay right.
  */
-export function fillTemplate(definition, values, placeholders = []) {
-  const types = Object.fromEntries(placeholders.map((p) => [p.key, p.type]));
-  const fill = (value) => {
-    if (typeof value === 'string') {
-      const whole = value.match(/^<<([a-z0-9_]+)>>$/i);
-      if (whole && (types[whole[1]] === 'integer' || types[whole[1]] === 'number') && values[whole[1]] !== undefined) {
-        const n = Number(values[whole[1]]);
-        return Number.isFinite(n) && String(values[whole[1]]).trim() !== '' ? n : String(values[whole[1]]);
-      }
-      return value.replace(/<<([a-z0-9_]+)>>/gi, (m, key) => (values[key] !== undefined ? String(values[key]) : m));
+export function fillPlaceholders(value, values, types = {}) {
+  const has = (name) => values[name] !== undefined;
+  if (typeof value === 'string') {
+    const whole = value.match(/^<<([A-Za-z0-9_. -]{1,64})>>$/);
+    if (whole && has(whole[1]) && (types[whole[1]] === 'integer' || types[whole[1]] === 'number')) {
+      const n = Number(values[whole[1]]);
+      if (Number.isFinite(n) && String(values[whole[1]]).trim() !== '') return n;
     }
-    if (Array.isArray(value)) return value.map(fill);
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v)]));
-    return value;
-  };
-  return fill(definition);
+    return value.replace(PLACEHOLDER, (all, name) => (has(name) ? String(values[name]) : all));
+  }
+  if (Array.isArray(value)) return value.map((v) => fillPlaceholders(v, values, types));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [fillPlaceholders(k, values, types), fillPlaceholders(v, values, types)]));
+  }
+  return value;
+}
+
+/** The workflow with every <<key>> replaced by values[key], typed by the template's placeholder list. */
+export function fillTemplate(definition, values, placeholderList = []) {
+  return fillPlaceholders(definition, values, Object.fromEntries(placeholderList.map((p) => [p.key, p.type])));
 }
