@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code ./zaps bench}: creates a workflow with one webhook step calling a local sink, drives
+ * {@code ./zaps bench}: creates a workflow calling a local sink (a {@link Workload}: one webhook step by default), drives
  * triggers through the gateway's REST API at fixed rates and at full speed, and prints runs/s and
  * latency percentiles.
  *
@@ -72,12 +72,14 @@ public final class Benchmark {
     private final FileStore store;
     private final String apiKey;
     private String workflowId;
+    private final Workload workload;
     /** Sends the triggers, each thread over its own kept-alive connection; as many as --concurrency. */
     private final ExecutorService senders;
     private URL triggerUrl;
 
-    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey, int concurrency) {
+    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey, int concurrency, Workload workload) {
         this.gateway = gateway;
+        this.workload = workload;
         this.bootstrap = bootstrap;
         this.store = new FileStore(dataDir);
         this.apiKey = apiKey;
@@ -100,7 +102,7 @@ public final class Benchmark {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
                                         [--warmup-seconds 0 --warmup-rate 300] [--settle-seconds 0] [--keep-data true]
-                                        [--show-slowest 0] [--broker-timings false]
+                                        [--show-slowest 0] [--broker-timings false] [--workload one-webhook]
                                         [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
                       --rates         fixed trigger rates (runs/s), each held for --seconds, or RATE:SECONDS
                                       (e.g. 50:60,50:60,400:20); 60 s phases at 50 runs/s put 30 runs behind the p99
@@ -113,6 +115,9 @@ public final class Benchmark {
                       --keep-data     keep the data folder of the Zaps it started (deleted by default)
                       --show-slowest  list that many of the slowest runs of each fixed-rate phase, hop by hop
                       --broker-timings true: at the end, the embedded broker's request timings per part (JMX)
+                      --workload      one-webhook: one webhook step per run (default); control-flow: filter -> switch ->
+                                      for_each over 10 items at once, each a child run with one webhook step (13 step
+                                      instances per run; also prints step instances/s)
                       --gateway ...   measure a running Zaps instead of starting one""");
             return 0;
         }
@@ -126,6 +131,7 @@ public final class Benchmark {
         int showSlowest = Integer.parseInt(options.getOrDefault("show-slowest", "0"));
         boolean brokerTimings = Boolean.parseBoolean(options.getOrDefault("broker-timings", "false"));
         List<FixedPhase> rates = FixedPhase.parse(options.getOrDefault("rates", "50,1000"), seconds);
+        Workload workload = Workload.parse(options.getOrDefault("workload", Workload.ONE_WEBHOOK.option()));
 
         ZapsSystem system = null;
         String gateway = options.get("gateway");
@@ -145,7 +151,7 @@ public final class Benchmark {
             return 2;
         }
         try {
-            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency);
+            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency, workload);
             return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest, brokerTimings);
         } finally {
             if (system != null) {
@@ -183,8 +189,8 @@ public final class Benchmark {
             consumer.start();
             Thread.sleep(2000); // let the consumer get its partitions at the end of the topic
 
-            System.out.printf(Locale.ROOT, "%nworkflow %s: one webhook step -> local sink; machine: %d cores, Java %s%n",
-                    workflowId, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            System.out.printf(Locale.ROOT, "%nworkflow %s (%s): %s; machine: %d cores, Java %s%n",
+                    workflowId, workload.option(), workload.description(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             if (warmup > 0) {
                 Phase w = fullSpeed("warm-up", warmup, Long.MAX_VALUE, concurrency);
                 awaitAndReport(w, false);
@@ -209,7 +215,9 @@ public final class Benchmark {
                 allGood &= awaitAndReport(fullSpeed("full speed (c=" + concurrency + ")", Integer.MAX_VALUE,
                         TimeUnit.SECONDS.toNanos(fullSeconds), concurrency), true);
             }
-            if (!fixed.isEmpty()) {
+            if (!fixed.isEmpty() && workload.hasChildren()) {
+                System.out.println("\n(no hop breakdown: it follows a run with one step and no child runs)");
+            } else if (!fixed.isEmpty()) {
                 System.out.println();
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 fixed.forEach(p -> ids.addAll(p.runIds()));
@@ -269,7 +277,7 @@ public final class Benchmark {
     private void trigger(Phase phase, long n, Semaphore inFlight, long dueNanos, long dueMillis) {
         senders.execute(() -> {
             try {
-                String runId = postTrigger("{\"context\":{\"n\":" + n + "}}");
+                String runId = postTrigger(workload.triggerBody(n));
                 if (runId != null) {
                     sentAt.put(runId, dueNanos);
                     sentWall.put(runId, dueMillis);
@@ -344,12 +352,16 @@ public final class Benchmark {
         }
         // Count only runs whose JSON snapshot says completed (the projection may trail the event a little).
         List<String> counted = new ArrayList<>();
+        StepInstances instances = StepInstances.NONE;
         long snapshotDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         for (String id : ids) {
             while (true) {
                 RunSnapshot snapshot = store.findRun(id).orElse(null);
                 if (snapshot != null && snapshot.status() == RunStatus.COMPLETED && doneAt.containsKey(id)) {
                     counted.add(id);
+                    if (print && workload.hasChildren()) {
+                        instances = instances.plus(StepInstances.count(snapshot, child -> finalRun(child, snapshotDeadline)));
+                    }
                     break;
                 }
                 if ((snapshot != null && snapshot.status().isFinal()) || System.nanoTime() > snapshotDeadline) {
@@ -368,12 +380,34 @@ public final class Benchmark {
         int sent = ids.size() + phase.rejected().get();
         System.out.printf(Locale.ROOT, "%-22s %8d %8d %8.1fs %9.0f %8.1f %8.1f %8.1f%n", phase.name(), sent, counted.size(), secondsTaken,
                 secondsTaken > 0 ? counted.size() / secondsTaken : 0, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100));
+        if (workload.hasChildren()) {
+            System.out.printf(Locale.ROOT, "  step instances: %d (%.1f per run, in the run and its %d child runs), %.0f/s%s%n",
+                    instances.steps(), counted.isEmpty() ? 0.0 : (double) instances.steps() / counted.size(), instances.childRuns(),
+                    secondsTaken > 0 ? instances.steps() / secondsTaken : 0,
+                    instances.missingRuns() == 0 ? "" : "; !! " + instances.missingRuns() + " child runs without a snapshot");
+        }
         if (counted.size() != sent) {
             System.out.printf(Locale.ROOT, "  !! %d of %d triggers did not end as a completed run (%d not accepted; waited until no run completed for %d s)%n",
                     sent - counted.size(), sent, phase.rejected().get(), STALL_LIMIT.toSeconds());
             return false;
         }
         return true;
+    }
+
+    /** A child run's snapshot once it is final (the projector may trail its parent's), or null past the deadline. */
+    private RunSnapshot finalRun(String runId, long deadlineNanos) {
+        while (true) {
+            RunSnapshot snapshot = store.findRun(runId).orElse(null);
+            if ((snapshot != null && snapshot.status().isFinal()) || System.nanoTime() > deadlineNanos) {
+                return snapshot;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return snapshot;
+            }
+        }
     }
 
     private static double percentile(long[] sortedNanos, int p) {
@@ -415,11 +449,7 @@ public final class Benchmark {
     }
 
     private void createWorkflow(String sinkUrl) throws IOException, InterruptedException {
-        String body = """
-                {"id": "%s", "name": "Benchmark", "entry_point": "notify",
-                 "steps": [{"id": "notify", "type": "webhook",
-                            "config": {"url": "%s", "method": "POST", "body": {"n": "{{ n }}"}}}]}
-                """.formatted(workflowId, sinkUrl);
+        String body = workload.workflow(workflowId, sinkUrl);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/workflows"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
