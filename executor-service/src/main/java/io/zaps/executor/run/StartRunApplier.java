@@ -10,7 +10,6 @@ import io.zaps.contract.run.StepState;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.Violation;
 import io.zaps.contract.workflow.WorkflowDefinition;
-import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.executor.run.Decision.IgnoreReason;
 
 import java.time.Instant;
@@ -23,9 +22,9 @@ import java.util.List;
  */
 final class StartRunApplier {
     private final StepFlow flow;
-    private final WorkflowValidator validator;
+    private final ValidWorkflows validator;
 
-    StartRunApplier(StepFlow flow, WorkflowValidator validator) {
+    StartRunApplier(StepFlow flow, ValidWorkflows validator) {
         this.flow = flow;
         this.validator = validator;
     }
@@ -43,7 +42,7 @@ final class StartRunApplier {
             return Decision.ignored(null, IgnoreReason.NOT_APPLICABLE, "start_run for " + command.runId() + " carries no workflow");
         }
         // Whoever produced the command, the executor runs only what the gateway would have saved.
-        List<Violation> violations = validator.validate(workflow);
+        List<Violation> violations = validator.violations(workflow);
         if (!violations.isEmpty()) {
             return reject(command, now, "workflow '" + workflow.id() + "' (version " + workflow.version() + ") is not valid: "
                     + Violation.summary(violations), true);
