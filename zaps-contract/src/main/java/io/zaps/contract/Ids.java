@@ -35,6 +35,19 @@ public final class Ids {
         return UUID.nameUUIDFromBytes(("zaps:trigger-event:" + eventId).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
+    /**
+     * The event id of the child run at {@code index} (a {@code for_each} iteration, a {@code parallel} branch, 0 for a
+     * {@code call_workflow}) of attempt {@code attempt} of the parent's step {@code stepId}.
+     */
+    public static String childEventId(String parentRunId, String stepId, int attempt, int index) {
+        return "child:" + parentRunId + ":" + stepId + ":" + attempt + ":" + index;
+    }
+
+    /** The run id of that child: derived, so a replayed decision starts the same child, never a second one. */
+    public static String childRunId(String parentRunId, String stepId, int attempt, int index) {
+        return runIdForEvent(childEventId(parentRunId, stepId, attempt, index));
+    }
+
     /** The event id of a record produced without one: its position in the log is unique. */
     public static String eventIdForRecord(String topic, int partition, long offset) {
         return "kafka:" + topic + ":" + partition + ":" + offset;

@@ -21,11 +21,11 @@ final class ChildRuns {
 
     /** The event id of the child at {@code index} of attempt {@code attempt} of the parent's step. */
     static String eventId(String parentRunId, String stepId, int attempt, int index) {
-        return "child:" + parentRunId + ":" + stepId + ":" + attempt + ":" + index;
+        return Ids.childEventId(parentRunId, stepId, attempt, index);
     }
 
     static String runId(String parentRunId, String stepId, int attempt, int index) {
-        return Ids.runIdForEvent(eventId(parentRunId, stepId, attempt, index));
+        return Ids.childRunId(parentRunId, stepId, attempt, index);
     }
 
     /**

@@ -108,7 +108,7 @@ public final class RunStateMachine {
         this.flow = new StepFlow(stepTypes, Objects.requireNonNull(deadlineGrace, "deadlineGrace"),
                 Objects.requireNonNull(jitter, "jitter"), limits, Objects.requireNonNull(resumeLinks, "resumeLinks"));
         this.resumeStep = new ResumeStepApplier(flow);
-        this.start = new StartRunApplier(flow, new WorkflowValidator(stepTypes), resumeLinks);
+        this.start = new StartRunApplier(flow, new ValidWorkflows(new WorkflowValidator(stepTypes)::validate), resumeLinks);
         this.complete = new CompleteStepApplier(flow, limits);
         this.fire = new FireTimerApplier(flow);
         this.control = new RunControlApplier(flow);

@@ -11,7 +11,6 @@ import io.zaps.contract.step.WaitForEventSpec;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.Violation;
 import io.zaps.contract.workflow.WorkflowDefinition;
-import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.executor.run.Decision.IgnoreReason;
 
 import java.time.Instant;
@@ -24,10 +23,10 @@ import java.util.List;
  */
 final class StartRunApplier {
     private final StepFlow flow;
-    private final WorkflowValidator validator;
+    private final ValidWorkflows validator;
     private final ResumeLinks resumeLinks;
 
-    StartRunApplier(StepFlow flow, WorkflowValidator validator, ResumeLinks resumeLinks) {
+    StartRunApplier(StepFlow flow, ValidWorkflows validator, ResumeLinks resumeLinks) {
         this.flow = flow;
         this.validator = validator;
         this.resumeLinks = resumeLinks;
@@ -46,7 +45,7 @@ final class StartRunApplier {
             return Decision.ignored(null, IgnoreReason.NOT_APPLICABLE, "start_run for " + command.runId() + " carries no workflow");
         }
         // Whoever produced the command, the executor runs only what the gateway would have saved.
-        List<Violation> violations = validator.validate(workflow);
+        List<Violation> violations = validator.violations(workflow);
         if (!violations.isEmpty()) {
             return reject(command, now, "workflow '" + workflow.id() + "' (version " + workflow.version() + ") is not valid: "
                     + Violation.summary(violations), true);

@@ -42,7 +42,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code ./zaps bench}: creates a workflow with one webhook step calling a local sink, drives
+ * {@code ./zaps bench}: creates a workflow calling a local sink (a {@link Workload}: one webhook step by default), drives
  * triggers through the gateway's REST API at fixed rates and at full speed, and prints runs/s and
  * latency percentiles.
  *
@@ -72,12 +72,19 @@ public final class Benchmark {
     private final FileStore store;
     private final String apiKey;
     private String workflowId;
+    private final Workload workload;
+    /** Full speed keeps this many runs in flight (a permit held from the trigger to the run's end); 0: requests, not runs. */
+    private final int runsInFlight;
+    /** The permit each run in flight holds, returned when the bench reads its end. */
+    private final Map<String, Semaphore> releaseWhenDone = new ConcurrentHashMap<>();
     /** Sends the triggers, each thread over its own kept-alive connection; as many as --concurrency. */
     private final ExecutorService senders;
     private URL triggerUrl;
 
-    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey, int concurrency) {
+    private Benchmark(String gateway, String bootstrap, Path dataDir, String apiKey, int concurrency, Workload workload, int runsInFlight) {
         this.gateway = gateway;
+        this.workload = workload;
+        this.runsInFlight = runsInFlight;
         this.bootstrap = bootstrap;
         this.store = new FileStore(dataDir);
         this.apiKey = apiKey;
@@ -100,7 +107,7 @@ public final class Benchmark {
             System.out.println("""
                     usage: ./zaps bench [--rates 50,1000] [--seconds 15] [--full-seconds 15] [--concurrency 128] [--warmup 500]
                                         [--warmup-seconds 0 --warmup-rate 300] [--settle-seconds 0] [--keep-data true]
-                                        [--show-slowest 0] [--broker-timings false]
+                                        [--show-slowest 0] [--broker-timings false] [--workload one-webhook] [--runs-in-flight 0]
                                         [--gateway URL --bootstrap HOST:PORT --data DIR] [--api-key KEY]
                       --rates         fixed trigger rates (runs/s), each held for --seconds, or RATE:SECONDS
                                       (e.g. 50:60,50:60,400:20); 60 s phases at 50 runs/s put 30 runs behind the p99
@@ -113,6 +120,12 @@ public final class Benchmark {
                       --keep-data     keep the data folder of the Zaps it started (deleted by default)
                       --show-slowest  list that many of the slowest runs of each fixed-rate phase, hop by hop
                       --broker-timings true: at the end, the embedded broker's request timings per part (JMX)
+                      --workload      one-webhook: one webhook step per run (default); control-flow: filter -> switch ->
+                                      for_each over 10 items at once, each a child run with one webhook step (13 step
+                                      instances per run; also prints step instances/s)
+                      --runs-in-flight N: the warm-up's and full speed's limit is N unfinished runs (a trigger waits for
+                                      a run to end), not --concurrency requests; for workloads whose runs take far longer
+                                      than a request, where full speed would otherwise start more runs than drain in hours
                       --gateway ...   measure a running Zaps instead of starting one""");
             return 0;
         }
@@ -126,6 +139,8 @@ public final class Benchmark {
         int showSlowest = Integer.parseInt(options.getOrDefault("show-slowest", "0"));
         boolean brokerTimings = Boolean.parseBoolean(options.getOrDefault("broker-timings", "false"));
         List<FixedPhase> rates = FixedPhase.parse(options.getOrDefault("rates", "50,1000"), seconds);
+        Workload workload = Workload.parse(options.getOrDefault("workload", Workload.ONE_WEBHOOK.option()));
+        int runsInFlight = Integer.parseInt(options.getOrDefault("runs-in-flight", "0"));
 
         ZapsSystem system = null;
         String gateway = options.get("gateway");
@@ -145,7 +160,7 @@ public final class Benchmark {
             return 2;
         }
         try {
-            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency);
+            Benchmark bench = new Benchmark(gateway, bootstrap, data, options.get("api-key"), concurrency, workload, runsInFlight);
             return bench.execute(rates, fullSeconds, concurrency, warmup, warmupSeconds, warmupRate, settleSeconds, showSlowest, brokerTimings);
         } finally {
             if (system != null) {
@@ -183,8 +198,8 @@ public final class Benchmark {
             consumer.start();
             Thread.sleep(2000); // let the consumer get its partitions at the end of the topic
 
-            System.out.printf(Locale.ROOT, "%nworkflow %s: one webhook step -> local sink; machine: %d cores, Java %s%n",
-                    workflowId, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+            System.out.printf(Locale.ROOT, "%nworkflow %s (%s): %s; machine: %d cores, Java %s%n",
+                    workflowId, workload.option(), workload.description(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
             if (warmup > 0) {
                 Phase w = fullSpeed("warm-up", warmup, Long.MAX_VALUE, concurrency);
                 awaitAndReport(w, false);
@@ -206,10 +221,13 @@ public final class Benchmark {
                 allGood &= awaitAndReport(phase, true);
             }
             if (fullSeconds > 0) {
-                allGood &= awaitAndReport(fullSpeed("full speed (c=" + concurrency + ")", Integer.MAX_VALUE,
+                String name = runsInFlight > 0 ? "full speed (" + runsInFlight + " runs)" : "full speed (c=" + concurrency + ")";
+                allGood &= awaitAndReport(fullSpeed(name, Integer.MAX_VALUE,
                         TimeUnit.SECONDS.toNanos(fullSeconds), concurrency), true);
             }
-            if (!fixed.isEmpty()) {
+            if (!fixed.isEmpty() && workload.hasChildren()) {
+                System.out.println("\n(no hop breakdown: it follows a run with one step and no child runs)");
+            } else if (!fixed.isEmpty()) {
                 System.out.println();
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 fixed.forEach(p -> ids.addAll(p.runIds()));
@@ -245,20 +263,27 @@ public final class Benchmark {
                 LockSupport.parkNanos(wait);
             }
             // Both clocks say when the trigger was due, also when this loop is late.
-            trigger(phase, i, null, due, startMillis + (due - start) / 1_000_000);
+            trigger(phase, i, null, false, due, startMillis + (due - start) / 1_000_000);
         }
         return phase;
     }
 
     private Phase fullSpeed(String name, int maxRuns, long forNanos, int concurrency) throws InterruptedException {
         Phase phase = new Phase(name, java.util.Collections.synchronizedList(new ArrayList<>()), new AtomicInteger());
-        Semaphore inFlight = new Semaphore(concurrency);
+        boolean holdUntilDone = runsInFlight > 0;
+        int permits = holdUntilDone ? runsInFlight : concurrency;
+        Semaphore inFlight = new Semaphore(permits);
         long end = forNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + forNanos;
         for (int i = 0; i < maxRuns && System.nanoTime() < end; i++) {
             inFlight.acquire();
-            trigger(phase, i, inFlight, System.nanoTime(), System.currentTimeMillis());
+            trigger(phase, i, inFlight, holdUntilDone, System.nanoTime(), System.currentTimeMillis());
         }
-        inFlight.acquire(concurrency);
+        if (holdUntilDone) {
+            // The runs still in flight end in awaitAndReport, which waits as long as runs complete.
+            inFlight.tryAcquire(permits, STALL_LIMIT.toSeconds(), TimeUnit.SECONDS);
+        } else {
+            inFlight.acquire(permits);
+        }
         return phase;
     }
 
@@ -266,21 +291,30 @@ public final class Benchmark {
      * Sends one trigger from the sender pool. Latency counts from {@code dueNanos}, when the request was due,
      * not from when a sender thread took it: a system that falls behind cannot hide its queue in the client's.
      */
-    private void trigger(Phase phase, long n, Semaphore inFlight, long dueNanos, long dueMillis) {
+    private void trigger(Phase phase, long n, Semaphore inFlight, boolean holdUntilDone, long dueNanos, long dueMillis) {
         senders.execute(() -> {
+            boolean held = false;
             try {
-                String runId = postTrigger("{\"context\":{\"n\":" + n + "}}");
+                String runId = postTrigger(workload.triggerBody(n));
                 if (runId != null) {
                     sentAt.put(runId, dueNanos);
                     sentWall.put(runId, dueMillis);
                     phase.runIds().add(runId);
+                    if (holdUntilDone) {
+                        held = true;
+                        releaseWhenDone.put(runId, inFlight);
+                        // It may have ended before the map knew it: then whoever removes the entry releases it.
+                        if (doneAt.containsKey(runId) && releaseWhenDone.remove(runId) != null) {
+                            inFlight.release();
+                        }
+                    }
                 } else {
                     phase.rejected().incrementAndGet();
                 }
             } catch (IOException | RuntimeException e) {
                 phase.rejected().incrementAndGet();
             } finally {
-                if (inFlight != null) {
+                if (inFlight != null && !held) {
                     inFlight.release();
                 }
             }
@@ -344,12 +378,16 @@ public final class Benchmark {
         }
         // Count only runs whose JSON snapshot says completed (the projection may trail the event a little).
         List<String> counted = new ArrayList<>();
+        StepInstances instances = StepInstances.NONE;
         long snapshotDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         for (String id : ids) {
             while (true) {
                 RunSnapshot snapshot = store.findRun(id).orElse(null);
                 if (snapshot != null && snapshot.status() == RunStatus.COMPLETED && doneAt.containsKey(id)) {
                     counted.add(id);
+                    if (print && workload.hasChildren()) {
+                        instances = instances.plus(StepInstances.count(snapshot, child -> finalRun(child, snapshotDeadline)));
+                    }
                     break;
                 }
                 if ((snapshot != null && snapshot.status().isFinal()) || System.nanoTime() > snapshotDeadline) {
@@ -368,12 +406,34 @@ public final class Benchmark {
         int sent = ids.size() + phase.rejected().get();
         System.out.printf(Locale.ROOT, "%-22s %8d %8d %8.1fs %9.0f %8.1f %8.1f %8.1f%n", phase.name(), sent, counted.size(), secondsTaken,
                 secondsTaken > 0 ? counted.size() / secondsTaken : 0, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100));
+        if (workload.hasChildren()) {
+            System.out.printf(Locale.ROOT, "  step instances: %d (%.1f per run, in the run and its %d child runs), %.0f/s%s%n",
+                    instances.steps(), counted.isEmpty() ? 0.0 : (double) instances.steps() / counted.size(), instances.childRuns(),
+                    secondsTaken > 0 ? instances.steps() / secondsTaken : 0,
+                    instances.missingRuns() == 0 ? "" : "; !! " + instances.missingRuns() + " child runs without a snapshot");
+        }
         if (counted.size() != sent) {
             System.out.printf(Locale.ROOT, "  !! %d of %d triggers did not end as a completed run (%d not accepted; waited until no run completed for %d s)%n",
                     sent - counted.size(), sent, phase.rejected().get(), STALL_LIMIT.toSeconds());
             return false;
         }
         return true;
+    }
+
+    /** A child run's snapshot once it is final (the projector may trail its parent's), or null past the deadline. */
+    private RunSnapshot finalRun(String runId, long deadlineNanos) {
+        while (true) {
+            RunSnapshot snapshot = store.findRun(runId).orElse(null);
+            if ((snapshot != null && snapshot.status().isFinal()) || System.nanoTime() > deadlineNanos) {
+                return snapshot;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return snapshot;
+            }
+        }
     }
 
     private static double percentile(long[] sortedNanos, int p) {
@@ -383,6 +443,10 @@ public final class Benchmark {
         int index = (int) Math.ceil(p / 100.0 * sortedNanos.length) - 1;
         return sortedNanos[Math.max(0, Math.min(index, sortedNanos.length - 1))] / 1e6;
     }
+
+    /** The events after which a run does nothing more (a run counts only if its snapshot says completed). */
+    private static final java.util.Set<String> FINAL_EVENTS = java.util.Set.of(RunEventType.RUN_COMPLETED.wireName(),
+            RunEventType.RUN_FAILED.wireName(), RunEventType.RUN_CANCELLED.wireName(), RunEventType.RUN_REJECTED.wireName());
 
     private void consumeCompletions() {
         try (KafkaConsumer<String, byte[]> consumer = HopBreakdown.reader(bootstrap, Topics.RUN_EVENTS, 2000)) {
@@ -394,17 +458,15 @@ public final class Benchmark {
                     if (type != null && record.key() != null) {
                         // Zaps names each event's type in a header: no need to parse every snapshot.
                         String name = new String(type.value(), StandardCharsets.UTF_8);
-                        if (name.equals(RunEventType.RUN_COMPLETED.wireName()) || name.equals(RunEventType.RUN_FAILED.wireName())) {
-                            doneAt.putIfAbsent(record.key(), now);
-                            doneWall.putIfAbsent(record.key(), System.currentTimeMillis());
+                        if (FINAL_EVENTS.contains(name)) {
+                            ended(record.key(), now);
                         }
                         continue;
                     }
                     try {
                         RunEvent event = Json.read(record.value(), RunEvent.class);
-                        if (event.type() == RunEventType.RUN_COMPLETED || event.type() == RunEventType.RUN_FAILED) {
-                            doneAt.putIfAbsent(event.runId(), now);
-                            doneWall.putIfAbsent(event.runId(), System.currentTimeMillis());
+                        if (FINAL_EVENTS.contains(event.type().wireName())) {
+                            ended(event.runId(), now);
                         }
                     } catch (RuntimeException ignored) {
                         // not ours to judge: the projector dead-letters malformed events
@@ -414,12 +476,17 @@ public final class Benchmark {
         }
     }
 
+    private void ended(String runId, long nanos) {
+        doneAt.putIfAbsent(runId, nanos);
+        doneWall.putIfAbsent(runId, System.currentTimeMillis());
+        Semaphore permit = releaseWhenDone.remove(runId);
+        if (permit != null) {
+            permit.release();
+        }
+    }
+
     private void createWorkflow(String sinkUrl) throws IOException, InterruptedException {
-        String body = """
-                {"id": "%s", "name": "Benchmark", "entry_point": "notify",
-                 "steps": [{"id": "notify", "type": "webhook",
-                            "config": {"url": "%s", "method": "POST", "body": {"n": "{{ n }}"}}}]}
-                """.formatted(workflowId, sinkUrl);
+        String body = workload.workflow(workflowId, sinkUrl);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway + "/api/workflows"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
