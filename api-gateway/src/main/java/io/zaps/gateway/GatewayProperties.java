@@ -37,6 +37,11 @@ import java.util.List;
  *                              ignores a {@code retry_run} after that: keep the two equal, so that an older run is
  *                              refused with 409 here instead of being accepted and then ignored
  * @param stream                the run stream, {@code GET /api/runs/stream} (server-sent events)
+ * @param completionTail        whether this gateway reads every partition of {@code zaps.run-events} (no consumer
+ *                              group, from the end) for the runs its {@code respond: on_completion} webhooks wait on
+ *                              (default true). Needed with several gateways, whose projectors each own only some
+ *                              partitions; a lone gateway's projector owns them all and answers the waits itself, so
+ *                              there it may be turned off to save reading each event twice
  */
 @Validated
 @ConfigurationProperties("zaps.gateway")
@@ -51,7 +56,8 @@ public record GatewayProperties(
         Duration idempotencyWindow,
         @Min(0) @Max(36_500) Integer retentionDays,
         Duration retryWindow,
-        @jakarta.validation.Valid StreamSettings stream) {
+        @jakarta.validation.Valid StreamSettings stream,
+        Boolean completionTail) {
 
     /**
      * Settings of the run stream ({@code zaps.gateway.stream.*}).
@@ -89,6 +95,7 @@ public record GatewayProperties(
         retentionDays = retentionDays == null ? 30 : retentionDays;
         retryWindow = retryWindow == null ? Duration.ofDays(7) : retryWindow;
         stream = stream == null ? new StreamSettings(null, null, null, null) : stream;
+        completionTail = completionTail == null ? Boolean.TRUE : completionTail;
         if (retryWindow.isNegative() || retryWindow.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.retry-window must be positive");
         }

@@ -1,7 +1,11 @@
 package io.zaps.gateway.hook;
 
 import io.zaps.gateway.GatewayProperties;
+import io.zaps.store.FileStore;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.context.annotation.Configuration;
 
 import java.time.Clock;
@@ -9,6 +13,20 @@ import java.time.Clock;
 /** The inbound webhooks' own parts. */
 @Configuration(proxyBeanMethods = false)
 class HookConfiguration {
+
+    @Bean
+    RunCompletionWaiter gatewayRunCompletionWaiter(FileStore gatewayFileStore) {
+        return new RunCompletionWaiter(gatewayFileStore, RunCompletionWaiter.SWEEP);
+    }
+
+    /** Every gateway reads the run events of all partitions for its waiting webhooks (see RunEndTail). */
+    @Bean
+    @ConditionalOnProperty(name = "zaps.gateway.completion-tail", havingValue = "true", matchIfMissing = true)
+    @SuppressWarnings("unchecked")
+    RunEndTail gatewayRunEndTail(ConsumerFactory<?, ?> consumerFactory, RunCompletionWaiter gatewayRunCompletionWaiter) {
+        return new RunEndTail(() -> (Consumer<String, byte[]>) consumerFactory.createConsumer(null, "zaps-run-end-tail-", null,
+                RunEndTail.overrides()), gatewayRunCompletionWaiter);
+    }
 
     @Bean
     SignatureReplayStore gatewaySignatureReplayStore(GatewayProperties properties, Clock clock) {

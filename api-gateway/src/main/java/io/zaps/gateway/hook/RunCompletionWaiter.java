@@ -1,12 +1,12 @@
 package io.zaps.gateway.hook;
 
 import io.zaps.contract.run.RunSnapshot;
+import io.zaps.gateway.projection.RunEndListener;
 import io.zaps.store.FileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.http.ResponseEntity;
-import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.DeferredResult;
 
 import java.io.IOException;
@@ -14,46 +14,61 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
  * Waits, without holding a request thread, for runs to reach a final status: each waiting request is a servlet-async
- * {@link DeferredResult}, and one thread polls the runs' files ({@code <data>/runs/<run_id>.json}, written by the
- * gateway's projector) every {@link #POLL}, reading a snapshot only when its file changed. A wait ends with the final
- * snapshot, or with the latest one when its bound has passed. At most {@link #MAX_WAITING} requests wait at once; more are
- * answered at once as if their bound had passed.
+ * {@link DeferredResult}, answered on the thread that learns the run's end:
+ * <ul>
+ *   <li>this gateway's run projector, right after it wrote a final snapshot ({@link RunEndListener}), for the runs of
+ *       the {@code zaps.run-events} partitions it owns;</li>
+ *   <li>{@link RunEndTail}, which reads every partition of {@code zaps.run-events} from the end and hands over the
+ *       final events of the runs waited on here, for the runs whose partition another gateway projects;</li>
+ *   <li>once when the wait starts, and then every {@link #sweepEvery} as a safety net, the run's file: a run that ended
+ *       before its request began to wait (an idempotent repeat, a final snapshot projected before a restart, or an
+ *       end the tail read a moment before the wait was registered).</li>
+ * </ul>
+ * A wait ends with the final snapshot, or with the latest one when its bound has passed (a timer per wait). At most
+ * {@link #MAX_WAITING} requests wait at once; more are answered at once as if their bound had passed.
  */
-@Component
-class RunCompletionWaiter implements DisposableBean {
-    static final Duration POLL = Duration.ofMillis(100);
+class RunCompletionWaiter implements RunEndListener, DisposableBean {
     static final int MAX_WAITING = 1000;
-    private static final Duration REREAD_EVERY = Duration.ofSeconds(1);
-    /** Servlet async timeout beyond the bound: only a stalled poller lets it fire. */
+    /** The safety net only: answers normally come from {@link #runEnded}. */
+    static final Duration SWEEP = Duration.ofSeconds(1);
+    /** Servlet async timeout beyond the bound: only a stalled timer thread lets it fire. */
     private static final Duration ASYNC_GRACE = Duration.ofSeconds(10);
     private static final Logger log = LoggerFactory.getLogger(RunCompletionWaiter.class);
 
     private final FileStore store;
     private final Path runs;
-    private final Set<Waiting> waiting = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService poller;
+    /** Run id to the requests waiting for it (usually one; more with an Idempotency-Key repeated while it runs). */
+    private final Map<String, Set<Waiting>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final ScheduledExecutorService timers;
 
-    RunCompletionWaiter(FileStore store) {
+    RunCompletionWaiter(FileStore store, Duration sweepEvery) {
         this.store = store;
         // The store's documented layout: <data>/runs/<run_id>.json
         this.runs = store.root().resolve("runs");
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "zaps-hook-waiter");
             thread.setDaemon(true);
             return thread;
         });
-        poller.scheduleWithFixedDelay(this::poll, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
+        timers.setRemoveOnCancelPolicy(true); // a wait answered early takes its timer out of the queue
+        this.timers = timers;
+        timers.scheduleWithFixedDelay(this::sweep, sweepEvery.toMillis(), sweepEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -68,43 +83,56 @@ class RunCompletionWaiter implements DisposableBean {
             result.setResult(finished.apply(run));
             return result;
         }
-        if (waiting.size() >= MAX_WAITING) {
+        if (count.incrementAndGet() > MAX_WAITING) {
+            count.decrementAndGet();
             log.warn("{} webhook requests already wait for their runs; run {} is answered without waiting", MAX_WAITING, run.runId());
             result.setResult(unfinished.apply(run));
             return result;
         }
-        Waiting wait = new Waiting(run, System.nanoTime() + bound.toNanos(), result, finished, unfinished);
-        result.onTimeout(() -> wait.answerUnfinished());
-        result.onCompletion(() -> waiting.remove(wait));
-        result.onError(e -> waiting.remove(wait));
-        waiting.add(wait);
+        Waiting wait = new Waiting(run, result, finished, unfinished);
+        result.onTimeout(wait::answerUnfinished);
+        result.onCompletion(wait::forget);
+        result.onError(e -> wait.forget());
+        waiting.compute(run.runId(), (id, waits) -> {
+            Set<Waiting> all = waits == null ? ConcurrentHashMap.newKeySet() : waits;
+            all.add(wait);
+            return all;
+        });
+        wait.timer = timers.schedule(wait::expire, bound.toNanos(), TimeUnit.NANOSECONDS);
+        // Registered first, read second: an end projected before this line is in the file, one after it is signalled.
+        wait.check();
         return result;
+    }
+
+    /** Whether a request waits for {@code runId}: lets {@link RunEndTail} skip every other record unparsed. */
+    boolean waitsFor(String runId) {
+        return waiting.containsKey(runId);
+    }
+
+    /** A run's final snapshot, from the projector or the tail: the requests waiting for it are answered now. */
+    @Override
+    public void runEnded(RunSnapshot run) {
+        Set<Waiting> waits = waiting.get(run.runId());
+        if (waits == null || !run.status().isFinal()) {
+            return;
+        }
+        for (Waiting wait : waits) {
+            wait.offer(run);
+        }
     }
 
     /** How many requests wait now. */
     int waitingCount() {
-        return waiting.size();
+        return count.get();
     }
 
-    private void poll() {
-        long now = System.nanoTime();
-        for (Waiting wait : waiting) {
-            try {
+    private void sweep() {
+        for (Set<Waiting> waits : waiting.values()) {
+            for (Waiting wait : waits) {
                 if (wait.result.isSetOrExpired()) {
-                    waiting.remove(wait);
-                    continue;
-                }
-                wait.refresh();
-                if (wait.latest.status().isFinal()) {
-                    wait.answer(wait.finished);
-                } else if (now - wait.deadline >= 0) {
-                    wait.answerUnfinished();
-                }
-            } catch (RuntimeException e) {
-                // A corrupt or unreadable file: keep the last snapshot, the bound still ends the wait.
-                log.warn("cannot read run {} while a webhook waits for it: {}", wait.latest.runId(), e.getMessage());
-                if (now - wait.deadline >= 0) {
-                    wait.answerUnfinished();
+                    wait.forget();
+                } else {
+                    wait.check();
                 }
             }
         }
@@ -112,55 +140,72 @@ class RunCompletionWaiter implements DisposableBean {
 
     @Override
     public void destroy() {
-        poller.shutdownNow();
-        for (Waiting wait : waiting) {
-            wait.answerUnfinished();
-        }
+        timers.shutdownNow();
+        waiting.values().forEach(waits -> waits.forEach(Waiting::answerUnfinished));
     }
 
     private final class Waiting {
-        final long deadline;
         final DeferredResult<ResponseEntity<Object>> result;
         final Function<RunSnapshot, ResponseEntity<Object>> finished;
         final Function<RunSnapshot, ResponseEntity<Object>> unfinished;
+        final AtomicBoolean done = new AtomicBoolean();
+        final AtomicBoolean forgotten = new AtomicBoolean();
         volatile RunSnapshot latest;
+        volatile ScheduledFuture<?> timer;
         private Object fileKey;
         private long size = -1;
         private long modified;
-        private long lastRead = System.nanoTime();
 
-        Waiting(RunSnapshot run, long deadline, DeferredResult<ResponseEntity<Object>> result,
+        Waiting(RunSnapshot run, DeferredResult<ResponseEntity<Object>> result,
                 Function<RunSnapshot, ResponseEntity<Object>> finished, Function<RunSnapshot, ResponseEntity<Object>> unfinished) {
             this.latest = run;
-            this.deadline = deadline;
             this.result = result;
             this.finished = finished;
             this.unfinished = unfinished;
         }
 
-        /**
-         * Reads the snapshot again when its file was replaced (every write renames a new file into place), and every
-         * {@link #REREAD_EVERY} in case a replacement looked like the file it replaced (a reused inode, same size and time).
-         */
-        void refresh() {
-            BasicFileAttributes attributes;
+        void offer(RunSnapshot run) {
+            if (run.revision() >= latest.revision()) {
+                latest = run;
+                answer(finished);
+            }
+        }
+
+        /** Reads the run's file when it was replaced since the last look (every write renames a new file into place). */
+        synchronized void check() {
             try {
-                attributes = Files.readAttributes(runs.resolve(latest.runId() + ".json"), BasicFileAttributes.class);
-            } catch (IOException e) {
-                return; // not there (yet): keep the last snapshot
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(runs.resolve(latest.runId() + ".json"), BasicFileAttributes.class);
+                } catch (IOException e) {
+                    return; // not there (yet)
+                }
+                long newModified = attributes.lastModifiedTime().toMillis();
+                if (attributes.fileKey() != null && Objects.equals(fileKey, attributes.fileKey())
+                        && size == attributes.size() && modified == newModified) {
+                    return;
+                }
+                Optional<RunSnapshot> run = store.findRun(latest.runId());
+                fileKey = attributes.fileKey();
+                size = attributes.size();
+                modified = newModified;
+                run.filter(r -> r.revision() >= latest.revision()).ifPresent(r -> {
+                    if (r.status().isFinal()) {
+                        offer(r);
+                    } else {
+                        latest = r; // answered at the bound: the latest snapshot, as GET /api/runs/{id} would show it
+                    }
+                });
+            } catch (RuntimeException e) {
+                // A corrupt or unreadable file: the signal or the bound still ends the wait.
+                log.warn("cannot read run {} while a webhook waits for it: {}", latest.runId(), e.getMessage());
             }
-            long newModified = attributes.lastModifiedTime().toMillis();
-            long now = System.nanoTime();
-            if (attributes.fileKey() != null && Objects.equals(fileKey, attributes.fileKey())
-                    && size == attributes.size() && modified == newModified && now - lastRead < REREAD_EVERY.toNanos()) {
-                return;
-            }
-            lastRead = now;
-            Optional<RunSnapshot> run = store.findRun(latest.runId());
-            fileKey = attributes.fileKey();
-            size = attributes.size();
-            modified = newModified;
-            run.filter(r -> r.revision() >= latest.revision()).ifPresent(r -> latest = r);
+        }
+
+        /** The bound has passed: one last look at the file, then the answer either way. */
+        void expire() {
+            check();
+            answerUnfinished();
         }
 
         void answerUnfinished() {
@@ -168,12 +213,30 @@ class RunCompletionWaiter implements DisposableBean {
         }
 
         void answer(Function<RunSnapshot, ResponseEntity<Object>> how) {
-            waiting.remove(this);
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            forget();
             try {
                 result.setResult(how.apply(latest));
             } catch (RuntimeException e) {
                 result.setErrorResult(e);
             }
+        }
+
+        void forget() {
+            if (!forgotten.compareAndSet(false, true)) {
+                return;
+            }
+            ScheduledFuture<?> scheduled = timer;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            waiting.computeIfPresent(latest.runId(), (id, waits) -> {
+                waits.remove(this);
+                return waits.isEmpty() ? null : waits;
+            });
+            count.decrementAndGet();
         }
     }
 }

@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.listener.BatchListenerFailedException;
 import org.springframework.kafka.listener.ConsumerSeekAware;
@@ -47,7 +48,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * file back while nobody else replaced it.
  *
  * <p>Every snapshot written is told to the {@link RunCatalog} (run listings, and the run stream through it); one
- * the store refused (an older or repeated revision) is not.
+ * the store refused (an older or repeated revision) is not. Every final snapshot saved (written, or already there) is
+ * told to the {@link RunEndListener}s, so that a webhook waiting for its run is answered at once.
  *
  * <p>A malformed record is dead-lettered alone: the records before it are applied, then
  * {@link BatchListenerFailedException} tells the shared error handler (zaps-kafka) its index, and the
@@ -62,12 +64,14 @@ class RunProjector implements ConsumerSeekAware {
     private final FileStore store;
     private final AcceptedRuns accepted;
     private final RunCatalog catalog;
+    private final List<RunEndListener> ends;
     private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
 
-    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog) {
+    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends) {
         this.store = store;
         this.accepted = accepted;
         this.catalog = catalog;
+        this.ends = ends.orderedStream().toList();
     }
 
     @KafkaListener(id = "zaps-run-projector", topics = Topics.RUN_EVENTS, batch = "true",
@@ -125,6 +129,10 @@ class RunProjector implements ConsumerSeekAware {
             if (stamp != null && stamp != before) {
                 // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
                 catalog.put(RunSummary.of(entry.snapshot));
+            }
+            if (entry.snapshot.status().isFinal() && (stamp == null || stamp.revision() <= entry.snapshot.revision())) {
+                // also when the store already had it (a replay), not when it holds a later revision (a retried run)
+                ends.forEach(end -> end.runEnded(entry.snapshot));
             }
             if (stamp == null || (stamp.revision() == entry.snapshot.revision() && entry.snapshot.status().isFinal())) {
                 known.remove(runId);

@@ -11,6 +11,7 @@ import io.zaps.gateway.GatewayTestSupport;
 import io.zaps.store.FileStore;
 import io.zaps.store.SecretStore;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
@@ -299,6 +300,26 @@ class WebhookApiTest extends GatewayTestSupport {
         assertThat(response.json().get("status").stringValue()).isEqualTo("failed");
         assertThat(response.json().get("error").stringValue()).isEqualTo("step 'call' failed: HTTP 500");
         assertThat(response.json().get("output").get("response").get("status_code").intValue()).isEqualTo(500);
+    }
+
+    @Test
+    void onCompletionAnswersFromTheFinalRunEventOnKafka() throws Exception {
+        String id = webhookWorkflow("hook_wait_kafka", "active", tokenTrigger("hook-wait-kafka", ", \"respond\": \"on_completion\""));
+        secrets.put("hook-wait-kafka", TOKEN);
+        CompletableFuture<Response> answer = CompletableFuture.supplyAsync(() -> hook(id, "{\"n\": 8}", Map.of("X-Zaps-Token", TOKEN)));
+        RunSnapshot pending = listedRun(id);
+        await().atMost(Duration.ofSeconds(20)).until(() -> waiter.waitsFor(pending.runId()));
+
+        // as the executor publishes it; the projector writes it and tells the waiter (RunCompletionWaiterTest: no tick)
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            producer.send(runEvent(pending.runId(), id, RunStatus.COMPLETED, 5, pending.createdAt())).get();
+        }
+
+        Response response = answer.get(20, TimeUnit.SECONDS);
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        assertThat(response.json().get("run_id").stringValue()).isEqualTo(pending.runId());
+        assertThat(response.json().get("status").stringValue()).isEqualTo("completed");
+        assertThat(waiter.waitsFor(pending.runId())).isFalse();
     }
 
     @Test
