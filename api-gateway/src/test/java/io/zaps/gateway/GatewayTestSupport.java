@@ -23,6 +23,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -77,6 +79,13 @@ public abstract class GatewayTestSupport {
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
         registry.add("zaps.gateway.data-dir", DATA_DIR::toString);
+    }
+
+    /** Every test starts on a ready gateway (Kafka answering, its listeners assigned), as the launcher's do. */
+    @BeforeEach
+    void awaitReady() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> send("GET", "/health", null, Map.of()).status() == 200);
     }
 
     private static Path newDataDir() {

@@ -6,7 +6,10 @@ import io.zaps.executor.run.ResumeLinks;
 import io.zaps.executor.run.RunLimits;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.stream.ExecutorStreams;
+import io.zaps.executor.stream.StreamsHealthIndicator;
 import io.zaps.kafka.KafkaClientSecurity;
+import io.zaps.kafka.health.KafkaClusterHealthIndicator;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,6 +18,8 @@ import org.springframework.core.env.Environment;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Wires the pure core to its Kafka Streams shell. Defaults that depend on the environment live in a
@@ -56,5 +61,19 @@ class ExecutorConfiguration {
     ExecutorStreams executorStreams(ExecutorProperties properties, KafkaClientSecurity executorKafkaSecurity,
                                     RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock) {
         return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock);
+    }
+
+    /** Readiness part "streams" (executor-service.yml puts it in the readiness group). */
+    @Bean
+    StreamsHealthIndicator streamsHealthIndicator(ExecutorStreams executorStreams) {
+        return new StreamsHealthIndicator(executorStreams, StreamsHealthIndicator.REBALANCE_GRACE, System::nanoTime);
+    }
+
+    /** Readiness part "kafka": the cluster answers, asked with the streams' own client settings. */
+    @Bean
+    KafkaClusterHealthIndicator kafkaHealthIndicator(ExecutorProperties properties, KafkaClientSecurity executorKafkaSecurity) {
+        Map<String, Object> config = new HashMap<>(executorKafkaSecurity.clientProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, properties.bootstrapServers());
+        return KafkaClusterHealthIndicator.forAdminConfig(config);
     }
 }

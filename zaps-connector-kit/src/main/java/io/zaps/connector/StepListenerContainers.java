@@ -3,6 +3,7 @@ package io.zaps.connector;
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.health.ListenerContainerSource;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link io.zaps.contract.MalformedRecordException}: the answers before them are awaited, and the
  * shared error handler (zaps-kafka) dead-letters the record and goes on with the ones after it.
  */
-public final class StepListenerContainers implements SmartLifecycle, DisposableBean {
+public final class StepListenerContainers implements SmartLifecycle, DisposableBean, ListenerContainerSource {
     private static final Logger log = LoggerFactory.getLogger(StepListenerContainers.class);
 
     private final List<ConcurrentMessageListenerContainer<String, byte[]>> containers = new ArrayList<>();
@@ -161,6 +162,12 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
     /** The listener containers, one per handled type (for tests and health checks). */
     public List<ConcurrentMessageListenerContainer<String, byte[]>> containers() {
         return List.copyOf(containers);
+    }
+
+    /** Readiness counts every one of them (they start with this lifecycle, not on their own). */
+    @Override
+    public List<ConcurrentMessageListenerContainer<String, byte[]>> listenerContainers() {
+        return containers();
     }
 
     @Override

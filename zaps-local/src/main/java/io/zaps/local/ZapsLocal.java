@@ -65,10 +65,12 @@ public final class ZapsLocal {
             System.out.println("zaps: stopped");
             stopped.countDown();
         }, "zaps-shutdown"));
+        // ZapsSystem.start returns once every service is ready (the executor's streams running, every listener assigned).
         long millis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("%nzaps: up in %.1f s%n", millis / 1000.0);
         System.out.println("  gateway   " + system.gatewayUrl() + "   (API docs: " + system.gatewayUrl() + "/docs)");
         System.out.println("  console   " + system.gatewayUrl() + "/   (web console: runs, workflows, builder, templates, secrets)");
+        System.out.println("  health    " + system.gatewayUrl() + "/actuator/health/readiness   (and /liveness; every service in this process)");
         System.out.println("  kafka     " + system.bootstrapServers() + (settings.bootstrapServers() == null ? "   (embedded KRaft broker)" : "   (external)"));
         System.out.println("  data      " + system.dataDir());
         System.out.println("  Ctrl-C stops everything.\n");

@@ -6,16 +6,21 @@ import io.zaps.connector.webhook.WebhookConnectorApplication;
 import io.zaps.executor.ExecutorApplication;
 import io.zaps.gateway.GatewayApplication;
 import io.zaps.kafka.KafkaClientSecurity;
+import io.zaps.kafka.health.Readiness;
 import io.zaps.trigger.TriggerApplication;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 
 /**
@@ -32,6 +38,8 @@ import java.util.concurrent.Future;
  */
 public final class ZapsSystem implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ZapsSystem.class);
+    /** How long {@link #start} waits for every service to be ready (a broker recovering a large log, a state restore). */
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(2);
 
     /** The services, in start-up order of importance; contexts start in parallel and stop in reverse. */
     enum Service {
@@ -104,7 +112,7 @@ public final class ZapsSystem implements AutoCloseable {
     private final LocalKafkaBroker broker;
     private final String bootstrapServers;
     private final int httpPort;
-    private final Map<Service, ConfigurableApplicationContext> contexts = new HashMap<>();
+    private final Map<Service, ConfigurableApplicationContext> contexts = new ConcurrentHashMap<>();
 
     private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers, int httpPort) {
         this.settings = settings;
@@ -113,8 +121,20 @@ public final class ZapsSystem implements AutoCloseable {
         this.httpPort = httpPort;
     }
 
-    /** Starts the broker (if embedded) and every service; returns once all of them are ready. */
+    /** Starts the broker (if embedded) and every service; returns once all of them are ready (the gateway's readiness group is up). */
     public static ZapsSystem start(Settings settings) throws IOException {
+        ZapsSystem system = startUnready(settings);
+        try {
+            system.awaitReady(READY_TIMEOUT);
+        } catch (RuntimeException e) {
+            system.close();
+            throw e;
+        }
+        return system;
+    }
+
+    /** Starts the broker and every service without waiting for them to be ready (the readiness test watches that). */
+    static ZapsSystem startUnready(Settings settings) throws IOException {
         routeJulToSlf4j();
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         // Every service learns the gateway's port before the gateway has bound it: the connectors refuse
@@ -141,7 +161,11 @@ public final class ZapsSystem implements AutoCloseable {
         try {
             Map<Service, Future<ConfigurableApplicationContext>> futures = new HashMap<>();
             for (Service service : Service.values()) {
-                futures.put(service, starter.submit(() -> startService(service, dataDir)));
+                futures.put(service, starter.submit(() -> {
+                    ConfigurableApplicationContext context = startService(service, dataDir);
+                    contexts.put(service, context);
+                    return context;
+                }));
             }
             RuntimeException failure = null;
             for (Service service : Service.values()) {
@@ -167,7 +191,37 @@ public final class ZapsSystem implements AutoCloseable {
         if (broker != null && settings.brokerSecurity() != null) {
             properties.putAll(settings.brokerSecurity().services().settings());
         }
-        return startService(service, dataDir, bootstrapServers, httpPort, properties);
+        List<ApplicationContextInitializer<?>> initializers = new ArrayList<>();
+        if (service == Service.GATEWAY) {
+            // The gateway's health groups cover every service in this process (api-gateway.yml names the parts).
+            initializers.add((ConfigurableApplicationContext gateway) -> {
+                gateway.getBeanFactory().registerSingleton("servicesHealthContributor", ServicesHealth.of(contexts, Readiness.READINESS));
+                gateway.getBeanFactory().registerSingleton("servicesLivenessHealthContributor", ServicesHealth.of(contexts, Readiness.LIVENESS));
+            });
+        }
+        return startService(service, dataDir, bootstrapServers, httpPort, properties, initializers);
+    }
+
+    /**
+     * Waits until every service is ready: the gateway's readiness group, which covers them all. Services
+     * are started (their contexts refreshed) before this; being ready also needs the executor's streams
+     * running and every listener assigned, which takes a few seconds more.
+     */
+    void awaitReady(Duration timeout) {
+        HealthEndpoint gateway = contexts.get(Service.GATEWAY).getBean(HealthEndpoint.class);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!Status.UP.equals(Readiness.status(gateway, Readiness.READINESS))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not ready within " + timeout.toSeconds() + " s: "
+                        + String.join("; ", Readiness.notUp(gateway, Readiness.READINESS)));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the services to be ready", e);
+            }
+        }
     }
 
     private static int freePort() throws IOException {
@@ -183,6 +237,11 @@ public final class ZapsSystem implements AutoCloseable {
      */
     static ConfigurableApplicationContext startService(Service service, Path dataDir, String bootstrapServers, int httpPort,
                                                        Map<String, String> properties) {
+        return startService(service, dataDir, bootstrapServers, httpPort, properties, List.of());
+    }
+
+    private static ConfigurableApplicationContext startService(Service service, Path dataDir, String bootstrapServers, int httpPort,
+                                                               Map<String, String> properties, List<ApplicationContextInitializer<?>> initializers) {
         Map<String, Object> props = new HashMap<>(properties);
         props.put("spring.config.name", service.configName);
         props.put("spring.main.banner-mode", "off");
@@ -201,7 +260,8 @@ public final class ZapsSystem implements AutoCloseable {
         String member = "zaps-local-" + Integer.toHexString(dataDir.toString().hashCode()) + "-" + service.configName;
         props.put("spring.kafka.consumer.properties[group.instance.id]", member);
         props.put("zaps.executor.streams[group.instance.id]", member);
-        return new SpringApplicationBuilder(service.application).properties(props).run();
+        return new SpringApplicationBuilder(service.application).properties(props)
+                .initializers(initializers.toArray(ApplicationContextInitializer[]::new)).run();
     }
 
     /** Tomcat logs through java.util.logging; with Boot's logging system off, route it to SLF4J here. */
@@ -210,6 +270,11 @@ public final class ZapsSystem implements AutoCloseable {
             org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
             org.slf4j.bridge.SLF4JBridgeHandler.install();
         }
+    }
+
+    /** One service's Spring context (tests). */
+    ConfigurableApplicationContext context(Service service) {
+        return contexts.get(service);
     }
 
     public String bootstrapServers() {

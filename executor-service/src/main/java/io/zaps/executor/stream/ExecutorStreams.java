@@ -36,6 +36,8 @@ public class ExecutorStreams implements SmartLifecycle {
     private final Clock clock;
     private final AtomicBoolean readyLogged = new AtomicBoolean();
     private volatile KafkaStreams streams;
+    /** When the streams last changed state ({@link System#nanoTime()}), for the readiness grace. */
+    private volatile long stateSince = System.nanoTime();
 
     public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
         this.properties = properties;
@@ -58,6 +60,7 @@ public class ExecutorStreams implements SmartLifecycle {
         KafkaStreams created = new KafkaStreams(
                 ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties)), streamsConfig(properties, security));
         created.setStateListener((next, previous) -> {
+            stateSince = System.nanoTime();
             if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {
                 log.info("zaps executor ready");
             } else if (next == KafkaStreams.State.ERROR) {
@@ -83,6 +86,7 @@ public class ExecutorStreams implements SmartLifecycle {
             return;
         }
         streams = null;
+        readyLogged.set(false);
         boolean closed = current.close(new KafkaStreams.CloseOptions().timeout(properties.closeTimeout()).leaveGroup(true));
         if (!closed) {
             log.warn("executor streams did not close within {}", properties.closeTimeout());
@@ -103,6 +107,16 @@ public class ExecutorStreams implements SmartLifecycle {
     public KafkaStreams.State state() {
         KafkaStreams current = streams;
         return current == null ? KafkaStreams.State.NOT_RUNNING : current.state();
+    }
+
+    /** Whether the streams have been {@code RUNNING} since they were started (a rebalance after that is routine). */
+    public boolean hasBeenRunning() {
+        return streams != null && readyLogged.get();
+    }
+
+    /** When the streams last changed state, in {@link System#nanoTime()}. */
+    public long stateSinceNanos() {
+        return stateSince;
     }
 
     static FinishedRunStore.Retention retention(ExecutorProperties properties) {

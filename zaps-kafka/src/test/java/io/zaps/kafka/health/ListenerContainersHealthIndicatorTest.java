@@ -1,0 +1,58 @@
+package io.zaps.kafka.health;
+
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.kafka.listener.MessageListenerContainer;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+class ListenerContainersHealthIndicatorTest {
+
+    private static MessageListenerContainer container(String id, boolean autoStartup, boolean running, List<TopicPartition> assigned) {
+        MessageListenerContainer container = mock(MessageListenerContainer.class);
+        when(container.getListenerId()).thenReturn(id);
+        when(container.isAutoStartup()).thenReturn(autoStartup);
+        when(container.isRunning()).thenReturn(running);
+        when(container.getAssignedPartitions()).thenReturn(assigned);
+        return container;
+    }
+
+    @Test
+    void upWhenEveryContainerRunsWithPartitions() {
+        Health health = new ListenerContainersHealthIndicator(() -> List.of(
+                container("projector", true, true, List.of(new TopicPartition("zaps.run-events", 0), new TopicPartition("zaps.run-events", 1))),
+                container("requests", false, true, List.of(new TopicPartition("zaps.step-requests.webhook", 0))))).health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.UP);
+        assertThat(health.getDetails()).containsEntry("projector", "2 partitions").containsEntry("requests", "1 partitions");
+    }
+
+    @Test
+    void downWhileAContainerWaitsForItsPartitions() {
+        Health health = new ListenerContainersHealthIndicator(() -> List.of(
+                container("projector", true, true, List.of(new TopicPartition("zaps.run-events", 0))),
+                container("requests", true, true, List.of()))).health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("requests", "waiting for partitions");
+    }
+
+    @Test
+    void downWhenAContainerIsNotRunning() {
+        Health health = new ListenerContainersHealthIndicator(() -> List.of(container("requests", true, false, null))).health();
+
+        assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(health.getDetails()).containsEntry("requests", "not running");
+    }
+
+    @Test
+    void noListenersIsUp() {
+        assertThat(new ListenerContainersHealthIndicator(List::of).health().getStatus()).isEqualTo(Status.UP);
+    }
+}
