@@ -1,5 +1,7 @@
 package io.zaps.kafka;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.Topics;
 import io.zaps.contract.step.StepSpec;
@@ -12,6 +14,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -79,7 +82,8 @@ public class ZapsKafkaAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(CommonErrorHandler.class)
-    public DefaultErrorHandler zapsErrorHandler(KafkaOperations<String, byte[]> operations, ZapsKafkaProperties properties) {
+    public DefaultErrorHandler zapsErrorHandler(KafkaOperations<String, byte[]> operations, ZapsKafkaProperties properties,
+                                                ObjectProvider<MeterRegistry> meters) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(operations,
                 (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), record.partition()));
         recoverer.setHeadersFunction(ZapsKafkaAutoConfiguration::deadLetterHeaders);
@@ -88,6 +92,8 @@ public class ZapsKafkaAutoConfiguration {
         DefaultErrorHandler handler = new DefaultErrorHandler((record, exception) -> {
             log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason(exception));
             recoverer.accept(record, exception);
+            meters.ifAvailable(registry -> Counter.builder("zaps.dead.letters").description("Records sent to <topic>.dlt, by source topic")
+                    .tag("topic", record.topic()).register(registry).increment());
         }, backOff);
         handler.addNotRetryableExceptions(MalformedRecordException.class, DeadLetterException.class, DeserializationException.class);
         return handler;

@@ -71,6 +71,7 @@ public final class ZapsLocal {
         System.out.println("  gateway   " + system.gatewayUrl() + "   (API docs: " + system.gatewayUrl() + "/docs)");
         System.out.println("  console   " + system.gatewayUrl() + "/   (web console: runs, workflows, builder, templates, secrets)");
         System.out.println("  health    " + system.gatewayUrl() + "/actuator/health/readiness   (and /liveness; every service in this process)");
+        System.out.println("  metrics   " + system.gatewayUrl() + "/actuator/prometheus");
         System.out.println("  kafka     " + system.bootstrapServers() + (settings.bootstrapServers() == null ? "   (embedded KRaft broker)" : "   (external)"));
         System.out.println("  data      " + system.dataDir());
         System.out.println("  Ctrl-C stops everything.\n");

@@ -1,5 +1,12 @@
 package io.zaps.local;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.zaps.connector.email.EmailConnectorApplication;
 import io.zaps.connector.pdf.PdfConnectorApplication;
 import io.zaps.connector.webhook.WebhookConnectorApplication;
@@ -113,12 +120,24 @@ public final class ZapsSystem implements AutoCloseable {
     private final String bootstrapServers;
     private final int httpPort;
     private final Map<Service, ConfigurableApplicationContext> contexts = new ConcurrentHashMap<>();
+    /**
+     * One meter registry for the whole process, given to every service's context: the gateway's
+     * {@code GET /actuator/prometheus} shows every service's meters. Spring does not post-process a registry
+     * given this way, so the process-wide JVM meters are bound here, once.
+     */
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
 
     private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers, int httpPort) {
         this.settings = settings;
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
         this.httpPort = httpPort;
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        gcMetrics.bindTo(meters);
     }
 
     /** Starts the broker (if embedded) and every service; returns once all of them are ready (the gateway's readiness group is up). */
@@ -192,6 +211,10 @@ public final class ZapsSystem implements AutoCloseable {
             properties.putAll(settings.brokerSecurity().services().settings());
         }
         List<ApplicationContextInitializer<?>> initializers = new ArrayList<>();
+        initializers.add((ConfigurableApplicationContext context) -> {
+            context.getBeanFactory().registerSingleton("prometheusMeterRegistry", meters);
+            context.getBeanFactory().registerSingleton("prometheusRegistry", meters.getPrometheusRegistry());
+        });
         if (service == Service.GATEWAY) {
             // The gateway's health groups cover every service in this process (api-gateway.yml names the parts).
             initializers.add((ConfigurableApplicationContext gateway) -> {
@@ -306,6 +329,8 @@ public final class ZapsSystem implements AutoCloseable {
                 }
             }
         }
+        gcMetrics.close();
+        meters.close();
         if (broker != null) {
             broker.close();
         }

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -62,6 +63,7 @@ public final class RunCatalog {
     private final Map<String, NavigableMap<Key, RunSummary>> byWorkflow = new ConcurrentHashMap<>();
     private final Map<String, RunSummary> byId = new ConcurrentHashMap<>();
     private final List<Consumer<RunSummary>> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<RunSummary, RunSummary>> transitions = new CopyOnWriteArrayList<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
     /** Runs removed while the start-up scan runs, so that the scan does not bring back one it read before. */
     private final Set<String> removedWhileLoading = new HashSet<>();
@@ -77,8 +79,9 @@ public final class RunCatalog {
      * the stored one), so that the catalog never shows what the store refused.
      */
     public boolean put(RunSummary run) {
+        RunSummary known;
         synchronized (this) {
-            RunSummary known = byId.get(run.runId());
+            known = byId.get(run.runId());
             if (known != null && known.revision() > run.revision()) {
                 return false;
             }
@@ -87,7 +90,18 @@ public final class RunCatalog {
         for (Consumer<RunSummary> listener : listeners) {
             listener.accept(run);
         }
+        for (BiConsumer<RunSummary, RunSummary> listener : transitions) {
+            listener.accept(known, run);
+        }
         return true;
+    }
+
+    /**
+     * {@code listener} hears every change of a run with what the catalog held before (null for a run it did not
+     * know: a new run since start-up); not the start-up scan.
+     */
+    public void onTransition(BiConsumer<RunSummary, RunSummary> listener) {
+        transitions.add(listener);
     }
 
     /** A run found by the start-up scan: kept unless a newer one arrived meanwhile or it was removed meanwhile. */

@@ -2,7 +2,16 @@ package io.zaps.local;
 
 import io.zaps.contract.Json;
 import io.zaps.executor.stream.ExecutorStreams;
+import io.zaps.contract.Topics;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -23,9 +33,11 @@ import static org.awaitility.Awaitility.await;
 /**
  * Readiness in the all-in-one launcher means every service can do its job: with the executor's streams
  * held back, the gateway's readiness (and {@code /health}) stay down however long the rest has been up;
- * once the streams run, both come up. Liveness does not depend on it.
+ * once the streams run, both come up. Liveness does not depend on it. Then the gateway's
+ * {@code /actuator/prometheus} counts runs and dead letters of every service in the process.
  */
-class ReadinessEndToEndTest {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HealthAndMetricsEndToEndTest {
     private static final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
@@ -46,6 +58,7 @@ class ReadinessEndToEndTest {
     }
 
     @Test
+    @Order(1)
     void readyOnlyOnceTheExecutorsStreamsRun() throws Exception {
         // Everything but the executor's streams gets ready: Kafka answers, the listeners are assigned.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
@@ -80,6 +93,40 @@ class ReadinessEndToEndTest {
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(json(ok).get("status").stringValue()).isEqualTo("ok");
         zaps.awaitReady(Duration.ofSeconds(5));
+    }
+
+    @Test
+    @Order(2)
+    void prometheusCountsRunsAndDeadLettersOfEveryService() throws Exception {
+        zaps.awaitReady(Duration.ofSeconds(60));
+        HttpResponse<String> created = post("/api/workflows", """
+                {"id": "metered", "name": "Metered", "entry_point": "shape",
+                 "steps": [{"id": "shape", "type": "transform", "config": {"output": {"done": true}}}]}""");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        for (int i = 0; i < 2; i++) {
+            assertThat(post("/api/workflows/metered/trigger", "{\"context\": {}}").statusCode()).isEqualTo(202);
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, zaps.bootstrapServers()), new StringSerializer(), new ByteArraySerializer())) {
+            // a step request no connector can read: the shared error handler (zaps-kafka) dead-letters it
+            producer.send(new ProducerRecord<>(Topics.stepRequests("webhook"), "poison", "{not json".getBytes(StandardCharsets.UTF_8))).get();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            HttpResponse<String> scrape = get("/actuator/prometheus");
+            assertThat(scrape.statusCode()).isEqualTo(200);
+            assertThat(scrape.body())
+                    .contains("zaps_runs_started_total{workflow=\"metered\"} 2.0")
+                    .contains("zaps_runs_finished_total{status=\"completed\",workflow=\"metered\"} 2.0")
+                    .contains("zaps_dead_letters_total{topic=\"zaps.step-requests.webhook\"} 1.0")
+                    .contains("jvm_memory_used_bytes").contains("kafka_consumer_");
+        });
+    }
+
+    private static HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(zaps.gatewayUrl() + path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
