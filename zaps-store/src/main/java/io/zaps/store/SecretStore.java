@@ -23,12 +23,14 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The credential store: named secrets encrypted at rest with AES-256-GCM under {@code <data>/secrets/<name>.json}.
@@ -41,6 +43,13 @@ import java.util.Set;
  *
  * <p>Safe for several processes sharing the data folder: writes are atomic (temp file + rename), the key file is created
  * exclusively.
+ *
+ * <p>{@link #value} is on the path of every inbound webhook request. Its file is still read every time (a few hundred
+ * bytes from the page cache), but the JSON parse and the AES-GCM decryption are done only when those bytes differ from the
+ * ones the value was last decrypted from: the cache is keyed on the file's whole content (nonce and ciphertext), not on a
+ * modification time, so a secret rotated or deleted by this or by any other process sharing the folder takes effect on the
+ * very next read, whatever the file system's timestamp granularity. Only secrets that were read are kept, at most
+ * {@link #MAX_CACHED}; an entry is dropped as soon as its file is gone, and replaced when its file changed.
  */
 public final class SecretStore {
     /** The environment variable holding the master key. */
@@ -70,6 +79,27 @@ public final class SecretStore {
     private final String keyId;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** Decrypted values by name, each with the exact file content it was decrypted from. */
+    private final ConcurrentHashMap<String, Decrypted> decrypted = new ConcurrentHashMap<>();
+
+    /** At most this many decrypted values are kept; when full, the whole cache is dropped (a store holds a few secrets). */
+    static final int MAX_CACHED = 256;
+
+    /** A value and the stored bytes (ciphertext, not secret) it was decrypted from. Its toString never shows the value. */
+    private static final class Decrypted {
+        final byte[] file;
+        final String value;
+
+        Decrypted(byte[] file, String value) {
+            this.file = file;
+            this.value = value;
+        }
+
+        @Override
+        public String toString() {
+            return "Decrypted[" + file.length + " bytes]";
+        }
+    }
 
     SecretStore(Path dataDir, byte[] masterKey, Clock clock) {
         if (masterKey.length != 32) {
@@ -121,6 +151,7 @@ public final class SecretStore {
         SecretFile file = new SecretFile(name, ALGORITHM, keyId, b64.encodeToString(nonce), b64.encodeToString(sealed), created, now);
         Path target = file(name);
         Path temp = writePrivateTemp(dir, Json.toBytes(file));
+        decrypted.remove(name);
         try {
             Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -138,19 +169,35 @@ public final class SecretStore {
      */
     public Optional<String> value(String name) {
         checkName(name);
-        return read(name).map(file -> {
-            if (!keyId.equals(file.keyId())) {
-                throw new StoreException("secret '" + name + "' was encrypted with a different master key ("
-                        + MASTER_KEY_ENV + " or " + KEY_FILE + " changed?)", null);
-            }
-            Base64.Decoder b64 = Base64.getDecoder();
-            try {
-                byte[] plain = crypt(Cipher.DECRYPT_MODE, name, b64.decode(file.nonce()), b64.decode(file.ciphertext()));
-                return new String(plain, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new StoreException("secret '" + name + "' is corrupt: " + e.getMessage(), e);
-            }
-        });
+        Optional<byte[]> bytes = readBytes(name);
+        if (bytes.isEmpty()) {
+            decrypted.remove(name);
+            return Optional.empty();
+        }
+        Decrypted known = decrypted.get(name);
+        if (known != null && Arrays.equals(known.file, bytes.get())) {
+            return Optional.of(known.value);
+        }
+        String value = decrypt(name, parse(name, bytes.get()));
+        if (decrypted.size() >= MAX_CACHED) {
+            decrypted.clear();
+        }
+        decrypted.put(name, new Decrypted(bytes.get(), value));
+        return Optional.of(value);
+    }
+
+    private String decrypt(String name, SecretFile file) {
+        if (!keyId.equals(file.keyId())) {
+            throw new StoreException("secret '" + name + "' was encrypted with a different master key ("
+                    + MASTER_KEY_ENV + " or " + KEY_FILE + " changed?)", null);
+        }
+        Base64.Decoder b64 = Base64.getDecoder();
+        try {
+            byte[] plain = crypt(Cipher.DECRYPT_MODE, name, b64.decode(file.nonce()), b64.decode(file.ciphertext()));
+            return new String(plain, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("secret '" + name + "' is corrupt: " + e.getMessage(), e);
+        }
     }
 
     /** Name and timestamps of {@code name}. */
@@ -180,6 +227,7 @@ public final class SecretStore {
     /** Removes {@code name}; false when there was none. */
     public synchronized boolean delete(String name) {
         checkName(name);
+        decrypted.remove(name);
         try {
             return Files.deleteIfExists(file(name));
         } catch (IOException e) {
@@ -188,20 +236,30 @@ public final class SecretStore {
     }
 
     private Optional<SecretFile> read(String name) {
+        return readBytes(name).map(bytes -> parse(name, bytes));
+    }
+
+    private Optional<byte[]> readBytes(String name) {
         try {
-            byte[] bytes = Files.readAllBytes(file(name));
-            SecretFile file = Json.read(bytes, SecretFile.class);
-            if (!name.equals(file.name()) || file.nonce() == null || file.ciphertext() == null) {
-                throw new StoreException("secret file for '" + name + "' is corrupt", null);
-            }
-            return Optional.of(file);
+            return Optional.of(Files.readAllBytes(file(name)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new StoreException("cannot read secret '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static SecretFile parse(String name, byte[] bytes) {
+        SecretFile file;
+        try {
+            file = Json.read(bytes, SecretFile.class);
         } catch (MalformedRecordException e) {
             throw new StoreException("secret file for '" + name + "' is corrupt", e);
         }
+        if (!name.equals(file.name()) || file.nonce() == null || file.ciphertext() == null) {
+            throw new StoreException("secret file for '" + name + "' is corrupt", null);
+        }
+        return file;
     }
 
     private byte[] crypt(int mode, String name, byte[] nonce, byte[] input) {

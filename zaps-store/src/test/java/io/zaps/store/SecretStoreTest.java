@@ -66,6 +66,7 @@ class SecretStoreTest {
         SecretStore store = SecretStore.open(data, null, T0);
         store.put("a", SECRET);
         store.put("b", "other");
+        assertThat(store.value("b")).contains("other"); // decrypted and kept: the tampering must still be seen
         Path dir = data.resolve("secrets");
         String a = Files.readString(dir.resolve("a.json"));
         Files.writeString(dir.resolve("b.json"), a.replace("\"name\":\"a\"", "\"name\":\"b\""));
@@ -92,5 +93,35 @@ class SecretStoreTest {
         for (String bad : new String[] {"../x", "a/b", "", ".hidden", "x".repeat(65)}) {
             assertThatThrownBy(() -> store.put(bad, "v")).isInstanceOf(UnsafeIdException.class);
         }
+    }
+
+    @Test
+    void aValueRotatedOrDeletedByAnotherProcessTakesEffectOnTheNextRead() {
+        SecretStore gateway = SecretStore.open(data, null, T0);
+        SecretStore other = SecretStore.open(data, null, T0); // another process sharing the data folder
+        other.put("hook", "value-0");
+        assertThat(gateway.value("hook")).contains("value-0");
+        // Rotations in quick succession, each value as long as the last: neither timestamps nor sizes tell them apart.
+        for (int i = 1; i <= 50; i++) {
+            other.put("hook", "value-" + (i % 10));
+            assertThat(gateway.value("hook")).as("rotation %d", i).contains("value-" + (i % 10));
+            assertThat(gateway.value("hook")).as("rotation %d, read again", i).contains("value-" + (i % 10));
+        }
+        assertThat(other.delete("hook")).isTrue();
+        assertThat(gateway.value("hook")).isEmpty();
+        other.put("hook", "value-back");
+        assertThat(gateway.value("hook")).contains("value-back");
+    }
+
+    @Test
+    void aFileReplacedBehindTheStoresBackIsReadAgain() throws Exception {
+        SecretStore store = SecretStore.open(data, null, T0);
+        store.put("a", "first");
+        Path file = data.resolve("secrets").resolve("a.json");
+        byte[] first = Files.readAllBytes(file);
+        store.put("a", "second");
+        assertThat(store.value("a")).contains("second");
+        Files.write(file, first); // rewritten in place (no rename), e.g. restored from a backup
+        assertThat(store.value("a")).contains("first");
     }
 }

@@ -96,9 +96,9 @@ class HookController {
     @ApiResponse(responseCode = "415", description = "a multipart body, or a body of a type the webhook does not read")
     @ApiResponse(responseCode = "503", description = "the webhook's secret is not in the credential store, or Kafka did not take the trigger")
     @PostMapping("/hooks/{workflow_id}")
-    DeferredResult<ResponseEntity<Object>> hook(@PathVariable("workflow_id") String workflowId,
-                                                @Parameter(hidden = true) HttpServletRequest request,
-                                                @Parameter(hidden = true) HttpServletResponse response) throws IOException {
+    Object hook(@PathVariable("workflow_id") String workflowId,
+                @Parameter(hidden = true) HttpServletRequest request,
+                @Parameter(hidden = true) HttpServletResponse response) throws IOException {
         Instant receivedAt = clock.instant();
         WebhookTrigger hook = webhookOf(workflowId);
         byte[] body = readBody(request, response);
@@ -138,15 +138,18 @@ class HookController {
         return answer(hook, triggered);
     }
 
-    private DeferredResult<ResponseEntity<Object>> answer(WebhookTrigger hook, TriggerService.Triggered triggered) {
+    /**
+     * {@code respond: accepted} is answered on the request thread, as the REST trigger: a {@link DeferredResult} would
+     * start async processing and dispatch the request through the servlet container and every filter a second time.
+     * Spring picks the return value handler by the returned object's class, so either kind may be returned.
+     */
+    private Object answer(WebhookTrigger hook, TriggerService.Triggered triggered) {
         RunSnapshot run = triggered.run();
         Function<RunSnapshot, ResponseEntity<Object>> snapshot = latest -> with(
                 triggered.replayed() && !hook.respondOnCompletion() ? ResponseEntity.ok() : ResponseEntity.accepted(),
                 latest, triggered.replayed()).body(latest);
         if (!hook.respondOnCompletion()) {
-            DeferredResult<ResponseEntity<Object>> result = new DeferredResult<>();
-            result.setResult(snapshot.apply(run));
-            return result;
+            return snapshot.apply(run);
         }
         return waiter.await(run, Duration.ofSeconds(hook.responseTimeoutSeconds()),
                 done -> with(ResponseEntity.ok(), done, triggered.replayed()).body(HookAnswers.completion(done)),

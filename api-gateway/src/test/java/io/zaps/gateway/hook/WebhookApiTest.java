@@ -253,6 +253,22 @@ class WebhookApiTest extends GatewayTestSupport {
     }
 
     @Test
+    void aSecretRotatedOrDeletedElsewhereTakesEffectOnTheNextRequest() {
+        String id = webhookWorkflow("hook_rotate", "active", tokenTrigger("hook-rotate"));
+        secrets.put("hook-rotate", TOKEN);
+        assertThat(hook(id, "{}", Map.of("X-Zaps-Token", TOKEN)).status()).isEqualTo(202);
+        // another gateway sharing the data folder rotates it: its own store, the same folder and key file
+        SecretStore elsewhere = SecretStore.open(DATA_DIR, null, java.time.Clock.systemUTC());
+        String rotated = TOKEN.replace('9', '8');
+        elsewhere.put("hook-rotate", rotated);
+        assertProblem(hook(id, "{}", Map.of("X-Zaps-Token", TOKEN)), 401, null);
+        assertThat(hook(id, "{}", Map.of("X-Zaps-Token", rotated)).status()).isEqualTo(202);
+        elsewhere.delete("hook-rotate");
+        assertProblem(hook(id, "{}", Map.of("X-Zaps-Token", rotated)), 503, null);
+        assertThat(listedRuns(id)).hasSize(2);
+    }
+
+    @Test
     void anIdempotencyKeyAnswersTheRunItStarted() {
         String id = webhookWorkflow("hook_idem", "active", tokenTrigger("hook-idem"));
         secrets.put("hook-idem", TOKEN);
