@@ -166,21 +166,21 @@ class FileStoreTest {
         FileStore store = new FileStore(data);
         String id = UUID.randomUUID().toString();
         Path file = data.resolve("runs/" + id + ".json");
-        assertThat(FileStore.storedRevision(file)).isEqualTo(-1);
+        assertThat(RunFileHeads.storedRevision(file)).isEqualTo(-1);
         store.saveRunIfNewer(run(id, "w1", 7, RunStatus.RUNNING, Instant.parse("2026-01-01T00:00:00Z")));
-        assertThat(FileStore.storedRevision(file)).isEqualTo(7);
+        assertThat(RunFileHeads.storedRevision(file)).isEqualTo(7);
 
         String whole = Files.readString(file);
         Files.writeString(file, whole.substring(0, whole.length() - 1)); // truncated after the revision
-        assertThat(FileStore.storedRevision(file)).isEqualTo(-1);
+        assertThat(RunFileHeads.storedRevision(file)).isEqualTo(-1);
         Files.writeString(file, whole + " {}");
-        assertThat(FileStore.storedRevision(file)).isEqualTo(-1);
+        assertThat(RunFileHeads.storedRevision(file)).isEqualTo(-1);
         Files.writeString(file, "[1, 2]");
-        assertThat(FileStore.storedRevision(file)).isEqualTo(-1);
+        assertThat(RunFileHeads.storedRevision(file)).isEqualTo(-1);
         Files.writeString(file, "{\"revision\": \"7\"}");
-        assertThat(FileStore.storedRevision(file)).isEqualTo(-1);
+        assertThat(RunFileHeads.storedRevision(file)).isEqualTo(-1);
         Files.writeString(file, "{\"steps\": [{\"revision\": 99}], \"revision\": 3, \"context\": {\"revision\": 98}}");
-        assertThat(FileStore.storedRevision(file)).as("only the top-level field counts").isEqualTo(3);
+        assertThat(RunFileHeads.storedRevision(file)).as("only the top-level field counts").isEqualTo(3);
     }
 
     @Test
