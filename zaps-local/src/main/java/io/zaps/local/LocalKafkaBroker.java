@@ -1,5 +1,6 @@
 package io.zaps.local;
 
+import io.zaps.store.DataFolders;
 import io.zaps.contract.Topics;
 import io.zaps.kafka.KafkaClientSecurity;
 import kafka.server.KafkaConfig;
@@ -107,7 +108,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
 
     /** @param security the secured mode, or null for the open broker */
     public LocalKafkaBroker(Path dataDir, int port, int controllerPort, Security security) {
-        this.logDir = dataDir.toAbsolutePath().normalize().resolve("kafka");
+        this.logDir = DataFolders.kafkaLog(dataDir);
         this.port = port;
         this.controllerPort = controllerPort;
         this.security = security;

@@ -7,8 +7,6 @@ import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.workflow.WorkflowDefinition;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -16,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
@@ -25,10 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.stream.IntStream;
+import java.util.function.Function;
 
 /**
  * The JSON file store on the (shared) data folder:
@@ -48,16 +43,14 @@ import java.util.stream.IntStream;
  */
 public final class FileStore {
     private final Path root;
-    private final Path workflows;
-    private final Path versions;
+    private final WorkflowFiles workflowFiles;
     private final Path runs;
     private final Path runIndex;
 
     public FileStore(Path dataDir) {
         try {
             this.root = Files.createDirectories(dataDir.toAbsolutePath().normalize());
-            this.workflows = Files.createDirectories(root.resolve("workflows"));
-            this.versions = Files.createDirectories(root.resolve("workflow-versions"));
+            this.workflowFiles = new WorkflowFiles(root);
             this.runs = Files.createDirectories(root.resolve("runs"));
             this.runIndex = Files.createDirectories(root.resolve("index").resolve("workflow-runs"));
         } catch (IOException e) {
@@ -69,44 +62,38 @@ public final class FileStore {
         return root;
     }
 
-    // ---------------------------------------------------------------- workflows
+    // ---------------------------------------------------------------- workflows (WorkflowFiles)
 
     public Optional<WorkflowDefinition> findWorkflow(String workflowId) {
-        return read(workflowFile(workflowId), WorkflowDefinition.class);
+        return workflowFiles.find(workflowId);
     }
 
     public Optional<WorkflowDefinition> findWorkflowVersion(String workflowId, int version) {
-        if (version < 1) {
-            return Optional.empty();
-        }
-        return read(safeChild(versions.resolve(safeId(workflowId)), version + ".json"), WorkflowDefinition.class);
+        return workflowFiles.findVersion(workflowId, version);
     }
 
     /** Every version of a workflow, oldest first (empty if none). */
     public List<Integer> listWorkflowVersions(String workflowId) {
-        Path dir = versions.resolve(safeId(workflowId));
-        List<Integer> result = new ArrayList<>();
-        for (Path file : list(dir)) {
-            String name = file.getFileName().toString();
-            if (name.matches("[1-9][0-9]{0,8}\\.json")) {
-                result.add(Integer.parseInt(name.substring(0, name.length() - 5)));
-            }
-        }
-        result.sort(Comparator.naturalOrder());
-        return result;
+        return workflowFiles.listVersions(workflowId);
     }
 
     /** All current workflow definitions, by id. */
     public List<WorkflowDefinition> listWorkflows() {
-        List<WorkflowDefinition> result = new ArrayList<>();
-        for (Path file : list(workflows)) {
-            String name = file.getFileName().toString();
-            if (name.endsWith(".json") && Ids.isSafe(name.substring(0, name.length() - 5))) {
-                read(file, WorkflowDefinition.class).ifPresent(result::add);
-            }
-        }
-        result.sort(Comparator.comparing(WorkflowDefinition::id));
-        return result;
+        return workflowFiles.list();
+    }
+
+    /** The id of every workflow ever saved (it has versions), deleted ones included, in id order. */
+    public List<String> listWorkflowIdsEverSaved() {
+        return workflowFiles.idsEverSaved();
+    }
+
+    /**
+     * The file of a workflow's current definition, {@code <data>/workflows/<id>.json}, for a reader that caches the
+     * definition and checks the file's attributes (a stat) before reading it again. Every write replaces the file by a
+     * rename. May not exist.
+     */
+    public Path workflowFile(String workflowId) {
+        return workflowFiles.file(workflowId);
     }
 
     /**
@@ -125,6 +112,15 @@ public final class FileStore {
     }
 
     /**
+     * What is stored of a workflow, read under its write lock ({@link #inspectWorkflow}).
+     *
+     * @param current       the current definition; empty when the workflow was deleted or never created
+     * @param highestVersion the highest version ever saved; 0 if none
+     */
+    public record WorkflowHead(String id, Optional<WorkflowDefinition> current, int highestVersion) {
+    }
+
+    /**
      * Saves a new version of a workflow as one step against every other writer of it, also in other processes sharing
      * the data folder: under the workflow's write lock, {@code change} is given the current definition and the next
      * version number, and what it returns is saved as that version and becomes the current definition. Concurrent
@@ -134,17 +130,16 @@ public final class FileStore {
      * @return the definition saved
      */
     public WorkflowDefinition saveWorkflow(String workflowId, WorkflowChange change) {
-        String id = safeId(workflowId);
-        return withWorkflowLock(id, () -> {
-            int next = highestVersion(id) + 1;
-            WorkflowDefinition definition = change.apply(findWorkflow(id), next);
-            if (!id.equals(definition.id()) || definition.version() == null || definition.version() != next) {
-                throw new IllegalArgumentException("a workflow change must return workflow '" + id + "' as version " + next
-                        + " (was '" + definition.id() + "' version " + definition.version() + ")");
-            }
-            writeVersion(definition);
-            return definition;
-        });
+        return saveWorkflow(workflowId, change, saved -> {});
+    }
+
+    /**
+     * {@link #saveWorkflow(String, WorkflowChange)}, then {@code whileLocked} with the definition saved, still under the
+     * workflow's write lock: whatever it does (e.g. publish the version) happens in the order of the versions, also
+     * across processes. If it throws, the version stays saved and the exception reaches the caller.
+     */
+    public WorkflowDefinition saveWorkflow(String workflowId, WorkflowChange change, Consumer<WorkflowDefinition> whileLocked) {
+        return workflowFiles.save(workflowId, change, whileLocked);
     }
 
     /**
@@ -154,11 +149,7 @@ public final class FileStore {
      * unless a higher version was saved before: the current definition never goes backwards.
      */
     public void saveWorkflowVersion(WorkflowDefinition definition) {
-        String id = safeId(definition.id());
-        withWorkflowLock(id, () -> {
-            writeVersion(definition);
-            return null;
-        });
+        workflowFiles.saveVersion(definition);
     }
 
     /** Removes the workflow's current definition (its versions and runs stay readable). */
@@ -173,90 +164,23 @@ public final class FileStore {
      * @return whether there was a current definition to remove
      */
     public boolean deleteWorkflow(String workflowId, Consumer<WorkflowDefinition> check) {
-        String id = safeId(workflowId);
-        Path file = workflowFile(id);
-        if (!Files.exists(file)) {
-            // Nothing to delete, and no lock file left behind for an id that never existed.
-            return false;
-        }
-        return withWorkflowLock(id, () -> {
-            Optional<WorkflowDefinition> current = findWorkflow(id);
-            if (current.isEmpty()) {
-                return false;
-            }
-            check.accept(current.get());
-            try {
-                return Files.deleteIfExists(file);
-            } catch (IOException e) {
-                throw new StoreException("cannot delete workflow " + id + ": " + e.getMessage(), e);
-            }
-        });
+        return deleteWorkflow(workflowId, check, deleted -> {});
     }
-
-    /** Under the workflow's write lock: the version file (exclusive create), then the current pointer if it moves forward. */
-    private void writeVersion(WorkflowDefinition definition) {
-        String id = definition.id();
-        int version = definition.version();
-        Path dir = versions.resolve(id);
-        Path target = safeChild(dir, version + ".json");
-        byte[] bytes = Json.toBytes(definition);
-        Path temp = writeTemp(dir, bytes);
-        try {
-            // A hard link is created atomically and fails if the name exists: an exclusive create, which also holds
-            // against a writer that does not take the lock.
-            Files.createLink(target, temp);
-        } catch (FileAlreadyExistsException e) {
-            throw new VersionConflictException(id, version);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new StoreException("cannot write " + target + ": " + e.getMessage(), e);
-        } finally {
-            deleteQuietly(temp);
-        }
-        if (version >= highestVersion(id) && version > currentVersion(id)) {
-            replace(workflowFile(id), bytes);
-        }
-    }
-
-    private int highestVersion(String id) {
-        List<Integer> saved = listWorkflowVersions(id);
-        return saved.isEmpty() ? 0 : saved.get(saved.size() - 1);
-    }
-
-    /** The current definition's version; 0 when there is none, or it is corrupt (a good version then replaces it). */
-    private int currentVersion(String id) {
-        try {
-            return findWorkflow(id).map(WorkflowDefinition::version).orElse(0);
-        } catch (CorruptFileException e) {
-            return 0;
-        }
-    }
-
-    /** One lock in this JVM per stripe of workflow ids (bounded, unlike one per id); shared by every FileStore instance. */
-    private static final ReentrantLock[] LOCAL_LOCKS = IntStream.range(0, 64).mapToObj(i -> new ReentrantLock()).toArray(ReentrantLock[]::new);
 
     /**
-     * Runs {@code action} holding the workflow's write lock: an OS file lock on {@code workflow-versions/<id>/.lock},
-     * which keeps out writers in other processes sharing the data folder and is released when its process dies; and
-     * before it a lock within this JVM, because a file lock belongs to the whole process: two threads of one JVM would not
-     * exclude each other with it (the second gets an OverlappingFileLockException). The lock file is never deleted: a
-     * writer waiting on a deleted file would hold a lock nobody else sees.
+     * {@link #deleteWorkflow(String, Consumer)}, then {@code whileLocked} with the definition removed, still under the
+     * workflow's write lock (see {@link #saveWorkflow(String, WorkflowChange, Consumer)}).
      */
-    private <T> T withWorkflowLock(String id, Supplier<T> action) {
-        Path dir = versions.resolve(id);
-        Path lockFile = safeChild(dir, ".lock");
-        ReentrantLock local = LOCAL_LOCKS[Math.floorMod(lockFile.hashCode(), LOCAL_LOCKS.length)];
-        local.lock();
-        try {
-            Files.createDirectories(dir);
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
-                return action.get();
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
-        } finally {
-            local.unlock();
-        }
+    public boolean deleteWorkflow(String workflowId, Consumer<WorkflowDefinition> check, Consumer<WorkflowDefinition> whileLocked) {
+        return workflowFiles.delete(workflowId, check, whileLocked);
+    }
+
+    /**
+     * Runs {@code action} with what is stored of the workflow, under its write lock, so that no write of it comes in
+     * between (e.g. to publish the current definition without overtaking a newer one).
+     */
+    public <T> T inspectWorkflow(String workflowId, Function<WorkflowHead, T> action) {
+        return workflowFiles.inspect(workflowId, action);
     }
 
     // ---------------------------------------------------------------- runs
@@ -514,15 +438,15 @@ public final class FileStore {
 
     // ---------------------------------------------------------------- paths and I/O
 
-    private Path workflowFile(String workflowId) {
-        return safeChild(workflows, safeId(workflowId) + ".json");
-    }
-
-    private Path runFile(String runId) {
+    /**
+     * The file of a run's latest snapshot, {@code <data>/runs/<run_id>.json}, for a reader that watches its attributes
+     * (a stat) before reading it. Every write replaces the file by a rename. May not exist.
+     */
+    public Path runFile(String runId) {
         return safeChild(runs, runId(runId) + ".json");
     }
 
-    private static String safeId(String id) {
+    static String safeId(String id) {
         if (!Ids.isSafe(id)) {
             throw new UnsafeIdException("workflow id", id);
         }
@@ -536,8 +460,12 @@ public final class FileStore {
         return id;
     }
 
-    /** Belt and braces: even a valid-looking name must resolve inside its folder. */
     private Path safeChild(Path dir, String name) {
+        return safeChild(root, dir, name);
+    }
+
+    /** Belt and braces: even a valid-looking name must resolve inside its folder. */
+    static Path safeChild(Path root, Path dir, String name) {
         Path child = dir.resolve(name).normalize();
         if (!child.startsWith(root) || !child.getParent().equals(dir.normalize())) {
             throw new UnsafeIdException("file name", name);
@@ -568,7 +496,7 @@ public final class FileStore {
         }
     }
 
-    private static List<Path> list(Path dir) {
+    static List<Path> list(Path dir) {
         List<Path> result = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return result;

@@ -11,7 +11,6 @@ import org.springframework.web.context.request.async.DeferredResult;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Map;
@@ -51,7 +50,6 @@ class RunCompletionWaiter implements RunEndListener, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(RunCompletionWaiter.class);
 
     private final FileStore store;
-    private final Path runs;
     /** Run id to the requests waiting for it (usually one; more with an Idempotency-Key repeated while it runs). */
     private final Map<String, Set<Waiting>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
@@ -59,8 +57,6 @@ class RunCompletionWaiter implements RunEndListener, DisposableBean {
 
     RunCompletionWaiter(FileStore store, Duration sweepEvery) {
         this.store = store;
-        // The store's documented layout: <data>/runs/<run_id>.json
-        this.runs = store.root().resolve("runs");
         ScheduledThreadPoolExecutor timers = new ScheduledThreadPoolExecutor(1, r -> {
             Thread thread = new Thread(r, "zaps-hook-waiter");
             thread.setDaemon(true);
@@ -176,7 +172,7 @@ class RunCompletionWaiter implements RunEndListener, DisposableBean {
             try {
                 BasicFileAttributes attributes;
                 try {
-                    attributes = Files.readAttributes(runs.resolve(latest.runId() + ".json"), BasicFileAttributes.class);
+                    attributes = Files.readAttributes(store.runFile(latest.runId()), BasicFileAttributes.class);
                 } catch (IOException e) {
                     return; // not there (yet)
                 }

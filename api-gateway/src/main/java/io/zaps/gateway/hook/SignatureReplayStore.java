@@ -1,5 +1,6 @@
 package io.zaps.gateway.hook;
 
+import io.zaps.store.DataFolders;
 import io.zaps.contract.Ids;
 import io.zaps.store.StoreException;
 import io.zaps.store.UnsafeIdException;
@@ -40,7 +41,7 @@ final class SignatureReplayStore {
 
     SignatureReplayStore(Path dataDir, Clock clock) {
         try {
-            this.root = Files.createDirectories(dataDir.toAbsolutePath().normalize().resolve("webhook-signatures"));
+            this.root = Files.createDirectories(DataFolders.webhookSignatures(dataDir));
         } catch (IOException e) {
             throw new StoreException("cannot create the webhook signature folder under " + dataDir + ": " + e.getMessage(), e);
         }

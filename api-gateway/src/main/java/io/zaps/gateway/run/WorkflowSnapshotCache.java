@@ -33,18 +33,15 @@ class WorkflowSnapshotCache {
     private static final long SETTLE_MILLIS = 100;
 
     private final FileStore store;
-    private final Path workflows;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
     WorkflowSnapshotCache(FileStore store) {
         this.store = store;
-        // The store's documented layout: <data>/workflows/<id>.json
-        this.workflows = store.root().resolve("workflows");
     }
 
     /** The current workflow, or empty if it does not exist. {@code workflowId} must already be a safe id. */
     Optional<TriggerTarget> find(String workflowId) {
-        Path file = workflows.resolve(workflowId + ".json");
+        Path file = store.workflowFile(workflowId);
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);

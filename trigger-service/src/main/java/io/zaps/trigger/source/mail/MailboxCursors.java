@@ -1,5 +1,6 @@
 package io.zaps.trigger.source.mail;
 
+import io.zaps.store.DataFolders;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
@@ -28,7 +29,7 @@ final class MailboxCursors {
 
     MailboxCursors(Path dataDir) {
         try {
-            this.dir = Files.createDirectories(dataDir.toAbsolutePath().normalize().resolve("triggers").resolve("mailboxes"));
+            this.dir = Files.createDirectories(DataFolders.mailboxCursors(dataDir));
         } catch (IOException e) {
             throw new StoreException("cannot create the mailbox cursor folder under " + dataDir + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package io.zaps.trigger.source.schedule;
 
+import io.zaps.store.DataFolders;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
@@ -32,7 +33,7 @@ public final class ScheduleCursors {
 
     public ScheduleCursors(Path dataDir) {
         try {
-            this.dir = Files.createDirectories(dataDir.toAbsolutePath().normalize().resolve("triggers").resolve("schedules"));
+            this.dir = Files.createDirectories(DataFolders.scheduleCursors(dataDir));
         } catch (IOException e) {
             throw new StoreException("cannot create the schedule cursor folder under " + dataDir + ": " + e.getMessage(), e);
         }
