@@ -24,6 +24,16 @@ public final class Topics {
      */
     public static final String CALL_TRIGGERS = "zaps.call-triggers";
 
+    /**
+     * The current definition of every workflow, for the services that need definitions without the gateway's data
+     * folder (the trigger service): {@link io.zaps.contract.workflow.WorkflowRecord} records ({@code workflow_saved}
+     * with the whole definition, {@code workflow_deleted} with the version deleted); key: workflow id; compacted, so the
+     * latest record per workflow is kept. Produced by the gateway only (internal), in the order of the versions.
+     * Readers keep, per workflow, the record with the highest version. A run never needs an older version from here:
+     * {@code start_run} carries the whole definition it pins.
+     */
+    public static final String WORKFLOWS = "zaps.workflows";
+
     /** {@link io.zaps.contract.command.RunCommand} records for the executor; key: run id. */
     public static final String RUN_COMMANDS = "zaps.run-commands";
 

@@ -19,6 +19,7 @@ import io.zaps.contract.run.StepState;
 import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.contract.workflow.WorkflowStatus;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -144,6 +145,28 @@ class WireFormatTest {
         TriggerRequested event = TriggerRequested.of("evt-1", RUN, "invoice_reminder", context(), "api", T0);
         assertGolden("trigger_requested.json", Json.toBytes(event));
         assertThat(Json.read(golden("trigger_requested.json"), TriggerRequested.class)).isEqualTo(event);
+    }
+
+    @Test
+    void triggerRequestedWithTheWorkflowVersionTheGatewaySaw() throws IOException {
+        TriggerRequested event = TriggerRequested.of("evt-1", RUN, "invoice_reminder", context(), "api", T0).withWorkflowVersion(3);
+        assertGolden("trigger_requested_version.json", Json.toBytes(event));
+        assertThat(Json.read(golden("trigger_requested_version.json"), TriggerRequested.class)).isEqualTo(event);
+        assertThat(Json.read(golden("trigger_requested.json"), TriggerRequested.class).workflowVersion())
+                .as("absent before the field existed").isNull();
+    }
+
+    @Test
+    void workflowRecords() throws IOException {
+        WorkflowRecord saved = WorkflowRecord.saved(workflow());
+        assertGolden("workflow_saved.json", Json.toBytes(saved));
+        assertThat(Json.read(golden("workflow_saved.json"), WorkflowRecord.class).validated()).isEqualTo(saved);
+        WorkflowRecord deleted = WorkflowRecord.deleted("invoice_reminder", 3);
+        assertGolden("workflow_deleted.json", Json.toBytes(deleted));
+        assertThat(Json.read(golden("workflow_deleted.json"), WorkflowRecord.class).validated()).isEqualTo(deleted);
+        assertThat(deleted.isDeleted()).isTrue();
+        assertThatThrownBy(() -> new WorkflowRecord(WorkflowRecord.SAVED, 1, "other", 3, workflow()).validated())
+                .hasMessageContaining("workflow_id and version");
     }
 
     @Test

@@ -24,6 +24,9 @@ import java.time.Instant;
  * @param parent      the {@code call_workflow} step whose attempt asked for this run, or null. Honoured only on
  *                    {@link io.zaps.contract.Topics#CALL_TRIGGERS}, which only the executor writes; the trigger service
  *                    drops it from records on the public {@link io.zaps.contract.Topics#TRIGGERS}
+ * @param workflowVersion the version of the workflow the requester saw (the gateway sets it), or null: the trigger
+ *                    service starts the run with this version or a newer one, waiting (bounded) for its view of
+ *                    {@link io.zaps.contract.Topics#WORKFLOWS} to catch up when it knows only an older one
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TriggerRequested(
@@ -36,8 +39,16 @@ public record TriggerRequested(
         String source,
         Instant requestedAt,
         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        io.zaps.contract.run.ParentRun parent) {
+        io.zaps.contract.run.ParentRun parent,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Integer workflowVersion) {
     public static final String TYPE = "trigger_requested";
+
+    /** A trigger without a workflow version. */
+    public TriggerRequested(String type, Integer schemaVersion, String eventId, String runId, String workflowId, ObjectNode context,
+                            String source, Instant requestedAt, io.zaps.contract.run.ParentRun parent) {
+        this(type, schemaVersion, eventId, runId, workflowId, context, source, requestedAt, parent, null);
+    }
 
     /** A trigger as it has always been, from no parent run. */
     public TriggerRequested(String type, Integer schemaVersion, String eventId, String runId, String workflowId, ObjectNode context,
@@ -58,7 +69,13 @@ public record TriggerRequested(
 
     /** This trigger with no parent run: what the trigger service makes of one read from a public topic. */
     public TriggerRequested withoutParent() {
-        return parent == null ? this : new TriggerRequested(type, schemaVersion, eventId, runId, workflowId, context, source, requestedAt, null);
+        return parent == null ? this
+                : new TriggerRequested(type, schemaVersion, eventId, runId, workflowId, context, source, requestedAt, null, workflowVersion);
+    }
+
+    /** This trigger, asking for at least {@code version} of its workflow. */
+    public TriggerRequested withWorkflowVersion(Integer version) {
+        return new TriggerRequested(type, schemaVersion, eventId, runId, workflowId, context, source, requestedAt, parent, version);
     }
 
     /** Checks the record; throws {@link MalformedRecordException} naming what is wrong. */
