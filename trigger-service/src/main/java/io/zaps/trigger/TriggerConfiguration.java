@@ -2,6 +2,7 @@ package io.zaps.trigger;
 
 import io.zaps.contract.Topics;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.FileStore;
 import io.zaps.store.SecretStore;
 import io.zaps.trigger.consume.ReadyLog;
@@ -15,11 +16,13 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.ContainerProperties;
 
 import java.time.Clock;
+import java.time.Duration;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TriggerProperties.class)
@@ -37,6 +40,11 @@ class TriggerConfiguration {
         return Clock.systemUTC();
     }
 
+    /**
+     * Only asked whether a run was recorded ({@code <data>/runs}), to skip a trigger re-produced with an event id whose
+     * run the executor no longer remembers (older than its finished-run retention): that check holds only where this
+     * service sees the gateway's data folder (docs/architecture.md); on a folder of its own it finds nothing.
+     */
     @Bean
     FileStore triggerFileStore(TriggerProperties properties) {
         return new FileStore(properties.dataDir());
@@ -48,9 +56,18 @@ class TriggerConfiguration {
         return SecretStore.open(properties.dataDir(), environment.getProperty(SecretStore.MASTER_KEY_ENV), triggerClock);
     }
 
+    /**
+     * The workflow definitions, read from {@link Topics#WORKFLOWS} into memory before the listener containers and the
+     * trigger sources start (the gateway publishes every saved version there); no data folder is read for them.
+     */
     @Bean
-    WorkflowCatalog workflowCatalog(FileStore triggerFileStore, Clock triggerClock) {
-        return new WorkflowCatalog(triggerFileStore, triggerClock);
+    WorkflowView triggerWorkflowView(ConsumerFactory<?, ?> kafkaConsumerFactory, TriggerProperties properties) {
+        return WorkflowView.of(kafkaConsumerFactory, "zaps-trigger-workflow-view-" + properties.instanceId(), Duration.ofMinutes(2));
+    }
+
+    @Bean
+    WorkflowCatalog workflowCatalog(WorkflowView triggerWorkflowView, TriggerProperties properties) {
+        return new WorkflowCatalog(triggerWorkflowView, properties.workflowSyncTimeout());
     }
 
     @Bean

@@ -15,8 +15,10 @@ import java.time.Duration;
 /**
  * Configuration of the trigger service ({@code zaps.trigger.*}).
  *
- * @param dataDir             the shared data folder whose {@code workflows/<id>.json} the gateway writes
- *                            ({@code ZAPS_DATA_DIR}, default {@code ./.zaps})
+ * @param dataDir             the folder of this service's own files ({@code ZAPS_DATA_DIR}, default {@code ./.zaps}): the
+ *                            schedule and mailbox cursors (shared by every instance that runs such triggers), and, for
+ *                            email triggers, the attachments and secrets of the gateway's data folder. Workflow
+ *                            definitions come from {@code zaps.workflows}, not from here (docs/architecture.md)
  * @param listenerConcurrency consumers of {@code zaps.triggers} in this instance (at most the topic's partitions do work), default 3
  * @param publishTimeout      how long a batch waits for Kafka to acknowledge its StartRun, run event and dead-letter
  *                            records before the batch is retried from the first unacknowledged record, default 30s
@@ -30,6 +32,9 @@ import java.time.Duration;
  *                            {@code kafka} trigger; a bigger one is dead-lettered to {@code zaps.triggers.dlt}, default 262144 (256 KiB)
  * @param commitInterval      how often the consumers of {@code zaps.triggers} commit their offsets (and when partitions
  *                            are revoked); a crash redelivers at most this much, harmlessly (run ids are fixed), default 1s
+ * @param workflowSyncTimeout how long a trigger waits for the view of {@code zaps.workflows} to catch up when it asks for a
+ *                            version the view does not have yet, or names a workflow the view does not hold active,
+ *                            default 10s; then the trigger is decided on what the view holds
  */
 @Validated
 @ConfigurationProperties("zaps.trigger")
@@ -41,7 +46,8 @@ public record TriggerProperties(
         @NotNull @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration sourceScanInterval,
         @NotNull @DurationMin(seconds = 0) @DurationMax(hours = 1) Duration scheduleCatchUp,
         @NotNull @Min(1024) @Max(900 * 1024) Integer topicMaxRecordBytes,
-        @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration commitInterval) {
+        @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 1) Duration commitInterval,
+        @NotNull @DurationMin(millis = 1) @DurationMax(minutes = 5) Duration workflowSyncTimeout) {
 
     public TriggerProperties {
         dataDir = dataDir == null ? Path.of("./.zaps") : dataDir;
@@ -52,5 +58,6 @@ public record TriggerProperties(
         scheduleCatchUp = scheduleCatchUp == null ? Duration.ofSeconds(60) : scheduleCatchUp;
         topicMaxRecordBytes = topicMaxRecordBytes == null ? 256 * 1024 : topicMaxRecordBytes;
         commitInterval = commitInterval == null ? Duration.ofSeconds(1) : commitInterval;
+        workflowSyncTimeout = workflowSyncTimeout == null ? Duration.ofSeconds(10) : workflowSyncTimeout;
     }
 }

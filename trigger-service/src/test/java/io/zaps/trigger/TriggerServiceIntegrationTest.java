@@ -87,6 +87,7 @@ class TriggerServiceIntegrationTest {
     TriggerBatchListener listener;
 
     private FileStore store;
+    private WorkflowTopicWriter workflows;
     private KafkaProducer<String, byte[]> producer;
     private TopicRecorder recorder;
     private String bootstrapServers;
@@ -108,6 +109,7 @@ class TriggerServiceIntegrationTest {
     void setUp(@Autowired org.springframework.core.env.Environment environment) {
         bootstrapServers = environment.getRequiredProperty("spring.kafka.bootstrap-servers");
         store = new FileStore(dataDir);
+        workflows = new WorkflowTopicWriter(bootstrapServers);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
                 new StringSerializer(), new ByteArraySerializer());
         recorder = new TopicRecorder(bootstrapServers, Topics.RUN_COMMANDS, Topics.RUN_EVENTS, DLT);
@@ -115,6 +117,7 @@ class TriggerServiceIntegrationTest {
 
     @AfterEach
     void tearDown() {
+        workflows.close();
         producer.close();
         recorder.close();
     }
@@ -309,28 +312,41 @@ class TriggerServiceIntegrationTest {
     }
 
     @Test
-    void unreadable_workflow_is_retried_then_dead_lettered_and_the_records_after_it_still_flow() throws Exception {
+    void a_workflow_record_that_does_not_parse_is_skipped_and_the_triggers_after_it_still_flow() throws Exception {
         save(workflow("wf_fine", WorkflowStatus.ACTIVE, 1, 2));
-        // A folder where the workflow file should be: stat works, reading fails like a broken disk would.
-        Files.createDirectories(dataDir.resolve("workflows").resolve("wf_unreadable.json"));
+        workflows.publishRaw("wf_garbled", "{not a workflow".getBytes(StandardCharsets.UTF_8));
         String tag = UUID.randomUUID().toString();
         List<ProducerRecord<String, byte[]>> records = List.of(
                 record("before-" + tag, "{\"workflow_id\":\"wf_fine\",\"event_id\":\"before-" + tag + "\"}"),
-                record("unreadable-" + tag, "{\"workflow_id\":\"wf_unreadable\",\"event_id\":\"unreadable-" + tag + "\"}"),
+                record("garbled-" + tag, "{\"workflow_id\":\"wf_garbled\",\"event_id\":\"garbled-" + tag + "\"}"),
                 record("after-" + tag, "{\"workflow_id\":\"wf_fine\",\"event_id\":\"after-" + tag + "\"}"));
         for (ProducerRecord<String, byte[]> r : records) {
             producer.send(r);
         }
         producer.flush();
 
-        ConsumerRecord<String, byte[]> dead = awaitDeadLetter(r -> ("unreadable-" + tag).equals(r.key()));
-        assertThat(header(dead, Topics.HEADER_DLT_REASON))
-                .startsWith("cannot look up the workflow of trigger zaps.triggers-0@").contains("wf_unreadable", "Is a directory");
-        assertThat(header(dead, Topics.HEADER_DLT_SOURCE_TOPIC)).isEqualTo(Topics.TRIGGERS);
+        ConsumerRecord<String, byte[]> dead = awaitDeadLetter(r -> ("garbled-" + tag).equals(r.key()));
+        assertThat(header(dead, Topics.HEADER_DLT_REASON)).contains("wf_garbled");
+        assertThat(awaitRunEvent(Ids.runIdForEvent("garbled-" + tag)).type()).isEqualTo(RunEventType.RUN_REJECTED);
         await().atMost(AT_MOST).untilAsserted(() -> assertThat(recorder.poll(Topics.RUN_COMMANDS, r -> true))
                 .extracting(ConsumerRecord::key)
                 .contains(Ids.runIdForEvent("before-" + tag), Ids.runIdForEvent("after-" + tag)));
-        assertThat(recorder.poll(Topics.RUN_COMMANDS, r -> Ids.runIdForEvent("unreadable-" + tag).equals(r.key()))).isEmpty();
+    }
+
+    /** The gateway names the version it saw: the trigger waits for the view to have it, however late it arrives there. */
+    @Test
+    void a_trigger_naming_a_version_the_view_lacks_waits_for_it() throws Exception {
+        save(workflow("wf_versioned", WorkflowStatus.ACTIVE, 1, 2));
+        String runId = UUID.randomUUID().toString();
+        TriggerRequested trigger = TriggerRequested.of("api:" + runId, runId, "wf_versioned", Json.object(), "api", T).withWorkflowVersion(2);
+        producer.send(new ProducerRecord<>(Topics.TRIGGERS, runId, Json.toBytes(trigger))).get();
+        Thread.sleep(300); // the trigger is being looked up, the view knows only version 1
+        save(workflow("wf_versioned", WorkflowStatus.ACTIVE, 2, 7));
+
+        StartRun start = startRun(await().atMost(AT_MOST).until(
+                () -> recorder.poll(Topics.RUN_COMMANDS, r -> runId.equals(r.key())), r -> !r.isEmpty()).get(0));
+        assertThat(start.workflow().version()).isEqualTo(2);
+        assertThat(start.workflow().steps().get(0).config().get("seconds").asInt()).isEqualTo(7);
     }
 
     @Test
@@ -352,7 +368,7 @@ class TriggerServiceIntegrationTest {
         assertThat(start.workflow().version()).isEqualTo(2);
         assertThat(start.workflow().steps().get(0).config().get("seconds").asInt()).isEqualTo(5);
 
-        store.saveWorkflowVersion(workflow("wf_update", WorkflowStatus.PAUSED, 3, 5));
+        save(workflow("wf_update", WorkflowStatus.PAUSED, 3, 5));
         String third = "evt-" + UUID.randomUUID();
         produce(null, "{\"workflow_id\":\"wf_update\",\"event_id\":\"" + third + "\"}");
         assertThat(awaitRunEvent(Ids.runIdForEvent(third)).run().workflowVersion()).isEqualTo(3);
@@ -404,7 +420,7 @@ class TriggerServiceIntegrationTest {
     // ---------------------------------------------------------------- helpers
 
     private void save(WorkflowDefinition definition) {
-        store.saveWorkflowVersion(definition);
+        workflows.saveWorkflowVersion(definition);
     }
 
     private RecordMetadata produce(String key, String json) throws Exception {

@@ -77,7 +77,18 @@ public class ZapsKafkaAutoConfiguration {
             topics.add(topic);
             topics.add(new NewTopic(Topics.deadLetter(name), properties.partitions(), properties.replicationFactor()));
         }
+        topics.add(workflowsTopic(properties));
         return topics;
+    }
+
+    /**
+     * {@link Topics#WORKFLOWS}: compacted (the latest record per workflow is all a reader needs), and without a
+     * dead-letter topic (its readers skip what they cannot parse). One record holds a whole definition; the gateway
+     * refuses a definition larger than {@code WORKFLOW_MAX_BYTES}, well under the topic's and the producer's 1 MiB.
+     */
+    public static NewTopic workflowsTopic(ZapsKafkaProperties properties) {
+        return new NewTopic(Topics.WORKFLOWS, properties.partitions(), properties.replicationFactor())
+                .configs(java.util.Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     @Bean

@@ -137,7 +137,8 @@ public class TriggerService {
                 context, workflow.pendingSteps(), null, null, 0);
         try {
             publisher.sendAndWait(Topics.TRIGGERS, runId,
-                    TriggerRequested.of(source + ":" + runId, runId, workflowId, context, source, now), publishTimeoutMs);
+                    TriggerRequested.of(source + ":" + runId, runId, workflowId, context, source, now)
+                            .withWorkflowVersion(workflow.version()), publishTimeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
             // The send can also fail before it returns a future (e.g. no metadata within max.block.ms).
             String reason = reason(e);

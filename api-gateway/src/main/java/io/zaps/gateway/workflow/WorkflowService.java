@@ -1,11 +1,14 @@
 package io.zaps.gateway.workflow;
 
+import io.zaps.contract.Json;
 import io.zaps.contract.workflow.Violation;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.gateway.web.ApiException;
+import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -24,17 +27,41 @@ public class WorkflowService {
     private final FileStore store;
     private final WorkflowValidator validator;
     private final Clock clock;
+    private final WorkflowPublisher publisher;
 
-    public WorkflowService(FileStore store, WorkflowValidator validator, Clock clock) {
+    public WorkflowService(FileStore store, WorkflowValidator validator, Clock clock, WorkflowPublisher publisher) {
         this.store = store;
         this.validator = validator;
         this.clock = clock;
+        this.publisher = publisher;
+    }
+
+    /**
+     * Saves a version and publishes it on {@code zaps.workflows} under the workflow's write lock. When Kafka does not
+     * take the record the version stays saved (the gateway publishes it again within 30 s) and the caller gets 503.
+     */
+    private WorkflowDefinition save(String id, FileStore.WorkflowChange change) {
+        int[] saved = {0};
+        try {
+            return store.saveWorkflow(id, change, definition -> {
+                saved[0] = definition.version();
+                publisher.saved(definition);
+            });
+        } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
+            throw notPublished("saved as version " + saved[0], e).with("version", saved[0]);
+        }
+    }
+
+    private static ApiException notPublished(String what, RuntimeException e) {
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the workflow was " + what + ", but Kafka did not take it ("
+                + e.getMessage() + "): the trigger service does not see it yet; the gateway publishes it again within 30 s",
+                List.of());
     }
 
     public WorkflowDefinition create(WorkflowDefinition submitted) {
         validate(submitted);
         String id = submitted.id();
-        return store.saveWorkflow(id, (current, next) -> {
+        return save(id, (current, next) -> {
             if (current.isPresent()) {
                 throw ApiException.conflict("workflow '" + id + "' already exists; use PUT /api/workflows/" + id + " to change it");
             }
@@ -55,7 +82,7 @@ public class WorkflowService {
         // contract must not be dropped silently by an update.
         WorkflowDefinition withId = submitted.withId(id);
         validate(withId);
-        return store.saveWorkflow(id, (current, next) -> {
+        return save(id, (current, next) -> {
             WorkflowDefinition base = current.orElseThrow(() -> unknown(id)); // deleted meanwhile
             ifMatch.check(id, versionOf(base));
             return withId.stamped(next, base.createdAt(), clock.instant());
@@ -72,7 +99,7 @@ public class WorkflowService {
             ifMatch.check(id, versionOf(current));
             return current;
         }
-        return store.saveWorkflow(id, (stored, next) -> {
+        return save(id, (stored, next) -> {
             WorkflowDefinition base = stored.orElseThrow(() -> unknown(id)); // deleted meanwhile
             ifMatch.check(id, versionOf(base));
             WorkflowDefinition changed = new WorkflowDefinition(base.id(), base.name(), base.description(), base.entryPoint(), status,
@@ -90,7 +117,13 @@ public class WorkflowService {
     }
 
     void delete(String id, IfMatch ifMatch) {
-        if (!store.deleteWorkflow(id, current -> ifMatch.check(id, versionOf(current)))) {
+        boolean deleted;
+        try {
+            deleted = store.deleteWorkflow(id, current -> ifMatch.check(id, versionOf(current)), publisher::deleted);
+        } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
+            throw notPublished("deleted", e);
+        }
+        if (!deleted) {
             throw unknown(id);
         }
     }
@@ -120,7 +153,15 @@ public class WorkflowService {
         if (!violations.isEmpty()) {
             throw ApiException.invalid(violations);
         }
+        int size = Json.toBytes(definition).length;
+        if (size > MAX_DEFINITION_BYTES) {
+            // One record of zaps.workflows, and part of every start_run: both must stay under Kafka's 1 MiB.
+            throw ApiException.badRequest("", "the definition is " + size + " bytes; at most " + MAX_DEFINITION_BYTES + " are accepted");
+        }
     }
+
+    /** The largest definition (as JSON) accepted: its record on zaps.workflows and a run's start_run stay under 1 MiB. */
+    static final int MAX_DEFINITION_BYTES = 900 * 1024;
 
     /** A definition's version, its entity tag; 0 for a stored file without one (a hand edit), which no If-Match names. */
     static int versionOf(WorkflowDefinition definition) {

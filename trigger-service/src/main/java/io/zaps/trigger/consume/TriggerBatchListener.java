@@ -7,7 +7,6 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.kafka.RecordPublisher;
-import io.zaps.store.CorruptFileException;
 import io.zaps.store.StoreException;
 import io.zaps.trigger.intake.IntakeDecision;
 import io.zaps.trigger.intake.RecordCoordinates;
@@ -96,8 +95,8 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     @Override
     public void onMessage(List<ConsumerRecord<String, byte[]>> records) {
         List<CompletableFuture<?>> sends = new ArrayList<>(records.size());
-        // One lookup per workflow and batch: a burst for one workflow stats its file once.
-        Map<String, Optional<WorkflowDefinition>> lookups = new HashMap<>();
+        // One lookup per workflow and batch (see handle).
+        Lookups lookups = new Lookups(new HashMap<>());
         for (int i = 0; i < records.size(); i++) {
             try {
                 sends.add(handle(records.get(i), lookups));
@@ -113,7 +112,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         awaitAcknowledged(records, sends);
     }
 
-    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Map<String, Optional<WorkflowDefinition>> lookups) {
+    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Lookups lookups) {
         RecordCoordinates at = at(record);
         TriggerRequested trigger;
         try {
@@ -135,17 +134,22 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
                 return CompletableFuture.completedFuture(null);
             }
         }
-        IntakeDecision decision;
-        try {
-            Optional<WorkflowDefinition> workflow = lookups.get(trigger.workflowId());
-            if (workflow == null) {
-                workflow = catalog.find(trigger.workflowId());
-                lookups.put(trigger.workflowId(), workflow);
-            }
-            decision = intake.decide(trigger, at, workflow);
-        } catch (CorruptFileException e) {
-            decision = intake.reject(trigger, at, "workflow '" + trigger.workflowId() + "' cannot be read: " + e.getMessage());
+        // A trigger naming the version its requester saw (the gateway's) is looked up as it asks: the view catches up
+        // with zaps.workflows only if it lacks that version. Any other trigger gets what was on zaps.workflows when
+        // its batch was handled: the view catches up once per batch that has such triggers (one ListOffsets request).
+        // Then one lookup per workflow and batch, unless a trigger asks for a newer version than the one looked up.
+        Optional<WorkflowDefinition> workflow = lookups.byWorkflow.get(trigger.workflowId());
+        if (trigger.workflowVersion() == null && !lookups.synced) {
+            catalog.catchUp();
+            lookups.synced = true;
+            workflow = null;
         }
+        if (workflow == null || olderThan(workflow, trigger.workflowVersion())) {
+            workflow = trigger.workflowVersion() == null ? catalog.find(trigger.workflowId())
+                    : catalog.findForTrigger(trigger.workflowId(), trigger.workflowVersion());
+            lookups.byWorkflow.put(trigger.workflowId(), workflow);
+        }
+        IntakeDecision decision = intake.decide(trigger, at, workflow);
         if (decision instanceof IntakeDecision.Start start) {
             return publisher.send(Topics.RUN_COMMANDS, start.runId(), start.command());
         }
@@ -160,6 +164,24 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         return CompletableFuture.allOf(
                 deadLetter(record, reject.reason()),
                 template.send(runEvent(reject.runId(), reject.event())));
+    }
+
+    /** The workflows looked up while handling one batch, and whether the view caught up for it. */
+    private static final class Lookups {
+        final Map<String, Optional<WorkflowDefinition>> byWorkflow;
+        boolean synced;
+
+        Lookups(Map<String, Optional<WorkflowDefinition>> byWorkflow) {
+            this.byWorkflow = byWorkflow;
+        }
+    }
+
+    private static boolean olderThan(Optional<WorkflowDefinition> workflow, Integer version) {
+        if (version == null) {
+            return false;
+        }
+        Integer known = workflow.map(WorkflowDefinition::version).orElse(null);
+        return known == null || known < version;
     }
 
     /** A run event with {@link Topics#HEADER_EVENT_TYPE} and {@link Topics#HEADER_REVISION}, as the executor writes them. */

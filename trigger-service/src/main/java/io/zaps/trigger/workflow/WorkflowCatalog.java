@@ -2,102 +2,106 @@ package io.zaps.trigger.workflow;
 
 import io.zaps.contract.Ids;
 import io.zaps.contract.workflow.WorkflowDefinition;
-import io.zaps.store.FileStore;
-import io.zaps.store.StoreException;
+import io.zaps.contract.workflow.WorkflowStatus;
+import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.UnsafeIdException;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The current workflow definitions, read from the {@link FileStore} (the gateway writes them) and
- * cached so that a hot workflow is not re-parsed for every trigger.
+ * The current workflow definitions as the trigger service sees them: the {@link WorkflowView} of
+ * {@link io.zaps.contract.Topics#WORKFLOWS}, which the gateway publishes every saved version to. No data folder is read.
  *
- * <p>Freshness: every lookup stats {@code <data>/workflows/<id>.json} (a few microseconds) and the
- * cached definition is used only while the file's identity (inode where the file system has one),
- * last-modified time and size are unchanged, so an update is seen by the very next lookup, not
- * after some expiry. The file is stat'ed <em>before</em> it is read: if it changes in between, the
- * cache holds the new content under the old stamp and simply reads again next time. Because file
- * times are coarse on some file systems, a definition whose file changed less than
- * {@link #SETTLE_TIME} before it was read is not trusted and is read again on each lookup (the same
- * "racy timestamp" rule git uses for its index).
- *
- * <p>Thread-safe; entries exist only for workflows that exist, and one is dropped as soon as its
- * file is gone.
+ * <p>Freshness: the view follows the topic within milliseconds, but a trigger may overtake the version it was meant
+ * for (the gateway publishes a save, answers, and the caller triggers at once). A trigger naming the
+ * {@code workflow_version} the gateway saw, or one whose workflow the view does not know or does not hold active, makes
+ * the lookup wait until the view has read everything on the topic at that moment ({@link WorkflowView#awaitCaughtUp},
+ * bounded by {@code syncTimeout}): a version the gateway had published before the trigger is then in the view. Lookups
+ * the view answers as asked cost a map read. Triggers that name no version (outside producers, trigger sources, error
+ * workflows, {@code call_workflow}) are looked up after {@link #catchUp()}, once per batch.
  */
 public final class WorkflowCatalog {
-    /** How long after its last change a file must have been read before its cached content is trusted. */
-    static final Duration SETTLE_TIME = Duration.ofSeconds(2);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkflowCatalog.class);
+    private final WorkflowView view;
+    private final Duration syncTimeout;
+    private final AtomicLong syncs = new AtomicLong();
 
-    private final FileStore store;
-    private final Path workflowsDir;
-    private final Clock clock;
-    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
-    private final AtomicLong reads = new AtomicLong();
-
-    public WorkflowCatalog(FileStore store, Clock clock) {
-        this.store = store;
-        // FileStore's documented layout: <data>/workflows/<id>.json holds the current version.
-        this.workflowsDir = store.root().resolve("workflows");
-        this.clock = clock;
+    public WorkflowCatalog(WorkflowView view, Duration syncTimeout) {
+        this.view = view;
+        this.syncTimeout = syncTimeout;
     }
 
-    /**
-     * The current definition of {@code workflowId}, or empty if there is none.
-     *
-     * @throws io.zaps.store.CorruptFileException if the file exists but is not a workflow definition
-     * @throws StoreException                     if the file cannot be read (worth retrying)
-     */
+    /** The current definition of {@code workflowId} as the view holds it now, or empty if there is none. */
     public Optional<WorkflowDefinition> find(String workflowId) {
         if (!Ids.isSafe(workflowId)) {
             throw new UnsafeIdException("workflow id", workflowId);
         }
-        Path file = workflowsDir.resolve(workflowId + ".json");
-        Stamp stamp;
-        try {
-            stamp = Stamp.of(Files.readAttributes(file, BasicFileAttributes.class));
-        } catch (NoSuchFileException e) {
-            cache.remove(workflowId);
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new StoreException("cannot stat " + file + ": " + e.getMessage(), e);
-        }
-        Entry cached = cache.get(workflowId);
-        if (cached != null && cached.settled() && cached.stamp().equals(stamp)) {
-            return Optional.of(cached.definition());
-        }
-        long readAtMillis = clock.millis();
-        reads.incrementAndGet();
-        Optional<WorkflowDefinition> definition = store.findWorkflow(workflowId);
-        if (definition.isEmpty()) {
-            cache.remove(workflowId);
-        } else {
-            boolean settled = stamp.modified().toMillis() < readAtMillis - SETTLE_TIME.toMillis();
-            cache.put(workflowId, new Entry(stamp, definition.get(), settled));
-        }
-        return definition;
+        return view.find(workflowId);
     }
 
-    /** How many times a definition file was read and parsed (the cache's misses). */
-    public long reads() {
-        return reads.get();
-    }
-
-    private record Stamp(Object fileKey, FileTime modified, long size) {
-        static Stamp of(BasicFileAttributes attributes) {
-            return new Stamp(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size());
+    /**
+     * The current definition of {@code workflowId} for a trigger: when the view has none, holds it not active, or holds
+     * a version older than {@code atLeastVersion}, it first catches up with the topic (see the class comment); while the
+     * view still lacks {@code atLeastVersion} it keeps looking, up to {@code syncTimeout}, then answers what it has.
+     *
+     * @param atLeastVersion the version the requester saw, or null
+     */
+    public Optional<WorkflowDefinition> findForTrigger(String workflowId, Integer atLeastVersion) {
+        Optional<WorkflowDefinition> found = find(workflowId);
+        if (satisfies(found, atLeastVersion)) {
+            return found;
+        }
+        long deadline = System.nanoTime() + syncTimeout.toNanos();
+        while (true) {
+            syncs.incrementAndGet();
+            view.awaitCaughtUp(Duration.ofNanos(Math.max(deadline - System.nanoTime(), 1_000_000)));
+            found = view.find(workflowId);
+            if (satisfies(found, atLeastVersion) || atLeastVersion == null || view.version(workflowId) >= atLeastVersion) {
+                return found; // up to date: unknown, deleted or not active is the answer
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                // The gateway saved the version but Kafka did not take it (it publishes it again within 30 s).
+                log.warn("workflow '{}' version {} is not on {} after {} ms; deciding on version {}", workflowId, atLeastVersion,
+                        io.zaps.contract.Topics.WORKFLOWS, syncTimeout.toMillis(), view.version(workflowId));
+                return found;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return found;
+            }
         }
     }
 
-    private record Entry(Stamp stamp, WorkflowDefinition definition, boolean settled) {
+    /** Whether {@code found} can start a run asked for with {@code atLeastVersion}, without asking the topic again. */
+    public static boolean satisfies(Optional<WorkflowDefinition> found, Integer atLeastVersion) {
+        if (found.isEmpty() || found.get().statusOrDefault() != WorkflowStatus.ACTIVE) {
+            return false;
+        }
+        Integer version = found.get().version();
+        return atLeastVersion == null || (version != null && version >= atLeastVersion);
+    }
+
+    /**
+     * Waits until the view has read everything on the topic now (bounded by {@code syncTimeout}; on time-out the view
+     * is used as it is): what was published before the call is seen by the lookups after it.
+     */
+    public void catchUp() {
+        syncs.incrementAndGet();
+        view.awaitCaughtUp(syncTimeout);
+    }
+
+    /** The ids of every current workflow, in id order. */
+    public Set<String> ids() {
+        return view.ids();
+    }
+
+    /** How many lookups had to catch up with the topic first (tests and diagnostics). */
+    public long syncs() {
+        return syncs.get();
     }
 }

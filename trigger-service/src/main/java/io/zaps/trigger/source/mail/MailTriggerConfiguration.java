@@ -43,9 +43,8 @@ class MailTriggerConfiguration {
     }
 
     @Bean
-    MailboxPoller mailboxPoller(FileStore triggerFileStore, WorkflowCatalog catalog, WorkflowOwnership ownership,
+    MailboxPoller mailboxPoller(WorkflowCatalog catalog, WorkflowOwnership ownership,
                                 MailboxPoll poll, MailProperties mail) {
-        // FileStore's documented layout: <data>/workflows/<id>.json holds each workflow's current version.
-        return new MailboxPoller(triggerFileStore.root().resolve("workflows"), catalog, ownership, poll, mail);
+        return new MailboxPoller(catalog, ownership, poll, mail);
     }
 }

@@ -50,7 +50,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class MailboxPoller implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MailboxPoller.class);
 
-    private final Path workflowsDir;
     private final WorkflowCatalog catalog;
     private final WorkflowOwnership ownership;
     private final MailboxPoll poll;
@@ -75,10 +74,8 @@ final class MailboxPoller implements SmartLifecycle {
     }
 
     /**
-     * @param workflowsDir the file store's {@code <data>/workflows} folder, listed for workflow ids
      */
-    MailboxPoller(Path workflowsDir, WorkflowCatalog catalog, WorkflowOwnership ownership, MailboxPoll poll, MailProperties properties) {
-        this.workflowsDir = workflowsDir;
+    MailboxPoller(WorkflowCatalog catalog, WorkflowOwnership ownership, MailboxPoll poll, MailProperties properties) {
         this.catalog = catalog;
         this.ownership = ownership;
         this.poll = poll;
@@ -214,21 +211,7 @@ final class MailboxPoller implements SmartLifecycle {
     }
 
     private List<String> workflowIds() {
-        List<String> ids = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(workflowsDir, "*.json")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                String id = name.substring(0, name.length() - ".json".length());
-                if (Ids.isSafe(id)) {
-                    ids.add(id);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return ids;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot list " + workflowsDir, e);
-        }
-        return ids;
+        return new ArrayList<>(catalog.ids());
     }
 
     private static ThreadFactory threads(String prefix) {

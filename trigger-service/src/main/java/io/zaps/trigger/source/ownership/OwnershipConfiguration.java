@@ -20,6 +20,6 @@ class OwnershipConfiguration {
     /** The workflows with a trigger section, as the sources (schedules, topics) scan them. */
     @Bean
     TriggeredWorkflows triggeredWorkflows(WorkflowCatalog workflowCatalog, TriggerProperties properties) {
-        return new TriggeredWorkflows(workflowCatalog, properties.dataDir());
+        return new TriggeredWorkflows(workflowCatalog);
     }
 }

@@ -22,21 +22,17 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The current workflows whose trigger section is of a given kind, for the trigger sources that scan them every few
- * seconds. Lists {@code <data>/workflows/*.json} and reads each through the {@link WorkflowCatalog} (one stat per file
- * while nothing changed). A file that cannot be read or a trigger section that does not parse is left out and logged
+ * seconds, from the {@link WorkflowCatalog} (the view of {@code zaps.workflows} kept in memory). A workflow that cannot be read or a trigger section that does not parse is left out and logged
  * once per workflow version, not on every scan.
  */
 public final class TriggeredWorkflows {
     private static final Logger log = LoggerFactory.getLogger(TriggeredWorkflows.class);
 
     private final WorkflowCatalog catalog;
-    private final Path workflowsDir;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-    /** @param dataDir the data folder, whose {@code workflows/<id>.json} the gateway writes */
-    public TriggeredWorkflows(WorkflowCatalog catalog, Path dataDir) {
+    public TriggeredWorkflows(WorkflowCatalog catalog) {
         this.catalog = catalog;
-        this.workflowsDir = dataDir.resolve("workflows");
     }
 
     /** A workflow and its parsed trigger. */
@@ -46,7 +42,6 @@ public final class TriggeredWorkflows {
     /**
      * Every current workflow (any status) whose trigger is a {@code type}, by id.
      *
-     * @throws StoreException if the workflows folder cannot be listed
      */
     public <T extends TriggerSpec> Map<String, Triggered<T>> find(Class<T> type) {
         Map<String, Triggered<T>> result = new TreeMap<>();
@@ -77,21 +72,7 @@ public final class TriggeredWorkflows {
     }
 
     private Iterable<String> ids() {
-        Set<String> ids = new java.util.TreeSet<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(workflowsDir, "*.json")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                String id = name.substring(0, name.length() - ".json".length());
-                if (Ids.isSafe(id)) {
-                    ids.add(id);
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return ids;
-        } catch (IOException e) {
-            throw new StoreException("cannot list " + workflowsDir + ": " + e.getMessage(), e);
-        }
-        return ids;
+        return catalog.ids();
     }
 
     private void report(String key, String message) {

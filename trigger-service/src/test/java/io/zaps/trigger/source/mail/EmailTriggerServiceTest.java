@@ -1,5 +1,6 @@
 package io.zaps.trigger.source.mail;
 
+import io.zaps.trigger.WorkflowTopicWriter;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.zaps.contract.Ids;
@@ -12,7 +13,6 @@ import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.store.AttachmentStore;
-import io.zaps.store.FileStore;
 import io.zaps.store.SecretStore;
 import io.zaps.trigger.source.TriggerInstance;
 import io.zaps.trigger.source.WorkflowOwnership;
@@ -110,6 +110,18 @@ class EmailTriggerServiceTest {
     void tearDown() {
         instances.forEach(TriggerInstance::close);
         recorder.close();
+        if (workflows != null) {
+            workflows.close();
+        }
+    }
+
+    private WorkflowTopicWriter workflows;
+
+    private WorkflowTopicWriter workflows() {
+        if (workflows == null) {
+            workflows = new WorkflowTopicWriter(broker.getBrokersAsString());
+        }
+        return workflows;
     }
 
     @Test
@@ -303,7 +315,7 @@ class EmailTriggerServiceTest {
         if (subjectFilter != null) {
             trigger.put("subject_filter", subjectFilter);
         }
-        new FileStore(dataDir).saveWorkflowVersion(new WorkflowDefinition(id, "Mail " + id, null, "wait", WorkflowStatus.ACTIVE,
+        workflows().saveWorkflowVersion(new WorkflowDefinition(id, "Mail " + id, null, "wait", WorkflowStatus.ACTIVE,
                 List.of(new StepDefinition("wait", "delay", Json.object().put("seconds", 1), null)), 1, T, T, null, trigger, null));
     }
 

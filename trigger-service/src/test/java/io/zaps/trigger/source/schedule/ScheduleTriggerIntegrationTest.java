@@ -1,5 +1,6 @@
 package io.zaps.trigger.source.schedule;
 
+import io.zaps.trigger.WorkflowTopicWriter;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
@@ -9,7 +10,6 @@ import io.zaps.contract.trigger.ScheduleTrigger;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
-import io.zaps.store.FileStore;
 import io.zaps.trigger.source.RecordLog;
 import io.zaps.trigger.source.TriggerInstance;
 import io.zaps.trigger.source.WorkflowOwnership;
@@ -69,8 +69,21 @@ class ScheduleTriggerIntegrationTest {
         broker.destroy();
     }
 
+    private WorkflowTopicWriter workflows;
+
+    private WorkflowTopicWriter workflows() {
+        if (workflows == null) {
+            workflows = new WorkflowTopicWriter(broker.getBrokersAsString());
+        }
+        return workflows;
+    }
+
     @AfterEach
     void tearDown() {
+        if (workflows != null) {
+            workflows.close();
+            workflows = null;
+        }
         instances.forEach(TriggerInstance::close);
         if (commands != null) {
             commands.close();
@@ -79,7 +92,7 @@ class ScheduleTriggerIntegrationTest {
 
     @Test
     void every_tick_starts_exactly_one_run_on_time_across_two_instances_and_a_hand_over() throws Exception {
-        FileStore store = new FileStore(dataDir);
+        WorkflowTopicWriter store = workflows();
         store.saveWorkflowVersion(workflow("every_second", WorkflowStatus.ACTIVE, 1, "* * * * * *"));
         TriggerInstance a = start("a");
         TriggerInstance b = start("b");
@@ -141,7 +154,7 @@ class ScheduleTriggerIntegrationTest {
 
     @Test
     void changes_pause_and_delete_are_picked_up_within_seconds() throws Exception {
-        FileStore store = new FileStore(dataDir);
+        WorkflowTopicWriter store = workflows();
         store.saveWorkflowVersion(workflow("changing", WorkflowStatus.ACTIVE, 1, "* * * * * *"));
         TriggerInstance a = start("solo");
         commands = new RecordLog(broker.getBrokersAsString(), Topics.RUN_COMMANDS);
@@ -178,7 +191,7 @@ class ScheduleTriggerIntegrationTest {
 
     @Test
     void a_restart_within_the_catch_up_window_loses_no_tick() throws Exception {
-        FileStore store = new FileStore(dataDir);
+        WorkflowTopicWriter store = workflows();
         store.saveWorkflowVersion(workflow("restarted", WorkflowStatus.ACTIVE, 1, "* * * * * *"));
         TriggerInstance first = start("first");
         commands = new RecordLog(broker.getBrokersAsString(), Topics.RUN_COMMANDS);

@@ -1,5 +1,6 @@
 package io.zaps.trigger.source.topic;
 
+import io.zaps.trigger.WorkflowTopicWriter;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
@@ -9,7 +10,6 @@ import io.zaps.contract.trigger.KafkaTrigger;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
-import io.zaps.store.FileStore;
 import io.zaps.trigger.source.RecordLog;
 import io.zaps.trigger.source.TriggerInstance;
 import org.apache.kafka.clients.admin.Admin;
@@ -74,7 +74,7 @@ class TopicTriggerIntegrationTest {
     Path dataDir;
 
     private final List<TriggerInstance> instances = new ArrayList<>();
-    private FileStore store;
+    private WorkflowTopicWriter store;
     private KafkaProducer<byte[], byte[]> producer;
     private RecordLog recordLog;
 
@@ -93,7 +93,7 @@ class TopicTriggerIntegrationTest {
 
     @BeforeEach
     void setUp() {
-        store = new FileStore(dataDir);
+        store = new WorkflowTopicWriter(broker.getBrokersAsString());
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
@@ -102,6 +102,7 @@ class TopicTriggerIntegrationTest {
     void tearDown() {
         instances.forEach(TriggerInstance::close);
         producer.close();
+        store.close();
         if (recordLog != null) {
             recordLog.close();
         }
