@@ -14,8 +14,8 @@ import java.util.List;
 /**
  * Settings of the API gateway ({@code zaps.gateway.*}). Every field has a default for the local run.
  *
- * @param dataDir               the data folder of the JSON file store, shared with the trigger service
- *                              ({@code ZAPS_DATA_DIR}, default {@code ./.zaps})
+ * @param dataDir               the data folder of the JSON file store, shared by the gateways only: the other services
+ *                              get workflow definitions from {@code zaps.workflows} ({@code ZAPS_DATA_DIR}, default {@code ./.zaps})
  * @param apiKeys               accepted API keys ({@code ZAPS_API_KEYS}, comma-separated); empty means the API is open.
  *                              Clients send {@code X-API-Key: <key>} or {@code Authorization: Bearer <key>}
  * @param triggerPublishTimeout how long a trigger request waits for Kafka to acknowledge its record before it
