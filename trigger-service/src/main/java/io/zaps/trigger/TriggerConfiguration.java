@@ -10,7 +10,9 @@ import io.zaps.trigger.consume.TriggerBatchListener;
 import io.zaps.trigger.intake.TriggerIntake;
 import io.zaps.trigger.source.ownership.PartitionOwnership;
 import io.zaps.trigger.source.ownership.RebalanceListeners;
+import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.trigger.workflow.WorkflowCatalog;
+import io.zaps.trigger.workflow.WorkflowSource;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,6 +25,8 @@ import org.springframework.kafka.listener.ContainerProperties;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(TriggerProperties.class)
@@ -67,7 +71,31 @@ class TriggerConfiguration {
 
     @Bean
     WorkflowCatalog workflowCatalog(WorkflowView triggerWorkflowView, TriggerProperties properties) {
-        return new WorkflowCatalog(triggerWorkflowView, properties.workflowSyncTimeout());
+        return new WorkflowCatalog(source(triggerWorkflowView), properties.workflowSyncTimeout());
+    }
+
+    static WorkflowSource source(WorkflowView view) {
+        return new WorkflowSource() {
+            @Override
+            public Optional<WorkflowDefinition> find(String workflowId) {
+                return view.find(workflowId);
+            }
+
+            @Override
+            public int version(String workflowId) {
+                return view.version(workflowId);
+            }
+
+            @Override
+            public Set<String> ids() {
+                return view.ids();
+            }
+
+            @Override
+            public boolean awaitCaughtUp(Duration timeout) {
+                return view.awaitCaughtUp(timeout);
+            }
+        };
     }
 
     @Bean

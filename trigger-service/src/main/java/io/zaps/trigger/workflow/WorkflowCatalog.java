@@ -3,7 +3,6 @@ package io.zaps.trigger.workflow;
 import io.zaps.contract.Ids;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
-import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.UnsafeIdException;
 
 import java.time.Duration;
@@ -12,24 +11,24 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The current workflow definitions as the trigger service sees them: the {@link WorkflowView} of
+ * The current workflow definitions as the trigger service sees them: the view ({@link WorkflowSource}) of
  * {@link io.zaps.contract.Topics#WORKFLOWS}, which the gateway publishes every saved version to. No data folder is read.
  *
  * <p>Freshness: the view follows the topic within milliseconds, but a trigger may overtake the version it was meant
  * for (the gateway publishes a save, answers, and the caller triggers at once). A trigger naming the
  * {@code workflow_version} the gateway saw, or one whose workflow the view does not know or does not hold active, makes
- * the lookup wait until the view has read everything on the topic at that moment ({@link WorkflowView#awaitCaughtUp},
+ * the lookup wait until the view has read everything on the topic at that moment ({@link WorkflowSource#awaitCaughtUp},
  * bounded by {@code syncTimeout}): a version the gateway had published before the trigger is then in the view. Lookups
  * the view answers as asked cost a map read. Triggers that name no version (outside producers, trigger sources, error
  * workflows, {@code call_workflow}) are looked up after {@link #catchUp()}, once per batch.
  */
 public final class WorkflowCatalog {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WorkflowCatalog.class);
-    private final WorkflowView view;
+    private final WorkflowSource view;
     private final Duration syncTimeout;
     private final AtomicLong syncs = new AtomicLong();
 
-    public WorkflowCatalog(WorkflowView view, Duration syncTimeout) {
+    public WorkflowCatalog(WorkflowSource view, Duration syncTimeout) {
         this.view = view;
         this.syncTimeout = syncTimeout;
     }
