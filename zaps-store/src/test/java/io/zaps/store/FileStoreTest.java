@@ -237,6 +237,28 @@ class FileStoreTest {
         assertThat(store.findRun(id)).isPresent();
     }
 
+    @Test
+    void whatRunsUnderTheWorkflowLockSeesTheWriteAndTheHeadNamesTheHighestVersionAfterADelete() {
+        FileStore store = new FileStore(data);
+        List<String> published = new java.util.ArrayList<>();
+        store.saveWorkflow("w1", (current, next) -> workflow("w1", next), saved -> published.add("saved " + saved.version()));
+        store.saveWorkflow("w1", (current, next) -> workflow("w1", next), saved -> published.add("saved " + saved.version()));
+        assertThat(store.deleteWorkflow("w1", current -> {}, removed -> published.add("deleted " + removed.version()))).isTrue();
+        assertThat(published).containsExactly("saved 1", "saved 2", "deleted 2");
+
+        FileStore.WorkflowHead head = store.inspectWorkflow("w1", h -> h);
+        assertThat(head.current()).isEmpty();
+        assertThat(head.highestVersion()).isEqualTo(2);
+        assertThat(store.listWorkflowIdsEverSaved()).containsExactly("w1");
+        assertThat(store.workflowFile("w1")).isEqualTo(data.toAbsolutePath().normalize().resolve("workflows/w1.json")).doesNotExist();
+
+        // a failure under the lock reaches the caller; the version stays saved
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.saveWorkflow("w1", (current, next) -> workflow("w1", next), saved -> {
+            throw new IllegalStateException("kafka down");
+        })).hasMessage("kafka down");
+        assertThat(store.findWorkflow("w1")).get().extracting(WorkflowDefinition::version).isEqualTo(3);
+    }
+
     private static RunSnapshot finished(String runId, RunStatus status, Instant completedAt) {
         return new RunSnapshot(runId, "w1", 1, status, completedAt.minusSeconds(5), completedAt.minusSeconds(5), completedAt,
                 completedAt, Json.object(), Map.of(), null, null, 3);
