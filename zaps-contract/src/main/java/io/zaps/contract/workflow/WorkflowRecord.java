@@ -36,6 +36,7 @@ public record WorkflowRecord(
         return new WorkflowRecord(DELETED, SchemaVersions.CURRENT, workflowId, version, null);
     }
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isDeleted() {
         return DELETED.equals(type);
     }
