@@ -110,9 +110,9 @@ public final class WorkflowPublisher implements SmartLifecycle {
     private boolean behind(String id, Optional<WorkflowDefinition> current, int highest) {
         if (current.isPresent()) {
             int version = WorkflowService.versionOf(current.get());
-            return version > 0 && (view.version(id) < version || (view.version(id) == version && view.deleted(id)));
+            return version > 0 && view.version(id) < version;
         }
-        return highest > 0 && view.version(id) < highest;
+        return highest > 0 && (view.version(id) < highest || (view.version(id) == highest && !view.deleted(id)));
     }
 
     @Override

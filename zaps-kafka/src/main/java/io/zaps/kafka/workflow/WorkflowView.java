@@ -38,8 +38,9 @@ import java.util.function.Supplier;
 /**
  * The current workflow definitions, kept in memory from {@link Topics#WORKFLOWS}: a consumer of its own (assigned every
  * partition, no consumer group, nothing committed) reads the compacted topic from the beginning and then follows it.
- * Per workflow it keeps the record with the highest version, so a repeated or late record of an older version changes
- * nothing, and a {@code workflow_deleted} record hides the workflow until a higher version is saved.
+ * Per workflow it keeps the record with the highest version (at the same version the delete), so a repeated or late
+ * record of an older version changes nothing, and a {@code workflow_deleted} record hides the workflow until a higher
+ * version is saved.
  *
  * <p>{@link #start()} returns once everything on the topic when it started has been read (bounded by the load timeout):
  * a service that starts its consumers in a later phase never sees a half-loaded view. {@link #awaitCaughtUp} gives a
@@ -169,7 +170,18 @@ public final class WorkflowView implements SmartLifecycle {
             log.warn("skipping a record on {} keyed '{}' for workflow '{}'", Topics.WORKFLOWS, key, record.workflowId());
             return;
         }
-        latest.merge(key, record, (old, incoming) -> incoming.version() > old.version() ? incoming : old);
+        latest.merge(key, record, WorkflowView::newer);
+    }
+
+    /**
+     * The record to keep: the higher version; at the same version a delete, which removes that version after it was
+     * saved (a save of the version a delete removed is a late repeat).
+     */
+    static WorkflowRecord newer(WorkflowRecord old, WorkflowRecord incoming) {
+        if (incoming.version() > old.version()) {
+            return incoming;
+        }
+        return incoming.version().equals(old.version()) && incoming.isDeleted() && !old.isDeleted() ? incoming : old;
     }
 
     @Override
