@@ -94,7 +94,7 @@ class SeparateDataFoldersEndToEndTest {
 
         broker = new LocalKafkaBroker(root.resolve("broker"), freePort(), freePort()).start();
         int httpPort = freePort();
-        Map<String, String> properties = Map.of("zaps.kafka.partitions", "2");
+        Map<String, String> properties = Map.of();
         services.add(ZapsSystem.startService(Service.EXECUTOR, executorData, broker.bootstrapServers(), httpPort, properties));
         services.add(ZapsSystem.startService(Service.CONNECTOR_WEBHOOK, connectorData, broker.bootstrapServers(), httpPort, properties));
         services.add(ZapsSystem.startService(Service.TRIGGER, triggerData, broker.bootstrapServers(), httpPort, properties));

@@ -23,11 +23,11 @@ import java.util.concurrent.TimeUnit;
  * read them without the data folder. Every save and delete is published under the workflow's write lock
  * ({@link FileStore#saveWorkflow(String, FileStore.WorkflowChange, java.util.function.Consumer)}), so the topic receives
  * one workflow's records in the order of its versions, also from several gateways sharing the folder, and a write is
- * answered only once Kafka acknowledged its record.
+ * answered once Kafka acknowledged its record (or failed to: then it is published again later, see below).
  *
  * <p>What is on disk but not on the topic is published by {@link #reconcile()}: when the gateway starts (before it is
- * ready, so a data folder from before the topic existed works after an upgrade) and then every {@code interval}, which
- * also repairs a save whose publish failed (Kafka down: the save answers 503 and the version stays saved). It compares
+ * ready, so a data folder from before the topic existed works after an upgrade), then every {@code interval}, and every
+ * second while a publish failed (Kafka down: the save is answered as saved, the files being the truth). It compares
  * the file store with a {@link WorkflowView} of the topic and publishes, under the workflow's lock, only where the topic
  * is behind.
  */
@@ -39,7 +39,11 @@ public final class WorkflowPublisher implements SmartLifecycle {
     private final WorkflowView view;
     private final long timeoutMs;
     private final Duration interval;
+    private static final Duration START_WAIT = Duration.ofSeconds(5);
     private volatile ScheduledExecutorService scheduler;
+    /** A publish failed: the next pass comes within a second, not after the interval. */
+    private volatile boolean dirty;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     public WorkflowPublisher(FileStore store, RecordPublisher publisher, WorkflowView view, Duration timeout, Duration interval) {
         this.store = store;
@@ -49,16 +53,31 @@ public final class WorkflowPublisher implements SmartLifecycle {
         this.interval = interval;
     }
 
-    /** Publishes a saved version; call it under the workflow's write lock. */
+    /**
+     * Publishes a saved version; call it under the workflow's write lock. When Kafka does not take it, the write stands
+     * (the files are the truth) and the record is published again within a second of Kafka answering; until then the
+     * trigger service does not see the version (a trigger naming it waits up to zaps.trigger.workflow-sync-timeout).
+     */
     void saved(WorkflowDefinition definition) {
-        publisher.sendAndWait(Topics.WORKFLOWS, definition.id(), WorkflowRecord.saved(definition), timeoutMs);
+        publishOrRetryLater(definition.id(), WorkflowRecord.saved(definition));
     }
 
     /** Publishes that the workflow's current definition was removed; call it under the workflow's write lock. */
     void deleted(WorkflowDefinition removed) {
         int highest = store.listWorkflowVersions(removed.id()).stream().mapToInt(Integer::intValue).max().orElse(0);
         int version = Math.max(Math.max(WorkflowService.versionOf(removed), highest), 1);
-        publisher.sendAndWait(Topics.WORKFLOWS, removed.id(), WorkflowRecord.deleted(removed.id(), version), timeoutMs);
+        publishOrRetryLater(removed.id(), WorkflowRecord.deleted(removed.id(), version));
+    }
+
+    private void publishOrRetryLater(String id, WorkflowRecord record) {
+        try {
+            publisher.sendAndWait(Topics.WORKFLOWS, id, record, timeoutMs);
+        } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
+            failures.incrementAndGet();
+            dirty = true;
+            log.warn("workflow '{}' version {} saved but not yet on {} (trying again within 1 s of Kafka answering): {}",
+                    id, record.version(), Topics.WORKFLOWS, e.getMessage());
+        }
     }
 
     /**
@@ -72,7 +91,9 @@ public final class WorkflowPublisher implements SmartLifecycle {
         }
         Set<String> ids = new TreeSet<>(store.listWorkflowIdsEverSaved());
         store.listWorkflows().forEach(w -> ids.add(w.id()));
+        long failuresBefore = failures.get();
         int published = 0;
+        boolean failed = false;
         for (String id : ids) {
             try {
                 if (behind(id, current(id), highest(id))) {
@@ -81,7 +102,7 @@ public final class WorkflowPublisher implements SmartLifecycle {
                             return 0;
                         }
                         if (head.current().isPresent()) {
-                            saved(head.current().get());
+                            publisher.sendAndWait(Topics.WORKFLOWS, id, WorkflowRecord.saved(head.current().get()), timeoutMs);
                         } else {
                             publisher.sendAndWait(Topics.WORKFLOWS, id, WorkflowRecord.deleted(id, head.highestVersion()), timeoutMs);
                         }
@@ -89,9 +110,11 @@ public final class WorkflowPublisher implements SmartLifecycle {
                     });
                 }
             } catch (RuntimeException e) {
-                log.warn("workflow '{}' not published to {} (next try in {} s): {}", id, Topics.WORKFLOWS, interval.toSeconds(), e.toString());
+                failed = true;
+                log.warn("workflow '{}' not published to {} (trying again in 1 s): {}", id, Topics.WORKFLOWS, e.toString());
             }
         }
+        dirty = failed || failures.get() != failuresBefore; // a save's publish failed meanwhile
         if (published > 0) {
             log.info("published {} workflow records the topic {} lacked", published, Topics.WORKFLOWS);
         }
@@ -117,20 +140,37 @@ public final class WorkflowPublisher implements SmartLifecycle {
 
     @Override
     public void start() {
-        reconcile();
+        // Before the gateway is ready, so that a data folder from before the topic existed is on it when triggers
+        // come; without Kafka the gateway starts anyway and the scheduler publishes once Kafka answers.
+        if (view.awaitCaughtUp(START_WAIT)) {
+            reconcileQuietly();
+        } else {
+            dirty = true;
+            log.warn("{} not read within {} s; the workflows are published once Kafka answers", Topics.WORKFLOWS, START_WAIT.toSeconds());
+        }
         ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "zaps-workflow-publisher");
             thread.setDaemon(true);
             return thread;
         });
+        long[] lastPass = {System.nanoTime()};
         executor.scheduleWithFixedDelay(() -> {
-            try {
-                reconcile();
-            } catch (RuntimeException e) {
-                log.warn("publishing the workflows to {} failed: {}", Topics.WORKFLOWS, e.toString());
+            // every second while a publish failed, else every interval
+            if (dirty || System.nanoTime() - lastPass[0] >= interval.toNanos()) {
+                lastPass[0] = System.nanoTime();
+                reconcileQuietly();
             }
-        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        }, 1, 1, TimeUnit.SECONDS);
         scheduler = executor;
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            dirty = true;
+            log.warn("publishing the workflows to {} failed: {}", Topics.WORKFLOWS, e.toString());
+        }
     }
 
     @Override

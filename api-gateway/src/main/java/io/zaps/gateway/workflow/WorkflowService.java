@@ -6,9 +6,7 @@ import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.contract.workflow.WorkflowValidator;
 import io.zaps.gateway.web.ApiException;
-import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 import java.time.Clock;
@@ -37,25 +35,11 @@ public class WorkflowService {
     }
 
     /**
-     * Saves a version and publishes it on {@code zaps.workflows} under the workflow's write lock. When Kafka does not
-     * take the record the version stays saved (the gateway publishes it again within 30 s) and the caller gets 503.
+     * Saves a version and publishes it on {@code zaps.workflows} under the workflow's write lock (when Kafka does not
+     * take it, {@link WorkflowPublisher} publishes it again later; the save stands).
      */
     private WorkflowDefinition save(String id, FileStore.WorkflowChange change) {
-        int[] saved = {0};
-        try {
-            return store.saveWorkflow(id, change, definition -> {
-                saved[0] = definition.version();
-                publisher.saved(definition);
-            });
-        } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
-            throw notPublished("saved as version " + saved[0], e).with("version", saved[0]);
-        }
-    }
-
-    private static ApiException notPublished(String what, RuntimeException e) {
-        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "the workflow was " + what + ", but Kafka did not take it ("
-                + e.getMessage() + "): the trigger service does not see it yet; the gateway publishes it again within 30 s",
-                List.of());
+        return store.saveWorkflow(id, change, publisher::saved);
     }
 
     public WorkflowDefinition create(WorkflowDefinition submitted) {
@@ -117,12 +101,7 @@ public class WorkflowService {
     }
 
     void delete(String id, IfMatch ifMatch) {
-        boolean deleted;
-        try {
-            deleted = store.deleteWorkflow(id, current -> ifMatch.check(id, versionOf(current)), publisher::deleted);
-        } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
-            throw notPublished("deleted", e);
-        }
+        boolean deleted = store.deleteWorkflow(id, current -> ifMatch.check(id, versionOf(current)), publisher::deleted);
         if (!deleted) {
             throw unknown(id);
         }

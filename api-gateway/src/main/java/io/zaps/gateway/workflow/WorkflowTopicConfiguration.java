@@ -14,10 +14,13 @@ import java.time.Duration;
 @Configuration(proxyBeanMethods = false)
 class WorkflowTopicConfiguration {
 
-    /** What the topic holds, to publish at start-up (and every 30 s) what it lacks. */
+    /**
+     * What the topic holds, to publish at start-up (and every 30 s) what it lacks. Its start does not wait for the
+     * topic: the gateway serves its own API without Kafka.
+     */
     @Bean
     WorkflowView gatewayWorkflowView(ConsumerFactory<?, ?> kafkaConsumerFactory) {
-        return WorkflowView.of(kafkaConsumerFactory, "zaps-gateway-workflow-view", Duration.ofMinutes(2));
+        return WorkflowView.of(kafkaConsumerFactory, "zaps-gateway-workflow-view", Duration.ZERO);
     }
 
     @Bean

@@ -66,7 +66,7 @@ public final class WorkflowView implements SmartLifecycle {
 
     /**
      * @param consumers   makes the view's consumer (String keys, byte[] values; the service's client settings)
-     * @param loadTimeout how long {@link #start()} waits for the topic to be read to its end
+     * @param loadTimeout how long {@link #start()} waits for the topic to be read to its end; zero: it does not wait
      */
     public WorkflowView(Supplier<Consumer<String, byte[]>> consumers, Duration loadTimeout) {
         this.consumers = consumers;
@@ -196,6 +196,9 @@ public final class WorkflowView implements SmartLifecycle {
         poller.setDaemon(true);
         thread = poller;
         poller.start();
+        if (loadTimeout.isZero()) {
+            return; // a reader that can work before the view is loaded (it asks awaitCaughtUp itself)
+        }
         try {
             loaded.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
             log.info("workflow view loaded from {}: {} workflows", Topics.WORKFLOWS, ids().size());
