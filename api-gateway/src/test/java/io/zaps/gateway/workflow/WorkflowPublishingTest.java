@@ -71,7 +71,7 @@ class WorkflowPublishingTest extends GatewayTestSupport {
         files.saveWorkflowVersion(definition(gone, 1, t));
         files.deleteWorkflow(gone);
 
-        assertThat(publisher.reconcile()).isGreaterThanOrEqualTo(2);
+        publisher.reconcile(); // (the gateway's own pass may have come first)
         assertThat(Json.read(awaitRecord(Topics.WORKFLOWS, r -> legacy.equals(r.key()), AT_MOST).value(), WorkflowRecord.class).version())
                 .isEqualTo(2);
         assertThat(Json.read(awaitRecord(Topics.WORKFLOWS, r -> gone.equals(r.key()), AT_MOST).value(), WorkflowRecord.class).isDeleted())
