@@ -7,6 +7,8 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.trace.RunTracing;
+import io.zaps.kafka.trace.TraceHeaders;
 import io.zaps.store.CorruptFileException;
 import io.zaps.store.StoreException;
 import io.zaps.trigger.intake.IntakeDecision;
@@ -58,6 +60,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     private final Duration publishTimeout;
     private final Predicate<String> runRecorded;
     private final boolean internal;
+    private final RunTracing tracing;
 
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout) {
@@ -84,6 +87,14 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
                                 boolean internal) {
+        this(intake, catalog, publisher, template, publishTimeout, runRecorded, internal, RunTracing.noop());
+    }
+
+    /** @param tracing each trigger is handled in a span continuing the record's trace, with its run in the logging context */
+    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
+                                boolean internal, RunTracing tracing) {
+        this.tracing = tracing;
         this.internal = internal;
         this.runRecorded = runRecorded;
         this.intake = intake;
@@ -99,8 +110,9 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         // One lookup per workflow and batch: a burst for one workflow stats its file once.
         Map<String, Optional<WorkflowDefinition>> lookups = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
-            try {
-                sends.add(handle(records.get(i), lookups));
+            ConsumerRecord<String, byte[]> record = records.get(i);
+            try (RunTracing.RunScope trace = tracing.consume("trigger-service start_run", record.headers(), null)) {
+                sends.add(handle(record, lookups, trace));
             } catch (StoreException e) {
                 awaitAcknowledged(records, sends);
                 throw failed(i, "cannot look up the workflow of trigger " + at(records.get(i)) + ": " + e.getMessage(), e);
@@ -113,7 +125,8 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         awaitAcknowledged(records, sends);
     }
 
-    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Map<String, Optional<WorkflowDefinition>> lookups) {
+    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Map<String, Optional<WorkflowDefinition>> lookups,
+                                        RunTracing.RunScope trace) {
         RecordCoordinates at = at(record);
         TriggerRequested trigger;
         try {
@@ -122,6 +135,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
             log.warn("dead-lettering malformed trigger {}: {}", at, e.getMessage());
             return deadLetter(record, e.getMessage());
         }
+        trace.ids(trigger.runId(), trigger.workflowId(), null);
         if (trigger.parent() != null && !internal) {
             log.warn("trigger {} names parent run {} on the public topic; ignoring the parent (only {} links child runs)",
                     at, trigger.parent().runId(), Topics.CALL_TRIGGERS);
@@ -129,6 +143,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         }
         if (trigger.runId() == null) {
             String derived = TriggerIntake.runId(trigger, at);
+            trace.ids(derived, null, null);
             if (runRecorded.test(derived)) {
                 log.info("trigger {} (event {}) is a repeat: run {} already exists; starting nothing",
                         at, TriggerIntake.eventId(trigger, at), derived);
@@ -147,9 +162,11 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
             decision = intake.reject(trigger, at, "workflow '" + trigger.workflowId() + "' cannot be read: " + e.getMessage());
         }
         if (decision instanceof IntakeDecision.Start start) {
+            trace.ids(start.runId(), null, null);
             return publisher.send(Topics.RUN_COMMANDS, start.runId(), start.command());
         }
         IntakeDecision.Reject reject = (IntakeDecision.Reject) decision;
+        trace.ids(reject.runId(), null, null);
         log.warn("rejecting trigger {} (run {}): {}", at, reject.runId(), reject.reason());
         if (reject.toParent() != null) {
             return CompletableFuture.allOf(
@@ -167,6 +184,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         Headers headers = new RecordHeaders();
         headers.add(Topics.HEADER_EVENT_TYPE, event.type().wireName().getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.HEADER_REVISION, Long.toString(event.run().revision()).getBytes(StandardCharsets.UTF_8));
+        TraceHeaders.injectCurrent(headers);
         return new ProducerRecord<>(Topics.RUN_EVENTS, null, runId, Json.toBytes(event), headers);
     }
 
