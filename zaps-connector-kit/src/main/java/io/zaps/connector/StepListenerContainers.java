@@ -129,10 +129,6 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 throw new BatchListenerFailedException(cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(), cause, i);
             }
-            if (log.isDebugEnabled()) {
-                log.debug("answered {} step {} attempt {}: {}{}", answer.runId(), answer.stepId(), answer.attempt(),
-                        answer.outcome(), answer.error() == null ? "" : " (" + answer.error() + ")");
-            }
         }
         awaitAnswers(records, sends, sendTimeoutMs);
     }
@@ -154,7 +150,12 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
         try (RunTracing.RunScope trace = tracing.start("connector " + processor.type(), SpanKind.CONSUMER,
                 io.zaps.kafka.trace.TraceHeaders.extract(record.headers()), record.key(), null, null)) {
             try {
-                return new Answered(processor.process(record.key(), record.value(), trace), trace.context());
+                CompleteStep answer = processor.process(record.key(), record.value(), trace);
+                if (log.isDebugEnabled()) {
+                    log.debug("run {} step {} attempt {}: {}{}", answer.runId(), answer.stepId(), answer.attempt(),
+                            answer.outcome(), answer.error() == null ? "" : " (" + answer.error() + ")");
+                }
+                return new Answered(answer, trace.context());
             } catch (RuntimeException e) {
                 trace.failed(e);
                 throw e;

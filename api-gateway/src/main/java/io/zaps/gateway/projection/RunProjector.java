@@ -143,6 +143,7 @@ class RunProjector implements ConsumerSeekAware {
             throw new BatchListenerFailedException("cannot save run " + runId + ": " + e.getMessage(), e, entry.firstIndex);
         }
         accepted.projected(runId);
+        log.debug("run {} projected at revision {} ({})", runId, entry.snapshot.revision(), entry.snapshot.status().wireName());
         if (stamp != null && stamp != before) {
             // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
             catalog.put(RunSummary.of(entry.snapshot));

@@ -170,6 +170,7 @@ public class TriggerService {
         // answer, so an immediate GET finds the run (AcceptedRuns); the projector may have written a
         // newer snapshot of it already, which wins.
         runs.accepted(pending);
+        log.debug("run {} of workflow {} accepted: trigger published", runId, workflowId);
         if (idempotencyKey != null) {
             // A repeat of the key may reach another gateway before the projector wrote the run.
             try {

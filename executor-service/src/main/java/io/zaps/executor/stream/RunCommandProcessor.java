@@ -349,6 +349,10 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             }
         }
         store(command.runId(), loaded, state, bytes);
+        if (log.isDebugEnabled()) {
+            log.debug("run {}: {} decided, now {} with {} effects", command.runId(), commandName(command), state.run().status().wireName(),
+                    decision.effects().size());
+        }
         long timestamp = clock.millis();
         Context span = trace.context();
         for (Effect effect : decision.effects()) {

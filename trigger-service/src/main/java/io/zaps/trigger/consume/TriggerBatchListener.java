@@ -163,6 +163,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         }
         if (decision instanceof IntakeDecision.Start start) {
             trace.ids(start.runId(), null, null);
+            log.debug("run {} of workflow {}: start_run sent", start.runId(), trigger.workflowId());
             return publisher.send(Topics.RUN_COMMANDS, start.runId(), start.command());
         }
         IntakeDecision.Reject reject = (IntakeDecision.Reject) decision;
