@@ -68,7 +68,7 @@ class TracingAndLogsEndToEndTest {
     static Level zapsLevel;
 
     @BeforeAll
-    static void startEverything() throws IOException {
+    static void startEverything() throws Exception {
         subscriber = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         subscriber.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();

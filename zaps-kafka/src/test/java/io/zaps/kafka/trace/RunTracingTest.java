@@ -35,7 +35,7 @@ class RunTracingTest {
         try (RunTracing.RunScope producer = tracing.start("gateway trigger", SpanKind.PRODUCER, Context.root(), "run-1", "wf", null)) {
             TraceHeaders.injectCurrent(headers);
         }
-        assertThat(new String(headers.lastHeader(Topics.HEADER_TRACEPARENT).value(), StandardCharsets.UTF_8)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
+        assertThat(new String(headers.lastHeader(Topics.HEADER_TRACEPARENT).value(), StandardCharsets.UTF_8)).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]");
 
         try (RunTracing.RunScope consumer = tracing.consume("trigger-service start_run", headers, "run-1")) {
             assertThat(consumer.traceparent()).isNotNull();
