@@ -25,10 +25,13 @@ final class LocalLogging {
 
     /** Applies {@code ZAPS_LOG_FORMAT} from {@code env} to every appender of the root logger that writes a stream. */
     static void apply(Map<String, String> env) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+            apply(context, env);
+        }
+    }
+
+    static void apply(LoggerContext context, Map<String, String> env) {
         LogFormat.structured(env.get(LogFormat.ENV)).ifPresent(format -> {
-            if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-                return;
-            }
             Iterator<Appender<ILoggingEvent>> appenders = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
             while (appenders.hasNext()) {
                 if (appenders.next() instanceof OutputStreamAppender<ILoggingEvent> appender) {
