@@ -35,9 +35,8 @@ final class LocalLogging {
             Iterator<Appender<ILoggingEvent>> appenders = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).iteratorForAppenders();
             while (appenders.hasNext()) {
                 if (appenders.next() instanceof OutputStreamAppender<ILoggingEvent> appender) {
-                    appender.stop();
+                    // Swapped in place, before the services start: stopping the appender would close its stream.
                     appender.setEncoder(encoder(context, format));
-                    appender.start();
                 }
             }
         });
