@@ -8,6 +8,8 @@ import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.stream.ExecutorStreams;
 import io.zaps.executor.stream.StreamsHealthIndicator;
 import io.zaps.kafka.KafkaClientSecurity;
+import io.zaps.kafka.trace.RunTracing;
+import org.springframework.beans.factory.ObjectProvider;
 import io.zaps.kafka.health.KafkaClusterHealthIndicator;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -59,8 +61,10 @@ class ExecutorConfiguration {
 
     @Bean
     ExecutorStreams executorStreams(ExecutorProperties properties, KafkaClientSecurity executorKafkaSecurity,
-                                    RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock) {
-        return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock);
+                                    RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock,
+                                    ObjectProvider<RunTracing> tracing) {
+        return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock,
+                tracing.getIfAvailable(RunTracing::noop));
     }
 
     /** Readiness part "streams" (executor-service.yml puts it in the readiness group). */

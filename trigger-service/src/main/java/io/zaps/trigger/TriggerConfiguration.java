@@ -2,6 +2,7 @@ package io.zaps.trigger;
 
 import io.zaps.contract.Topics;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.trace.RunTracing;
 import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.FileStore;
 import io.zaps.store.SecretStore;
@@ -106,8 +107,9 @@ class TriggerConfiguration {
     @Bean
     TriggerBatchListener triggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                               KafkaTemplate<String, byte[]> template, TriggerProperties properties,
-                                              FileStore triggerFileStore) {
-        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(), triggerFileStore::hasRun);
+                                              FileStore triggerFileStore, RunTracing tracing) {
+        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(), triggerFileStore::hasRun,
+                false, tracing);
     }
 
     @Bean
@@ -151,7 +153,8 @@ class TriggerConfiguration {
     @SuppressWarnings("unchecked")
     ConcurrentMessageListenerContainer<String, byte[]> callTriggerListenerContainer(
             ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory, TriggerIntake intake, WorkflowCatalog catalog,
-            RecordPublisher publisher, KafkaTemplate<String, byte[]> template, TriggerProperties properties, FileStore triggerFileStore) {
+            RecordPublisher publisher, KafkaTemplate<String, byte[]> template, TriggerProperties properties, FileStore triggerFileStore,
+            RunTracing tracing) {
         ConcurrentMessageListenerContainer<String, byte[]> container =
                 ((ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory).createContainer(Topics.CALL_TRIGGERS);
         ContainerProperties containerProperties = container.getContainerProperties();
@@ -160,7 +163,7 @@ class TriggerConfiguration {
         containerProperties.setAckMode(ContainerProperties.AckMode.TIME);
         containerProperties.setAckTime(properties.commitInterval().toMillis());
         container.setupMessageListener(new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(),
-                triggerFileStore::hasRun, true));
+                triggerFileStore::hasRun, true, tracing));
         container.setConcurrency(properties.listenerConcurrency());
         return container;
     }

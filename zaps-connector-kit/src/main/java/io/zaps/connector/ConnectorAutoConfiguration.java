@@ -5,6 +5,7 @@ import io.zaps.connector.secret.SecretResolvingHandler;
 import io.zaps.connector.secret.StoreSecretLookup;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.trace.RunTracing;
 import io.zaps.store.SecretStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -52,13 +53,14 @@ public class ConnectorAutoConfiguration {
     public StepListenerContainers zapsStepListenerContainers(StepHandlerRegistry registry,
                                                              ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory,
                                                              RecordPublisher publisher, ConnectorProperties properties,
-                                                             ObjectProvider<Clock> clock, SecretLookup secrets) {
+                                                             ObjectProvider<Clock> clock, SecretLookup secrets,
+                                                             ObjectProvider<RunTracing> tracing) {
         // Every handler gets the secrets its config references, and never answers with them (io.zaps.connector.secret).
         StepHandlerRegistry resolving = new StepHandlerRegistry(registry.handlers().stream()
                 .map(handler -> (StepHandler) new SecretResolvingHandler(handler, secrets)).toList(), StepTypes.discover());
         // Boot's factory is declared <?, ?>; the application.yml of a connector configures String keys and byte[] values.
         return new StepListenerContainers(resolving,
                 (ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory,
-                publisher, properties, clock.getIfAvailable(Clock::systemUTC));
+                publisher, properties, clock.getIfAvailable(Clock::systemUTC), tracing.getIfAvailable(RunTracing::noop));
     }
 }

@@ -4,6 +4,10 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.kafka.health.ListenerContainerSource;
+import io.zaps.kafka.trace.RunTracing;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +56,12 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
 
     public StepListenerContainers(StepHandlerRegistry registry, ConcurrentKafkaListenerContainerFactory<String, byte[]> factory,
                                   RecordPublisher publisher, ConnectorProperties properties, Clock clock) {
+        this(registry, factory, publisher, properties, clock, RunTracing.noop());
+    }
+
+    /** @param tracing each request is handled in a span continuing the record's trace, with its run and step in the logging context */
+    public StepListenerContainers(StepHandlerRegistry registry, ConcurrentKafkaListenerContainerFactory<String, byte[]> factory,
+                                  RecordPublisher publisher, ConnectorProperties properties, Clock clock, RunTracing tracing) {
         long sendTimeoutMs = properties.sendTimeout().toMillis();
         for (StepHandler handler : registry.handlers()) {
             StepRequestProcessor processor = new StepRequestProcessor(handler, clock);
@@ -61,7 +71,7 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
             container.getContainerProperties().setGroupId(groupId(handler.type()));
             container.setConcurrency(properties.concurrency());
             container.setAutoStartup(false);
-            container.setupMessageListener((BatchMessageListener<String, byte[]>) records -> onRecords(records, processor, pool, publisher, sendTimeoutMs));
+            container.setupMessageListener((BatchMessageListener<String, byte[]>) records -> onRecords(records, processor, pool, publisher, sendTimeoutMs, tracing));
             containers.add(container);
         }
     }
@@ -88,23 +98,30 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
         return pool;
     }
 
+    /** An answer and the span of the request it answers: its parent, so the executor continues the run's trace. */
+    private record Answered(CompleteStep answer, Context trace) {
+    }
+
     static void onRecords(List<ConsumerRecord<String, byte[]>> records, StepRequestProcessor processor, Executor pool,
-                          RecordPublisher publisher, long sendTimeoutMs) {
-        List<CompletableFuture<CompleteStep>> answers = new ArrayList<>(records.size());
+                          RecordPublisher publisher, long sendTimeoutMs, RunTracing tracing) {
+        List<CompletableFuture<Answered>> answers = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<String, byte[]> record = records.get(i);
             if (i == records.size() - 1) {
-                answers.add(answer(processor, record)); // the consumer thread would only wait otherwise
+                answers.add(answer(processor, record, tracing)); // the consumer thread would only wait otherwise
             } else {
-                answers.add(CompletableFuture.supplyAsync(() -> processor.process(record.key(), record.value()), pool));
+                answers.add(CompletableFuture.supplyAsync(() -> process(processor, record, tracing), pool));
             }
         }
         List<CompletableFuture<?>> sends = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             CompleteStep answer;
             try {
-                answer = answers.get(i).join();
-                sends.add(publisher.send(Topics.RUN_COMMANDS, answer.runId(), answer));
+                Answered answered = answers.get(i).join();
+                answer = answered.answer();
+                try (Scope ignored = answered.trace().makeCurrent()) {
+                    sends.add(publisher.send(Topics.RUN_COMMANDS, answer.runId(), answer));
+                }
             } catch (RuntimeException e) {
                 // Requests after this one may have been handled already: they are delivered again, and
                 // their idempotency keys make the repeat harmless.
@@ -112,19 +129,37 @@ public final class StepListenerContainers implements SmartLifecycle, DisposableB
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 throw new BatchListenerFailedException(cause.getMessage() == null ? cause.getClass().getName() : cause.getMessage(), cause, i);
             }
-            if (log.isDebugEnabled()) {
-                log.debug("answered {} step {} attempt {}: {}{}", answer.runId(), answer.stepId(), answer.attempt(),
-                        answer.outcome(), answer.error() == null ? "" : " (" + answer.error() + ")");
-            }
         }
         awaitAnswers(records, sends, sendTimeoutMs);
     }
 
-    private static CompletableFuture<CompleteStep> answer(StepRequestProcessor processor, ConsumerRecord<String, byte[]> record) {
+    private static CompletableFuture<Answered> answer(StepRequestProcessor processor, ConsumerRecord<String, byte[]> record,
+                                                     RunTracing tracing) {
         try {
-            return CompletableFuture.completedFuture(processor.process(record.key(), record.value()));
+            return CompletableFuture.completedFuture(process(processor, record, tracing));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * One request in its span (a child of the executor's, from the record's headers), with its run and step in the
+     * logging context of the handler's thread while it runs; both end with it.
+     */
+    private static Answered process(StepRequestProcessor processor, ConsumerRecord<String, byte[]> record, RunTracing tracing) {
+        try (RunTracing.RunScope trace = tracing.start("connector " + processor.type(), SpanKind.CONSUMER,
+                io.zaps.kafka.trace.TraceHeaders.extract(record.headers()), record.key(), null, null)) {
+            try {
+                CompleteStep answer = processor.process(record.key(), record.value(), trace);
+                if (log.isDebugEnabled()) {
+                    log.debug("run {} step {} attempt {}: {}{}", answer.runId(), answer.stepId(), answer.attempt(),
+                            answer.outcome(), answer.error() == null ? "" : " (" + answer.error() + ")");
+                }
+                return new Answered(answer, trace.context());
+            } catch (RuntimeException e) {
+                trace.failed(e);
+                throw e;
+            }
         }
     }
 

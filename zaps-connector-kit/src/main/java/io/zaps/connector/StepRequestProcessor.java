@@ -5,6 +5,7 @@ import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.SchemaVersions;
 import io.zaps.contract.command.CompleteStep;
 import io.zaps.contract.command.ExecuteStep;
+import io.zaps.kafka.trace.RunTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -24,6 +25,11 @@ public final class StepRequestProcessor {
     private final StepHandler handler;
     private final Clock clock;
 
+    /** The step type this processor handles. */
+    String type() {
+        return handler.type();
+    }
+
     public StepRequestProcessor(StepHandler handler, Clock clock) {
         this.handler = handler;
         this.clock = clock;
@@ -36,7 +42,15 @@ public final class StepRequestProcessor {
      *                                  handler: it is dead-lettered, not answered
      */
     public CompleteStep process(String key, byte[] value) {
+        return process(key, value, null);
+    }
+
+    /** {@link #process(String, byte[])}, naming the step in {@code trace} (its span and logging context) once it is parsed. */
+    CompleteStep process(String key, byte[] value, RunTracing.RunScope trace) {
         ExecuteStep request = parse(key, value);
+        if (trace != null) {
+            trace.ids(request.runId(), request.workflowId(), request.stepId());
+        }
         Instant startedAt = clock.instant();
         StepOutcome outcome;
         if (StepDeadline.expired(request, startedAt)) {

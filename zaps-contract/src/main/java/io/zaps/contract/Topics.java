@@ -74,6 +74,14 @@ public final class Topics {
     public static final String HEADER_EVENT_TYPE = "zaps-event-type";
     public static final String HEADER_REVISION = "zaps-revision";
 
+    /**
+     * W3C trace context (https://www.w3.org/TR/trace-context/) on any record produced while a run is
+     * handled: {@code traceparent} names the span that produced it, {@code tracestate} carries vendor data.
+     * Optional; a reader that does not trace ignores them. One run is one trace across the services.
+     */
+    public static final String HEADER_TRACEPARENT = "traceparent";
+    public static final String HEADER_TRACESTATE = "tracestate";
+
     /** The request topic of the connector that executes steps of {@code stepType}. */
     public static String stepRequests(String stepType) {
         return STEP_REQUESTS_PREFIX + stepType;

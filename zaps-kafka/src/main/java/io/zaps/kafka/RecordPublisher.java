@@ -1,6 +1,8 @@
 package io.zaps.kafka;
 
 import io.zaps.contract.Json;
+import io.zaps.kafka.trace.TraceHeaders;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 
@@ -9,7 +11,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Publishes contract records as JSON. Keys are run ids for everything about a run. */
+/**
+ * Publishes contract records as JSON. Keys are run ids for everything about a run. A record sent while a run is
+ * handled carries the current span's trace context ({@link TraceHeaders}), so the next service continues the trace.
+ */
 public class RecordPublisher {
     private final KafkaTemplate<String, byte[]> template;
 
@@ -19,7 +24,9 @@ public class RecordPublisher {
 
     /** Sends {@code record} as JSON; the future completes when the broker acknowledged it. */
     public CompletableFuture<SendResult<String, byte[]>> send(String topic, String key, Object record) {
-        return template.send(topic, key, Json.toBytes(record));
+        ProducerRecord<String, byte[]> producerRecord = new ProducerRecord<>(topic, key, Json.toBytes(record));
+        TraceHeaders.injectCurrent(producerRecord.headers());
+        return template.send(producerRecord);
     }
 
     /**

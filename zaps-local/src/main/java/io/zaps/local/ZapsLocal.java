@@ -55,6 +55,7 @@ public final class ZapsLocal {
         // One JVM, five Spring contexts: the launcher owns logging (logback.xml), so that every context
         // does not re-initialise it.
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        LocalLogging.apply(System.getenv());
         long started = System.nanoTime();
         ZapsSystem.Settings settings = ZapsSystem.Settings.fromEnvironment(System.getenv());
         ZapsSystem system = ZapsSystem.start(settings);
@@ -89,6 +90,7 @@ public final class ZapsLocal {
     private static void service(String[] args) throws Exception {
         exitWithParent();
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        LocalLogging.apply(System.getenv());
         ZapsSystem.Settings settings = ZapsSystem.Settings.fromEnvironment(System.getenv());
         if (args.length != 1 || settings.bootstrapServers() == null) {
             System.err.println("usage: ZAPS_BOOTSTRAP_SERVERS=host:port [ZAPS_DATA_DIR=...] zaps-local service <name>[,<name>...]");

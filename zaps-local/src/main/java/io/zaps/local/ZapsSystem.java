@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.zaps.connector.email.EmailConnectorApplication;
 import io.zaps.connector.pdf.PdfConnectorApplication;
 import io.zaps.connector.webhook.WebhookConnectorApplication;
@@ -37,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * The whole of Zaps in one JVM: an embedded KRaft broker (unless an existing Kafka is named) and
@@ -127,8 +129,15 @@ public final class ZapsSystem implements AutoCloseable {
      */
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    /**
+     * Each service's {@link OpenTelemetry}, by its configuration name; null lets every service build its own from its
+     * configuration ({@code zaps.tracing.*}, {@code OTEL_EXPORTER_OTLP_ENDPOINT}; no-op unless an endpoint is set).
+     */
+    private final Function<String, OpenTelemetry> telemetry;
 
-    private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers, int httpPort) {
+    private ZapsSystem(Settings settings, LocalKafkaBroker broker, String bootstrapServers, int httpPort,
+                       Function<String, OpenTelemetry> telemetry) {
+        this.telemetry = telemetry;
         this.settings = settings;
         this.broker = broker;
         this.bootstrapServers = bootstrapServers;
@@ -154,6 +163,25 @@ public final class ZapsSystem implements AutoCloseable {
 
     /** Starts the broker and every service without waiting for them to be ready (the readiness test watches that). */
     static ZapsSystem startUnready(Settings settings) throws IOException {
+        return startUnready(settings, null);
+    }
+
+    /**
+     * Starts every service, each tracing with {@code telemetry.apply(<service config name>)} (tests: an SDK over an
+     * in-memory exporter), and returns once all are ready.
+     */
+    static ZapsSystem start(Settings settings, Function<String, OpenTelemetry> telemetry) throws IOException {
+        ZapsSystem system = startUnready(settings, telemetry);
+        try {
+            system.awaitReady(READY_TIMEOUT);
+        } catch (RuntimeException e) {
+            system.close();
+            throw e;
+        }
+        return system;
+    }
+
+    private static ZapsSystem startUnready(Settings settings, Function<String, OpenTelemetry> telemetry) throws IOException {
         routeJulToSlf4j();
         Path dataDir = settings.dataDir().toAbsolutePath().normalize();
         // Every service learns the gateway's port before the gateway has bound it: the connectors refuse
@@ -165,7 +193,7 @@ public final class ZapsSystem implements AutoCloseable {
             broker = new LocalKafkaBroker(dataDir, settings.kafkaPort(), settings.kafkaControllerPort(), settings.brokerSecurity()).start();
             bootstrap = broker.bootstrapServers();
         }
-        ZapsSystem system = new ZapsSystem(settings, broker, bootstrap, httpPort);
+        ZapsSystem system = new ZapsSystem(settings, broker, bootstrap, httpPort, telemetry);
         try {
             system.startServices(dataDir);
         } catch (RuntimeException e) {
@@ -214,6 +242,9 @@ public final class ZapsSystem implements AutoCloseable {
         initializers.add((ConfigurableApplicationContext context) -> {
             context.getBeanFactory().registerSingleton("prometheusMeterRegistry", meters);
             context.getBeanFactory().registerSingleton("prometheusRegistry", meters.getPrometheusRegistry());
+            if (telemetry != null) {
+                context.getBeanFactory().registerSingleton("zapsOpenTelemetry", telemetry.apply(service.configName));
+            }
         });
         if (service == Service.GATEWAY) {
             // The gateway's health groups cover every service in this process (api-gateway.yml names the parts).

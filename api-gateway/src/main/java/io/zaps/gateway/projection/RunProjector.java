@@ -9,6 +9,10 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.gateway.run.AcceptedRuns;
+import io.zaps.kafka.trace.RunTracing;
+import io.zaps.kafka.trace.TraceHeaders;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.zaps.store.FileStore;
 import io.zaps.store.RunSummary;
 import io.zaps.store.StoreException;
@@ -65,9 +69,11 @@ class RunProjector implements ConsumerSeekAware {
     private final AcceptedRuns accepted;
     private final RunCatalog catalog;
     private final List<RunEndListener> ends;
+    private final RunTracing tracing;
     private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
 
-    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends) {
+    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends, RunTracing tracing) {
+        this.tracing = tracing;
         this.store = store;
         this.accepted = accepted;
         this.catalog = catalog;
@@ -106,8 +112,8 @@ class RunProjector implements ConsumerSeekAware {
                 save(latest);
                 throw new BatchListenerFailedException(e.getMessage(), e, i);
             }
-            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition()),
-                    (old, now) -> now.snapshot.revision() > old.snapshot.revision() ? new Latest(now.snapshot, old.firstIndex, now.partition) : old);
+            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition(), TraceHeaders.extract(record.headers())),
+                    (old, now) -> now.snapshot.revision() > old.snapshot.revision() ? new Latest(now.snapshot, old.firstIndex, now.partition, now.trace) : old);
         }
         save(latest);
     }
@@ -115,32 +121,42 @@ class RunProjector implements ConsumerSeekAware {
     /** Runs are saved in the order they first appear, so a failure can name the first record not yet applied. */
     private void save(Map<String, Latest> latest) {
         for (Latest entry : latest.values()) {
-            String runId = entry.snapshot.runId();
-            Map<String, FileStore.RunFileStamp> known = stampsOf(entry.partition);
-            FileStore.RunFileStamp before = known.get(runId);
-            FileStore.RunFileStamp stamp;
-            try {
-                stamp = store.saveRunIfNewer(entry.snapshot, before);
-            } catch (StoreException e) {
-                known.remove(runId);
-                throw new BatchListenerFailedException("cannot save run " + runId + ": " + e.getMessage(), e, entry.firstIndex);
-            }
-            accepted.projected(runId);
-            if (stamp != null && stamp != before) {
-                // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
-                catalog.put(RunSummary.of(entry.snapshot));
-            }
-            if (entry.snapshot.status().isFinal() && (stamp == null || stamp.revision() <= entry.snapshot.revision())) {
-                // also when the store already had it (a replay), not when it holds a later revision (a retried run)
-                ends.forEach(end -> end.runEnded(entry.snapshot));
-            }
-            if (stamp == null || (stamp.revision() == entry.snapshot.revision() && entry.snapshot.status().isFinal())) {
-                known.remove(runId);
-            } else {
-                known.put(runId, stamp);
+            // The write is a span of the run's trace (a child of the executor's span that published the newest event).
+            try (RunTracing.RunScope trace = tracing.start("projector write", SpanKind.CONSUMER, entry.trace, entry.snapshot.runId(),
+                    entry.snapshot.workflowId(), null)) {
+                save(entry, trace);
             }
         }
         latest.clear();
+    }
+
+    private void save(Latest entry, RunTracing.RunScope trace) {
+        String runId = entry.snapshot.runId();
+        Map<String, FileStore.RunFileStamp> known = stampsOf(entry.partition);
+        FileStore.RunFileStamp before = known.get(runId);
+        FileStore.RunFileStamp stamp;
+        try {
+            stamp = store.saveRunIfNewer(entry.snapshot, before);
+        } catch (StoreException e) {
+            trace.failed(e);
+            known.remove(runId);
+            throw new BatchListenerFailedException("cannot save run " + runId + ": " + e.getMessage(), e, entry.firstIndex);
+        }
+        accepted.projected(runId);
+        log.debug("run {} projected at revision {} ({})", runId, entry.snapshot.revision(), entry.snapshot.status().wireName());
+        if (stamp != null && stamp != before) {
+            // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
+            catalog.put(RunSummary.of(entry.snapshot));
+        }
+        if (entry.snapshot.status().isFinal() && (stamp == null || stamp.revision() <= entry.snapshot.revision())) {
+            // also when the store already had it (a replay), not when it holds a later revision (a retried run)
+            ends.forEach(end -> end.runEnded(entry.snapshot));
+        }
+        if (stamp == null || (stamp.revision() == entry.snapshot.revision() && entry.snapshot.status().isFinal())) {
+            known.remove(runId);
+        } else {
+            known.put(runId, stamp);
+        }
     }
 
     private Map<String, FileStore.RunFileStamp> stampsOf(int partition) {
@@ -231,6 +247,6 @@ class RunProjector implements ConsumerSeekAware {
         return true;
     }
 
-    private record Latest(RunSnapshot snapshot, int firstIndex, int partition) {
+    private record Latest(RunSnapshot snapshot, int firstIndex, int partition, Context trace) {
     }
 }

@@ -10,6 +10,9 @@ import io.zaps.gateway.GatewayProperties;
 import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.gateway.web.ApiException;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.trace.RunTracing;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.zaps.store.FileStore;
 import io.zaps.store.IdempotencyStore;
 import io.zaps.store.RunSummary;
@@ -55,9 +58,11 @@ public class TriggerService {
     private final Clock clock;
     private final long publishTimeoutMs;
     private final Duration idempotencyWindow;
+    private final RunTracing tracing;
 
     TriggerService(FileStore store, AcceptedRuns runs, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
-                   RunCatalog catalog, Clock clock, GatewayProperties properties) {
+                   RunCatalog catalog, Clock clock, GatewayProperties properties, RunTracing tracing) {
+        this.tracing = tracing;
         this.store = store;
         this.catalog = catalog;
         this.runs = runs;
@@ -133,6 +138,14 @@ public class TriggerService {
                 return replay(claim.entry(), fingerprint);
             }
         }
+        // The run's trace starts here: the trigger record carries this span's context to the trigger service.
+        try (RunTracing.RunScope trace = tracing.start("gateway trigger", SpanKind.PRODUCER, Context.current(), runId, workflowId, null)) {
+            return publishTrigger(workflowId, context, idempotencyKey, source, workflow, runId, now, trace);
+        }
+    }
+
+    private Triggered publishTrigger(String workflowId, ObjectNode context, String idempotencyKey, String source,
+                                     WorkflowSnapshotCache.TriggerTarget workflow, String runId, Instant now, RunTracing.RunScope trace) {
         RunSnapshot pending = new RunSnapshot(runId, workflowId, workflow.version(), RunStatus.PENDING, now, null, null, now,
                 context, workflow.pendingSteps(), null, null, 0);
         try {
@@ -142,6 +155,7 @@ public class TriggerService {
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
             // The send can also fail before it returns a future (e.g. no metadata within max.block.ms).
             String reason = reason(e);
+            trace.failed(e);
             log.warn("trigger of run {} not published: {}", runId, reason);
             markFailed(pending, reason);
             if (idempotencyKey != null) {
@@ -157,6 +171,7 @@ public class TriggerService {
         // answer, so an immediate GET finds the run (AcceptedRuns); the projector may have written a
         // newer snapshot of it already, which wins.
         runs.accepted(pending);
+        log.debug("run {} of workflow {} accepted: trigger published", runId, workflowId);
         if (idempotencyKey != null) {
             // A repeat of the key may reach another gateway before the projector wrote the run.
             try {

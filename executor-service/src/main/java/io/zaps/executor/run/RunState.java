@@ -29,6 +29,9 @@ import java.util.Map;
  *                      fail again), null for never; numbers the error-workflow trigger of each failure
  * @param retired       true when this is only what is kept of a finished run ({@link #retained()}):
  *                      its status, revision and times, without steps, context or workflow
+ * @param traceparent   the W3C trace context of the run's trace (the executor's span that started it), or null: what
+ *                      has no record to carry it (a timer firing) continues the trace from here. Set by the Kafka shell
+ *                      on the first decision; the core only carries it over.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId,
@@ -36,13 +39,20 @@ public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition wo
                        @JsonInclude(JsonInclude.Include.NON_NULL) String source,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Integer failures,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean retired,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) ObjectNode inheritedSteps) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) ObjectNode inheritedSteps,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String traceparent) {
     public static final int CURRENT_SCHEMA_VERSION = 1;
 
     /** A state whose templates see only the run's own steps. */
     public RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId, Map<String, Integer> attemptBase,
                     String source, Integer failures, Boolean retired) {
-        this(schemaVersion, run, workflow, eventId, attemptBase, source, failures, retired, null);
+        this(schemaVersion, run, workflow, eventId, attemptBase, source, failures, retired, null, null);
+    }
+
+    /** A state without a trace context. */
+    public RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition workflow, String eventId, Map<String, Integer> attemptBase,
+                    String source, Integer failures, Boolean retired, ObjectNode inheritedSteps) {
+        this(schemaVersion, run, workflow, eventId, attemptBase, source, failures, retired, inheritedSteps, null);
     }
 
     public RunState {
@@ -61,7 +71,12 @@ public record RunState(int schemaVersion, RunSnapshot run, WorkflowDefinition wo
     }
 
     public RunState withRun(RunSnapshot next) {
-        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures, retired, inheritedSteps);
+        return new RunState(schemaVersion, next, workflow, eventId, attemptBase, source, failures, retired, inheritedSteps, traceparent);
+    }
+
+    /** This state continuing the trace {@code traceparent} names. */
+    public RunState withTraceparent(String traceparent) {
+        return new RunState(schemaVersion, run, workflow, eventId, attemptBase, source, failures, retired, inheritedSteps, traceparent);
     }
 
     /** How often the run has failed so far. */

@@ -31,6 +31,8 @@ final class Transition {
     int failures;
     /** The parent's step results a child run's templates see besides its own; null for a top-level run. */
     ObjectNode inheritedSteps;
+    /** The run's trace context, carried over unchanged (the shell sets it). */
+    String traceparent;
 
     Transition(WorkflowDefinition workflow, String eventId, String source, SnapshotBuilder run, Instant now) {
         this.workflow = workflow;
@@ -45,6 +47,7 @@ final class Transition {
         attemptBase.putAll(state.attemptBase());
         failures = state.failureCount();
         inheritedSteps = state.inheritedSteps();
+        traceparent = state.traceparent();
     }
 
     /**
@@ -70,6 +73,6 @@ final class Transition {
 
     Decision decision() {
         return Decision.applied(new RunState(RunState.CURRENT_SCHEMA_VERSION, run.build(), workflow, eventId, attemptBase,
-                source, failures, null, inheritedSteps), effects);
+                source, failures, null, inheritedSteps, traceparent), effects);
     }
 }

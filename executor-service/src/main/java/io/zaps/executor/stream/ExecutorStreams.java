@@ -5,6 +5,7 @@ import io.zaps.executor.ExecutorProperties;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.kafka.KafkaClientSecurity;
+import io.zaps.kafka.trace.RunTracing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,12 +35,19 @@ public class ExecutorStreams implements SmartLifecycle {
     private final RunStateMachine machine;
     private final StepTypes stepTypes;
     private final Clock clock;
+    private final RunTracing tracing;
     private final AtomicBoolean readyLogged = new AtomicBoolean();
     private volatile KafkaStreams streams;
     /** When the streams last changed state ({@link System#nanoTime()}), for the readiness grace. */
     private volatile long stateSince = System.nanoTime();
 
     public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
+        this(properties, security, machine, stepTypes, clock, RunTracing.noop());
+    }
+
+    public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock,
+                           RunTracing tracing) {
+        this.tracing = tracing;
         this.properties = properties;
         this.security = security;
         this.machine = machine;
@@ -58,7 +66,8 @@ public class ExecutorStreams implements SmartLifecycle {
                     properties.startupTimeout());
         }
         KafkaStreams created = new KafkaStreams(
-                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties)), streamsConfig(properties, security));
+                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties), tracing),
+                streamsConfig(properties, security));
         created.setStateListener((next, previous) -> {
             stateSince = System.nanoTime();
             if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {

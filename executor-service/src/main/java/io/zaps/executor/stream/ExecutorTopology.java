@@ -8,6 +8,7 @@ import io.zaps.contract.event.TriggerRequested;
 import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.kafka.trace.RunTracing;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
@@ -49,9 +50,15 @@ public final class ExecutorTopology {
      */
     public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
                                  FinishedRunStore.Retention retention) {
+        return build(machine, clock, timerInterval, eagerCommitWithin, retention, RunTracing.noop());
+    }
+
+    /** @param tracing spans and logging context around each command and timer ({@link RunTracing}) */
+    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
+                                 FinishedRunStore.Retention retention, RunTracing tracing) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RUN_COMMANDS);
-        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention, tracing), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -19,6 +19,10 @@ import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
+import io.zaps.kafka.trace.RunTracing;
+import io.zaps.kafka.trace.TraceHeaders;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -66,6 +70,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private final Duration timerInterval;
     private final long eagerCommitWithinMs;
     private final FinishedRunStore.Retention retention;
+    private final RunTracing tracing;
 
     private ProcessorContext<String, Object> context;
     /** The live state: runs that have not finished. */
@@ -93,6 +98,17 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
                         FinishedRunStore.Retention retention) {
+        this(machine, clock, timerInterval, eagerCommitWithin, retention, RunTracing.noop());
+    }
+
+    /**
+     * @param tracing each command and timer is handled in a span of its run's trace (from the record's headers, else the
+     *                traceparent kept in the run's state), with the run in the logging context; the records it forwards
+     *                carry that span's context
+     */
+    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
+                        FinishedRunStore.Retention retention, RunTracing tracing) {
+        this.tracing = tracing;
         this.machine = machine;
         this.clock = clock;
         this.timerInterval = timerInterval;
@@ -183,21 +199,76 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             return;
         }
         Loaded loaded = Loaded.NONE;
-        Decision decision;
+        Throwable loadFailure = null;
         try {
             loaded = load(command.runId());
-            decision = decide(loaded.state(), command);
-        } catch (Throwable e) { // an Error too (a stack overflow, memory): one command must not stop every run on this partition
-            String reason = RunLimits.shortened("the executor could not process " + command.getClass().getSimpleName() + ": " + e);
-            log.error("cannot process {} for run {}; the run fails and the command is dead-lettered",
-                    command.getClass().getSimpleName(), command.runId(), e);
-            deadLetter(record.key(), record.value(), record.headers(), reason);
-            decision = abandoned(loaded, reason);
-            if (decision == null) {
-                return;
-            }
+        } catch (Throwable e) { // handled with the decision's failures below
+            loadFailure = e;
         }
-        apply(command, loaded, decision, record);
+        try (RunTracing.RunScope trace = tracing.start("executor " + commandName(command), SpanKind.CONSUMER,
+                parent(record.headers(), loaded.state()), command.runId(), workflowId(command, loaded.state()), stepId(command))) {
+            Decision decision;
+            try {
+                if (loadFailure != null) {
+                    throw loadFailure;
+                }
+                decision = decide(loaded.state(), command);
+            } catch (Throwable e) { // an Error too (a stack overflow, memory): one command must not stop every run on this partition
+                trace.failed(e);
+                String reason = RunLimits.shortened("the executor could not process " + command.getClass().getSimpleName() + ": " + e);
+                log.error("cannot process {} for run {}; the run fails and the command is dead-lettered",
+                        command.getClass().getSimpleName(), command.runId(), e);
+                deadLetter(record.key(), record.value(), record.headers(), reason);
+                decision = abandoned(loaded, reason);
+                if (decision == null) {
+                    return;
+                }
+            }
+            apply(command, loaded, decision, record, trace);
+        }
+    }
+
+    /** The trace a command continues: the one its record carries, else the run's own (a record from a program that does not trace). */
+    private static Context parent(Headers headers, RunState state) {
+        Context carried = TraceHeaders.extract(headers);
+        if (TraceHeaders.hasSpan(carried) || state == null) {
+            return carried;
+        }
+        return TraceHeaders.fromTraceparent(state.traceparent());
+    }
+
+    private static String commandName(RunCommand command) {
+        String name = command.getClass().getSimpleName();
+        StringBuilder snake = new StringBuilder(name.length() + 4);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c) && i > 0) {
+                snake.append('_');
+            }
+            snake.append(Character.toLowerCase(c));
+        }
+        return snake.toString();
+    }
+
+    private static String workflowId(RunCommand command, RunState state) {
+        if (state != null) {
+            return state.run().workflowId();
+        }
+        return command instanceof StartRun start && start.workflow() != null ? start.workflow().id() : null;
+    }
+
+    /** The step a command is about, for the logging context; null for a command about the whole run. */
+    private static String stepId(RunCommand command) {
+        if (command instanceof io.zaps.contract.command.CompleteStep complete) {
+            return complete.stepId();
+        }
+        if (command instanceof FireTimer fire) {
+            return fire.stepId();
+        }
+        if (command instanceof io.zaps.contract.command.ResumeStep resume) {
+            return resume.stepId();
+        }
+        return null;
     }
 
     /** The decision that fails a run whose command could not be carried out; null when there is none to fail. */
@@ -254,11 +325,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
      *
      * @param source the record being processed, for a dead letter the decision asks for (null for a timer)
      */
-    private void apply(RunCommand command, Loaded loaded, Decision decision, Record<String, byte[]> source) {
+    private void apply(RunCommand command, Loaded loaded, Decision decision, Record<String, byte[]> source, RunTracing.RunScope trace) {
         if (decision.wasIgnored()) {
             return;
         }
-        byte[] bytes = Json.toBytes(decision.state());
+        RunState state = traced(decision.state(), trace);
+        byte[] bytes = Json.toBytes(state);
         if (bytes.length > machine.limits().maxStateBytes()) {
             String reason = "the run's state would be " + bytes.length + " bytes, more than the " + machine.limits().maxStateBytes()
                     + " the executor keeps for a run (" + command.getClass().getSimpleName() + " not applied)";
@@ -269,31 +341,38 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             if (decision.wasIgnored()) {
                 return;
             }
-            bytes = Json.toBytes(decision.state());
+            state = traced(decision.state(), trace);
+            bytes = Json.toBytes(state);
             if (bytes.length > machine.limits().maxStateBytes() + RunLimits.FAILURE_HEADROOM_BYTES) {
                 log.error("run {}: even failed, its state is {} bytes; left as it was", command.runId(), bytes.length);
                 return;
             }
         }
-        store(command.runId(), loaded, decision.state(), bytes);
+        store(command.runId(), loaded, state, bytes);
+        if (log.isDebugEnabled()) {
+            log.debug("run {}: {} decided, now {} with {} effects", command.runId(), commandName(command), state.run().status().wireName(),
+                    decision.effects().size());
+        }
         long timestamp = clock.millis();
+        Context span = trace.context();
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
                 timers.schedule(key(timer));
             } else if (effect instanceof Effect.CancelTimer cancel) {
                 timers.delete(new TimerKey(cancel.dueAt(), cancel.runId(), cancel.stepId(), cancel.attempt(), cancel.kind()));
             } else if (effect instanceof Effect.DispatchStep dispatch) {
-                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, new RecordHeaders()), ExecutorTopology.STEP_REQUESTS_SINK);
+                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, traced(span)), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {
-                context.forward(new Record<>(command.runId(), publish.event(), timestamp, eventHeaders(publish.event())), ExecutorTopology.RUN_EVENTS_SINK);
+                context.forward(new Record<>(command.runId(), publish.event(), timestamp,
+                        TraceHeaders.inject(span, eventHeaders(publish.event()))), ExecutorTopology.RUN_EVENTS_SINK);
             } else if (effect instanceof Effect.RequestTrigger request) {
                 String key = Ids.runIdForEvent(request.trigger().eventId());
-                context.forward(new Record<>(key, request.trigger(), timestamp, new RecordHeaders()),
+                context.forward(new Record<>(key, request.trigger(), timestamp, traced(span)),
                         request.trigger().parent() == null ? ExecutorTopology.TRIGGERS_SINK : ExecutorTopology.CALL_TRIGGERS_SINK);
             } else if (effect instanceof Effect.SendCommand send) {
-                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, new RecordHeaders()), ExecutorTopology.RUN_COMMANDS_SINK);
+                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, traced(span)), ExecutorTopology.RUN_COMMANDS_SINK);
             } else if (effect instanceof SubscriptionEffect subscription) {
-                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, new RecordHeaders()),
+                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, traced(span)),
                         EventCorrelation.SUBSCRIPTIONS_SINK);
             } else if (effect instanceof Effect.DeadLetter dead) {
                 if (source != null) {
@@ -303,6 +382,20 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 }
             }
         }
+    }
+
+    /** Headers carrying {@code span}'s trace context (none with tracing off). */
+    private static Headers traced(Context span) {
+        return TraceHeaders.inject(span, new RecordHeaders());
+    }
+
+    /** The state keeping its run's trace: the first span that decided about it names the trace later commands continue. */
+    private static RunState traced(RunState state, RunTracing.RunScope trace) {
+        if (state.traceparent() != null) {
+            return state;
+        }
+        String traceparent = trace.traceparent();
+        return traceparent == null ? state : state.withTraceparent(traceparent);
     }
 
     /**
@@ -389,30 +482,48 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
-            FireTimer fire = key.command();
-            Loaded loaded = Loaded.NONE;
+            fire(key);
+        }
+        return due.size();
+    }
+
+    /** One due timer, in a span of its run's trace (the traceparent kept in the run's state: a timer has no record). */
+    private void fire(TimerKey key) {
+        FireTimer fire = key.command();
+        Loaded loaded = Loaded.NONE;
+        Throwable loadFailure = null;
+        try {
+            loaded = load(key.runId());
+        } catch (Throwable e) { // handled with the decision's failures below
+            loadFailure = e;
+        }
+        Context parent = loaded.state() == null ? Context.root() : TraceHeaders.fromTraceparent(loaded.state().traceparent());
+        try (RunTracing.RunScope trace = tracing.start("executor fire_timer", SpanKind.INTERNAL, parent, key.runId(),
+                loaded.state() == null ? null : loaded.state().run().workflowId(), key.stepId())) {
             Decision decision;
             try {
-                loaded = load(key.runId());
+                if (loadFailure != null) {
+                    throw loadFailure;
+                }
                 decision = decide(loaded.state(), fire);
             } catch (Throwable e) { // an Error too: see handle
+                trace.failed(e);
                 String reason = RunLimits.shortened("the executor could not process the " + key + ": " + e);
                 log.error("cannot fire the {}; the run fails and the timer is dead-lettered", key, e);
                 deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), reason);
                 decision = abandoned(loaded, reason);
                 if (decision == null) {
-                    continue;
+                    return;
                 }
             }
             if (decision.wasIgnored() && decision.ignored().reason() == Decision.IgnoreReason.NOT_DUE) {
                 // Only possible if the key's due time is earlier than the step's; keep it rather than lose the run.
                 log.warn("the {} fired early ({}); kept for the next round", key, decision.ignored().detail());
                 timers.schedule(key);
-                continue;
+                return;
             }
-            apply(fire, loaded, decision, null);
+            apply(fire, loaded, decision, null, trace);
         }
-        return due.size();
     }
 
     private void deadLetter(String key, byte[] value, Headers original, String reason) {

@@ -206,7 +206,7 @@ class ExecutorTopologyTest {
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static StartRun startRun() {
+    static StartRun startRun() {
         ObjectNode delayConfig = Json.object().put("seconds", 2);
         ObjectNode webhookConfig = (ObjectNode) Json.mapper().readTree(
                 "{\"url\": \"http://127.0.0.1:9/notify\", \"body\": {\"to\": \"{{ customer_email }}\"}}");

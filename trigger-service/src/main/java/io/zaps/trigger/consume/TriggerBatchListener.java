@@ -7,6 +7,8 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.trace.RunTracing;
+import io.zaps.kafka.trace.TraceHeaders;
 import io.zaps.store.StoreException;
 import io.zaps.trigger.intake.IntakeDecision;
 import io.zaps.trigger.intake.RecordCoordinates;
@@ -57,6 +59,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     private final Duration publishTimeout;
     private final Predicate<String> runRecorded;
     private final boolean internal;
+    private final RunTracing tracing;
 
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout) {
@@ -83,6 +86,14 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
                                 boolean internal) {
+        this(intake, catalog, publisher, template, publishTimeout, runRecorded, internal, RunTracing.noop());
+    }
+
+    /** @param tracing each trigger is handled in a span continuing the record's trace, with its run in the logging context */
+    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
+                                boolean internal, RunTracing tracing) {
+        this.tracing = tracing;
         this.internal = internal;
         this.runRecorded = runRecorded;
         this.intake = intake;
@@ -98,8 +109,9 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         // One lookup per workflow and batch (see handle).
         Lookups lookups = new Lookups(new HashMap<>());
         for (int i = 0; i < records.size(); i++) {
-            try {
-                sends.add(handle(records.get(i), lookups));
+            ConsumerRecord<String, byte[]> record = records.get(i);
+            try (RunTracing.RunScope trace = tracing.consume("trigger-service start_run", record.headers(), null)) {
+                sends.add(handle(record, lookups, trace));
             } catch (StoreException e) {
                 awaitAcknowledged(records, sends);
                 throw failed(i, "cannot look up the workflow of trigger " + at(records.get(i)) + ": " + e.getMessage(), e);
@@ -112,7 +124,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         awaitAcknowledged(records, sends);
     }
 
-    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Lookups lookups) {
+    private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> record, Lookups lookups, RunTracing.RunScope trace) {
         RecordCoordinates at = at(record);
         TriggerRequested trigger;
         try {
@@ -121,6 +133,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
             log.warn("dead-lettering malformed trigger {}: {}", at, e.getMessage());
             return deadLetter(record, e.getMessage());
         }
+        trace.ids(trigger.runId(), trigger.workflowId(), null);
         if (trigger.parent() != null && !internal) {
             log.warn("trigger {} names parent run {} on the public topic; ignoring the parent (only {} links child runs)",
                     at, trigger.parent().runId(), Topics.CALL_TRIGGERS);
@@ -128,6 +141,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         }
         if (trigger.runId() == null) {
             String derived = TriggerIntake.runId(trigger, at);
+            trace.ids(derived, null, null);
             if (runRecorded.test(derived)) {
                 log.info("trigger {} (event {}) is a repeat: run {} already exists; starting nothing",
                         at, TriggerIntake.eventId(trigger, at), derived);
@@ -151,9 +165,12 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         }
         IntakeDecision decision = intake.decide(trigger, at, workflow);
         if (decision instanceof IntakeDecision.Start start) {
+            trace.ids(start.runId(), null, null);
+            log.debug("run {} of workflow {}: start_run sent", start.runId(), trigger.workflowId());
             return publisher.send(Topics.RUN_COMMANDS, start.runId(), start.command());
         }
         IntakeDecision.Reject reject = (IntakeDecision.Reject) decision;
+        trace.ids(reject.runId(), null, null);
         log.warn("rejecting trigger {} (run {}): {}", at, reject.runId(), reject.reason());
         if (reject.toParent() != null) {
             return CompletableFuture.allOf(
@@ -189,6 +206,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
         Headers headers = new RecordHeaders();
         headers.add(Topics.HEADER_EVENT_TYPE, event.type().wireName().getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.HEADER_REVISION, Long.toString(event.run().revision()).getBytes(StandardCharsets.UTF_8));
+        TraceHeaders.injectCurrent(headers);
         return new ProducerRecord<>(Topics.RUN_EVENTS, null, runId, Json.toBytes(event), headers);
     }
 
