@@ -1,5 +1,6 @@
 package io.zaps.executor;
 
+import io.zaps.kafka.health.Readiness;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -20,8 +21,11 @@ public class ExecutorApplication {
     /** The base name of this service's configuration files ({@code executor-service.yml}). */
     public static final String CONFIG_NAME = "executor-service";
 
+    /** Deployed alone: with its own health and metrics on its management port ({@link Readiness#STANDALONE_PROFILE}). */
     public static void main(String[] args) {
-        application().run(args);
+        SpringApplication application = application();
+        application.setAdditionalProfiles(Readiness.STANDALONE_PROFILE);
+        application.run(args);
     }
 
     /**
@@ -31,7 +35,7 @@ public class ExecutorApplication {
     public static SpringApplication application() {
         SpringApplication application = new SpringApplication(ExecutorApplication.class);
         application.setMainApplicationClass(ExecutorApplication.class);
-        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setWebApplicationType(WebApplicationType.NONE); // deployed alone: servlet, from its yml's standalone profile
         application.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
         return application;
     }

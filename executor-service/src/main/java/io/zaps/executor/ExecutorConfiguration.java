@@ -1,6 +1,8 @@
 package io.zaps.executor;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zaps.contract.step.StepTypes;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.Backoff;
 import io.zaps.executor.run.ResumeLinks;
 import io.zaps.executor.run.RunLimits;
@@ -10,6 +12,7 @@ import io.zaps.executor.stream.StreamsHealthIndicator;
 import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.kafka.health.KafkaClusterHealthIndicator;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -57,10 +60,18 @@ class ExecutorConfiguration {
         return KafkaClientSecurity.from(environment::getProperty);
     }
 
+    /** Step attempts, retries, timer lag and dead letters, recorded by the processors ({@code ExecutorMeters}). */
+    @Bean
+    ExecutorMeters executorMeters(ObjectProvider<MeterRegistry> meterRegistry) {
+        MeterRegistry registry = meterRegistry.getIfAvailable();
+        return registry == null ? ExecutorMeters.none() : new ExecutorMeters(registry);
+    }
+
     @Bean
     ExecutorStreams executorStreams(ExecutorProperties properties, KafkaClientSecurity executorKafkaSecurity,
-                                    RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock) {
-        return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock);
+                                    RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock,
+                                    ExecutorMeters executorMeters) {
+        return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock, executorMeters);
     }
 
     /** Readiness part "streams" (executor-service.yml puts it in the readiness group). */

@@ -1,6 +1,7 @@
 package io.zaps.trigger;
 
 import io.zaps.contract.Topics;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.store.FileStore;
 import io.zaps.store.SecretStore;
@@ -61,8 +62,9 @@ class TriggerConfiguration {
     @Bean
     TriggerBatchListener triggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                               KafkaTemplate<String, byte[]> template, TriggerProperties properties,
-                                              FileStore triggerFileStore) {
-        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(), triggerFileStore::hasRun);
+                                              FileStore triggerFileStore, DeadLetters zapsDeadLetters) {
+        return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(), triggerFileStore::hasRun,
+                zapsDeadLetters);
     }
 
     @Bean
@@ -106,7 +108,8 @@ class TriggerConfiguration {
     @SuppressWarnings("unchecked")
     ConcurrentMessageListenerContainer<String, byte[]> callTriggerListenerContainer(
             ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory, TriggerIntake intake, WorkflowCatalog catalog,
-            RecordPublisher publisher, KafkaTemplate<String, byte[]> template, TriggerProperties properties, FileStore triggerFileStore) {
+            RecordPublisher publisher, KafkaTemplate<String, byte[]> template, TriggerProperties properties, FileStore triggerFileStore,
+            DeadLetters zapsDeadLetters) {
         ConcurrentMessageListenerContainer<String, byte[]> container =
                 ((ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory).createContainer(Topics.CALL_TRIGGERS);
         ContainerProperties containerProperties = container.getContainerProperties();
@@ -115,7 +118,7 @@ class TriggerConfiguration {
         containerProperties.setAckMode(ContainerProperties.AckMode.TIME);
         containerProperties.setAckTime(properties.commitInterval().toMillis());
         container.setupMessageListener(new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(),
-                triggerFileStore::hasRun, true));
+                triggerFileStore::hasRun, true, zapsDeadLetters));
         container.setConcurrency(properties.listenerConcurrency());
         return container;
     }

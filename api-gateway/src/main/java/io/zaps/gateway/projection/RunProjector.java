@@ -1,5 +1,8 @@
 package io.zaps.gateway.projection;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
@@ -24,12 +27,14 @@ import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Projects {@link Topics#RUN_EVENTS} into {@code <data>/runs/<run_id>.json}. Each event carries the
@@ -51,6 +56,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the store refused (an older or repeated revision) is not. Every final snapshot saved (written, or already there) is
  * told to the {@link RunEndListener}s, so that a webhook waiting for its run is answered at once.
  *
+ * <p>Each snapshot written is timed from its event's Kafka timestamp to the file's rename:
+ * {@code zaps_projector_lag_seconds}, a histogram (how far the JSON store, and so the API, trails the executor).
+ *
  * <p>A malformed record is dead-lettered alone: the records before it are applied, then
  * {@link BatchListenerFailedException} tells the shared error handler (zaps-kafka) its index, and the
  * records after it are delivered again.
@@ -65,9 +73,17 @@ class RunProjector implements ConsumerSeekAware {
     private final AcceptedRuns accepted;
     private final RunCatalog catalog;
     private final List<RunEndListener> ends;
-    private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
+    static final String LAG = "zaps.projector.lag";
 
-    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends) {
+    private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
+    private final Timer lag;
+
+    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends,
+                 ObjectProvider<MeterRegistry> meters) {
+        MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
+        this.lag = Timer.builder(LAG).description("Run events from their Kafka timestamp to the run's JSON file written")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
         this.store = store;
         this.accepted = accepted;
         this.catalog = catalog;
@@ -106,8 +122,9 @@ class RunProjector implements ConsumerSeekAware {
                 save(latest);
                 throw new BatchListenerFailedException(e.getMessage(), e, i);
             }
-            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition()),
-                    (old, now) -> now.snapshot.revision() > old.snapshot.revision() ? new Latest(now.snapshot, old.firstIndex, now.partition) : old);
+            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition(), record.timestamp()),
+                    (old, now) -> now.snapshot.revision() > old.snapshot.revision()
+                            ? new Latest(now.snapshot, old.firstIndex, now.partition, now.timestamp) : old);
         }
         save(latest);
     }
@@ -127,6 +144,9 @@ class RunProjector implements ConsumerSeekAware {
             }
             accepted.projected(runId);
             if (stamp != null && stamp != before) {
+                if (entry.timestamp > 0) {
+                    lag.record(Math.max(0, System.currentTimeMillis() - entry.timestamp), TimeUnit.MILLISECONDS);
+                }
                 // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
                 catalog.put(RunSummary.of(entry.snapshot));
             }
@@ -231,6 +251,7 @@ class RunProjector implements ConsumerSeekAware {
         return true;
     }
 
-    private record Latest(RunSnapshot snapshot, int firstIndex, int partition) {
+    /** @param timestamp the Kafka timestamp of the event the snapshot came with */
+    private record Latest(RunSnapshot snapshot, int firstIndex, int partition, long timestamp) {
     }
 }

@@ -2,7 +2,9 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.ExecutorProperties;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.zaps.executor.finished.FinishedRunStore;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.kafka.KafkaClientSecurity;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,12 +36,21 @@ public class ExecutorStreams implements SmartLifecycle {
     private final RunStateMachine machine;
     private final StepTypes stepTypes;
     private final Clock clock;
+    private final ExecutorMeters meters;
     private final AtomicBoolean readyLogged = new AtomicBoolean();
     private volatile KafkaStreams streams;
+    /** Kafka Streams' own metrics and its clients' (consumer lag among them) in the meter registry, while running. */
+    private KafkaStreamsMetrics streamsMetrics;
     /** When the streams last changed state ({@link System#nanoTime()}), for the readiness grace. */
     private volatile long stateSince = System.nanoTime();
 
     public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
+        this(properties, security, machine, stepTypes, clock, ExecutorMeters.none());
+    }
+
+    public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock,
+                           ExecutorMeters meters) {
+        this.meters = meters;
         this.properties = properties;
         this.security = security;
         this.machine = machine;
@@ -58,7 +69,8 @@ public class ExecutorStreams implements SmartLifecycle {
                     properties.startupTimeout());
         }
         KafkaStreams created = new KafkaStreams(
-                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties)), streamsConfig(properties, security));
+                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties), meters),
+                streamsConfig(properties, security));
         created.setStateListener((next, previous) -> {
             stateSince = System.nanoTime();
             if (next == KafkaStreams.State.RUNNING && readyLogged.compareAndSet(false, true)) {
@@ -73,6 +85,8 @@ public class ExecutorStreams implements SmartLifecycle {
             log.error("executor stream thread failed; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streamsMetrics = new KafkaStreamsMetrics(created);
+        streamsMetrics.bindTo(meters.registry());
         created.start();
         streams = created;
         log.debug("executor streams started: application {} at {} ({}), state in {}",
@@ -87,6 +101,10 @@ public class ExecutorStreams implements SmartLifecycle {
         }
         streams = null;
         readyLogged.set(false);
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+            streamsMetrics = null;
+        }
         boolean closed = current.close(new KafkaStreams.CloseOptions().timeout(properties.closeTimeout()).leaveGroup(true));
         if (!closed) {
             log.warn("executor streams did not close within {}", properties.closeTimeout());

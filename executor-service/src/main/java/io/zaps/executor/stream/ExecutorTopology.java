@@ -7,6 +7,7 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.executor.finished.FinishedRunStore;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.RunStateMachine;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,9 +50,15 @@ public final class ExecutorTopology {
      */
     public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
                                  FinishedRunStore.Retention retention) {
+        return build(machine, clock, timerInterval, eagerCommitWithin, retention, ExecutorMeters.none());
+    }
+
+    /** @param meters where the processors record step attempts, retries, timer lag and dead letters */
+    public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
+                                 FinishedRunStore.Retention retention, ExecutorMeters meters) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RUN_COMMANDS);
-        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention, meters), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -69,7 +76,7 @@ public final class ExecutorTopology {
         topology.addSink(CALL_TRIGGERS_SINK, Topics.CALL_TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
         // Child runs' starts and cancels, and a child's end told to its parent: commands like any other, keyed by their run.
         topology.addSink(RUN_COMMANDS_SINK, Topics.RUN_COMMANDS, new StringSerializer(), new JsonSerializer<RunCommand>(), PROCESSOR);
-        EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes());
+        EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes(), meters.deadLetters());
         return topology;
     }
 }

@@ -16,6 +16,8 @@ import io.zaps.executor.run.RunCommandChecks;
 import io.zaps.executor.run.RunLimits;
 import io.zaps.executor.run.RunState;
 import io.zaps.executor.finished.FinishedRunStore;
+import io.zaps.executor.metrics.ExecutorMeters;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
@@ -66,6 +68,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private final Duration timerInterval;
     private final long eagerCommitWithinMs;
     private final FinishedRunStore.Retention retention;
+    private final ExecutorMeters meters;
 
     private ProcessorContext<String, Object> context;
     /** The live state: runs that have not finished. */
@@ -93,6 +96,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
                         FinishedRunStore.Retention retention) {
+        this(machine, clock, timerInterval, eagerCommitWithin, retention, ExecutorMeters.none());
+    }
+
+    RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
+                        FinishedRunStore.Retention retention, ExecutorMeters meters) {
+        this.meters = meters;
         this.machine = machine;
         this.clock = clock;
         this.timerInterval = timerInterval;
@@ -276,6 +285,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             }
         }
         store(command.runId(), loaded, decision.state(), bytes);
+        meters.decided(loaded.state() == null ? null : loaded.state().run(), decision.state().run());
         long timestamp = clock.millis();
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
@@ -389,6 +399,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
+            meters.timerFired(key.kind(), Duration.between(key.dueAt(), now));
             FireTimer fire = key.command();
             Loaded loaded = Loaded.NONE;
             Decision decision;
@@ -417,15 +428,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     private void deadLetter(String key, byte[] value, Headers original, String reason) {
         log.warn("dead-lettering record with key {} from {}: {}", key, Topics.RUN_COMMANDS, reason);
-        Headers headers = new RecordHeaders(original.toArray());
-        headers.add(Topics.HEADER_DLT_REASON, utf8(reason));
         // A timer dead-lettered from a punctuation has no source record, hence no source headers.
         Optional<RecordMetadata> metadata = context.recordMetadata().filter(m -> m.topic() != null);
-        metadata.ifPresent(m -> {
-            headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, utf8(m.topic()));
-            headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
-            headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, utf8(Long.toString(m.offset())));
-        });
+        Headers headers = metadata.isPresent()
+                ? DeadLetters.headers(original, reason, metadata.get().topic(), metadata.get().partition(), metadata.get().offset())
+                : DeadLetters.headers(original, reason, null, 0, 0);
+        meters.deadLetters().count(Topics.RUN_COMMANDS);
         context.forward(new Record<String, Object>(key, value, clock.millis(), headers), ExecutorTopology.DEAD_LETTER_SINK);
     }
 
