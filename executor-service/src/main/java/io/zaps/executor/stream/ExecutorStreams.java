@@ -2,6 +2,7 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.ExecutorProperties;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.metrics.ExecutorMeters;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -85,7 +87,10 @@ public class ExecutorStreams implements SmartLifecycle {
             log.error("executor stream thread failed; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        streamsMetrics = new KafkaStreamsMetrics(created);
+        // Tagged like Spring Kafka's client meters (spring.id): in ./zaps up every service shares one registry, where
+        // Prometheus needs one set of tag keys per name, and the streams' consumer lag would otherwise be dropped
+        // (or drop the other services', whichever registered second).
+        streamsMetrics = new KafkaStreamsMetrics(created, List.of(Tag.of("spring.id", properties.applicationId())));
         streamsMetrics.bindTo(meters.registry());
         created.start();
         streams = created;
