@@ -8,7 +8,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import java.util.Map;
 
 /**
- * The executor service: runs workflows from {@code zaps.run-commands}. Non-web.
+ * The executor service: runs workflows from {@code zaps.run-commands}. Its only web server is the management port
+ * (health and metrics) when deployed alone ({@link #main}); none in a shared JVM.
  *
  * <p>Alone: {@code java -jar executor-service-<version>-exec.jar}. In a shared JVM (the local
  * launcher): {@code ExecutorApplication.application().run(args)}, or any {@code SpringApplication}
@@ -30,12 +31,13 @@ public class ExecutorApplication {
 
     /**
      * The executor as a {@link SpringApplication}, ready to {@code run(args)}. It is a non-web
-     * application whatever else is on the class path (another service may bring a web server).
+     * application whatever else is on the class path (another service may bring a web server), unless
+     * the profile {@link Readiness#STANDALONE_PROFILE} opens its management port.
      */
     public static SpringApplication application() {
         SpringApplication application = new SpringApplication(ExecutorApplication.class);
         application.setMainApplicationClass(ExecutorApplication.class);
-        application.setWebApplicationType(WebApplicationType.NONE); // deployed alone: servlet, from its yml's standalone profile
+        application.setWebApplicationType(WebApplicationType.NONE);
         application.setDefaultProperties(Map.of("spring.config.name", CONFIG_NAME));
         return application;
     }
