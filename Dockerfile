@@ -14,7 +14,11 @@ COPY --from=build /src/api-gateway/target/api-gateway-exec.jar \
                   /src/connector-webhook/target/connector-webhook-exec.jar \
                   /src/connector-email/target/connector-email-exec.jar \
                   /src/connector-pdf/target/connector-pdf-exec.jar /app/
+COPY docker/zaps-health /app/zaps-health
 USER zaps
 # Common-pool parallelism 2: on 1-2 CPUs the JDK would otherwise start a thread per async stage.
 ENV ZAPS_DATA_DIR=/data JAVA_OPTS="-XX:MaxRAMPercentage=60 -Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
+# Each service deployed alone serves /actuator/health/{liveness,readiness} and /actuator/prometheus on its
+# management port (ZAPS_MANAGEMENT_PORT; the gateway: its HTTP port unless set). docker-compose.yml sets it per service.
+HEALTHCHECK --interval=5s --timeout=5s --start-period=60s --retries=3 CMD ["bash", "/app/zaps-health", "readiness"]
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/${ZAPS_SERVICE:?set ZAPS_SERVICE}-exec.jar"]

@@ -1,5 +1,6 @@
 package io.zaps.gateway;
 
+import io.zaps.kafka.health.Readiness;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -21,8 +22,11 @@ public class GatewayApplication {
     /** The base name of this service's configuration files ({@code api-gateway.yml}). */
     public static final String CONFIG_NAME = "api-gateway";
 
+    /** Deployed alone: {@link Readiness#STANDALONE_PROFILE}, where the management port may differ from the API's. */
     public static void main(String[] args) {
-        application().run(args);
+        SpringApplication application = application();
+        application.setAdditionalProfiles(Readiness.STANDALONE_PROFILE);
+        application.run(args);
     }
 
     /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */

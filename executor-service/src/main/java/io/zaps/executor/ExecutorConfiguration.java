@@ -1,6 +1,8 @@
 package io.zaps.executor;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.zaps.contract.step.StepTypes;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.Backoff;
 import io.zaps.executor.run.ResumeLinks;
 import io.zaps.executor.run.RunLimits;
@@ -9,9 +11,9 @@ import io.zaps.executor.stream.ExecutorStreams;
 import io.zaps.executor.stream.StreamsHealthIndicator;
 import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.kafka.trace.RunTracing;
-import org.springframework.beans.factory.ObjectProvider;
 import io.zaps.kafka.health.KafkaClusterHealthIndicator;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -59,12 +61,19 @@ class ExecutorConfiguration {
         return KafkaClientSecurity.from(environment::getProperty);
     }
 
+    /** Step attempts, retries, timer lag and dead letters, recorded by the processors ({@code ExecutorMeters}). */
+    @Bean
+    ExecutorMeters executorMeters(ObjectProvider<MeterRegistry> meterRegistry) {
+        MeterRegistry registry = meterRegistry.getIfAvailable();
+        return registry == null ? ExecutorMeters.none() : new ExecutorMeters(registry);
+    }
+
     @Bean
     ExecutorStreams executorStreams(ExecutorProperties properties, KafkaClientSecurity executorKafkaSecurity,
                                     RunStateMachine runStateMachine, StepTypes executorStepTypes, Clock executorClock,
-                                    ObjectProvider<RunTracing> tracing) {
+                                    ObjectProvider<RunTracing> tracing, ExecutorMeters executorMeters) {
         return new ExecutorStreams(properties, executorKafkaSecurity, runStateMachine, executorStepTypes, executorClock,
-                tracing.getIfAvailable(RunTracing::noop));
+                tracing.getIfAvailable(RunTracing::noop), executorMeters);
     }
 
     /** Readiness part "streams" (executor-service.yml puts it in the readiness group). */

@@ -1,5 +1,6 @@
 package io.zaps.trigger;
 
+import io.zaps.kafka.health.Readiness;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
@@ -19,8 +20,11 @@ public class TriggerApplication {
     /** The base name of this service's configuration files ({@code trigger-service.yml}). */
     public static final String CONFIG_NAME = "trigger-service";
 
+    /** Deployed alone: with its own health and metrics on its management port ({@link Readiness#STANDALONE_PROFILE}). */
     public static void main(String[] args) {
-        application().run(args);
+        SpringApplication application = application();
+        application.setAdditionalProfiles(Readiness.STANDALONE_PROFILE);
+        application.run(args);
     }
 
     /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */

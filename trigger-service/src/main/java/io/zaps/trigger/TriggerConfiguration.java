@@ -1,6 +1,7 @@
 package io.zaps.trigger;
 
 import io.zaps.contract.Topics;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.kafka.trace.RunTracing;
 import io.zaps.kafka.workflow.WorkflowView;
@@ -107,9 +108,9 @@ class TriggerConfiguration {
     @Bean
     TriggerBatchListener triggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                               KafkaTemplate<String, byte[]> template, TriggerProperties properties,
-                                              FileStore triggerFileStore, RunTracing tracing) {
+                                              FileStore triggerFileStore, DeadLetters zapsDeadLetters, RunTracing tracing) {
         return new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(), triggerFileStore::hasRun,
-                false, tracing);
+                false, zapsDeadLetters, tracing);
     }
 
     @Bean
@@ -154,7 +155,7 @@ class TriggerConfiguration {
     ConcurrentMessageListenerContainer<String, byte[]> callTriggerListenerContainer(
             ConcurrentKafkaListenerContainerFactory<?, ?> kafkaListenerContainerFactory, TriggerIntake intake, WorkflowCatalog catalog,
             RecordPublisher publisher, KafkaTemplate<String, byte[]> template, TriggerProperties properties, FileStore triggerFileStore,
-            RunTracing tracing) {
+            DeadLetters zapsDeadLetters, RunTracing tracing) {
         ConcurrentMessageListenerContainer<String, byte[]> container =
                 ((ConcurrentKafkaListenerContainerFactory<String, byte[]>) kafkaListenerContainerFactory).createContainer(Topics.CALL_TRIGGERS);
         ContainerProperties containerProperties = container.getContainerProperties();
@@ -163,7 +164,7 @@ class TriggerConfiguration {
         containerProperties.setAckMode(ContainerProperties.AckMode.TIME);
         containerProperties.setAckTime(properties.commitInterval().toMillis());
         container.setupMessageListener(new TriggerBatchListener(intake, catalog, publisher, template, properties.publishTimeout(),
-                triggerFileStore::hasRun, true, tracing));
+                triggerFileStore::hasRun, true, zapsDeadLetters, tracing));
         container.setConcurrency(properties.listenerConcurrency());
         return container;
     }

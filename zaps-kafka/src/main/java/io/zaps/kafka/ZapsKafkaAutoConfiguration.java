@@ -1,6 +1,5 @@
 package io.zaps.kafka;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.zaps.contract.MalformedRecordException;
 import io.zaps.contract.Topics;
@@ -11,7 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,7 +27,6 @@ import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.kafka.support.serializer.DeserializationException;
 import org.springframework.util.backoff.ExponentialBackOff;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -91,10 +88,18 @@ public class ZapsKafkaAutoConfiguration {
                 .configs(java.util.Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
+    /** Dead letters' shape and count ({@code zaps_dead_letters_total{topic}}), for the error handler and listeners that write their own. */
+    @Bean
+    @ConditionalOnMissingBean
+    public DeadLetters zapsDeadLetters(ObjectProvider<MeterRegistry> meters) {
+        MeterRegistry registry = meters.getIfAvailable();
+        return registry == null ? DeadLetters.uncounted() : DeadLetters.countedIn(registry);
+    }
+
     @Bean
     @ConditionalOnMissingBean(CommonErrorHandler.class)
     public DefaultErrorHandler zapsErrorHandler(KafkaOperations<String, byte[]> operations, ZapsKafkaProperties properties,
-                                                ObjectProvider<MeterRegistry> meters) {
+                                                DeadLetters zapsDeadLetters) {
         DeadLetterPublishingRecoverer recoverer = new DeadLetterPublishingRecoverer(operations,
                 (record, exception) -> new TopicPartition(Topics.deadLetter(record.topic()), record.partition()));
         recoverer.setHeadersFunction(ZapsKafkaAutoConfiguration::deadLetterHeaders);
@@ -103,20 +108,15 @@ public class ZapsKafkaAutoConfiguration {
         DefaultErrorHandler handler = new DefaultErrorHandler((record, exception) -> {
             log.warn("dead-lettering {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason(exception));
             recoverer.accept(record, exception);
-            meters.ifAvailable(registry -> Counter.builder("zaps.dead.letters").description("Records sent to <topic>.dlt, by source topic")
-                    .tag("topic", record.topic()).register(registry).increment());
+            zapsDeadLetters.count(record.topic());
         }, backOff);
         handler.addNotRetryableExceptions(MalformedRecordException.class, DeadLetterException.class, DeserializationException.class);
         return handler;
     }
 
+    /** The recoverer copies the original headers itself; these are added to them. */
     static Headers deadLetterHeaders(ConsumerRecord<?, ?> record, Exception exception) {
-        Headers headers = new RecordHeaders();
-        headers.add(Topics.HEADER_DLT_REASON, reason(exception).getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        return headers;
+        return DeadLetters.headers(List.of(), reason(exception), record.topic(), record.partition(), record.offset());
     }
 
     /** The innermost meaningful message: listener exceptions arrive wrapped by Spring. */
@@ -125,7 +125,6 @@ public class ZapsKafkaAutoConfiguration {
         while (t.getCause() != null && !(t instanceof MalformedRecordException) && !(t instanceof DeadLetterException)) {
             t = t.getCause();
         }
-        String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return message.length() > 2000 ? message.substring(0, 2000) : message;
+        return DeadLetters.shortened(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
     }
 }

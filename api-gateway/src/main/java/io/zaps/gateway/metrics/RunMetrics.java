@@ -2,10 +2,12 @@ package io.zaps.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.store.RunSummary;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -20,6 +22,7 @@ import java.util.Locale;
 class RunMetrics {
     static final String STARTED = "zaps.runs.started";
     static final String FINISHED = "zaps.runs.finished";
+    static final String LATENCY = "zaps.run.latency";
 
     RunMetrics(RunCatalog catalog, MeterRegistry registry) {
         catalog.onTransition((before, now) -> count(registry, before, now));
@@ -34,6 +37,13 @@ class RunMetrics {
             Counter.builder(FINISHED).description("Runs that reached a final status")
                     .tag("workflow", now.workflowId()).tag("status", now.status().name().toLowerCase(Locale.ROOT))
                     .register(registry).increment();
+            if (now.createdAt() != null && now.completedAt() != null) {
+                Duration latency = Duration.between(now.createdAt(), now.completedAt());
+                Timer.builder(LATENCY).description("Runs from trigger (created_at) to end (completed_at), by workflow")
+                        .tag("workflow", now.workflowId())
+                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofHours(1))
+                        .register(registry).record(latency.isNegative() ? Duration.ZERO : latency);
+            }
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.zaps.gateway.projection;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
@@ -28,12 +31,14 @@ import org.springframework.kafka.listener.ConsumerSeekAware;
 import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Projects {@link Topics#RUN_EVENTS} into {@code <data>/runs/<run_id>.json}. Each event carries the
@@ -58,6 +63,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A malformed record is dead-lettered alone: the records before it are applied, then
  * {@link BatchListenerFailedException} tells the shared error handler (zaps-kafka) its index, and the
  * records after it are delivered again.
+ *
+ * <p>Each snapshot written is timed from its event's Kafka timestamp to the file's rename:
+ * {@code zaps_projector_lag_seconds}, a histogram (how far the JSON store, and so the API, trails the executor).
  */
 @Component
 class RunProjector implements ConsumerSeekAware {
@@ -69,11 +77,19 @@ class RunProjector implements ConsumerSeekAware {
     private final AcceptedRuns accepted;
     private final RunCatalog catalog;
     private final List<RunEndListener> ends;
+    static final String LAG = "zaps.projector.lag";
+
     private final RunTracing tracing;
     private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
+    private final Timer lag;
 
-    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends, RunTracing tracing) {
+    RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends, RunTracing tracing,
+                 ObjectProvider<MeterRegistry> meters) {
         this.tracing = tracing;
+        MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
+        this.lag = Timer.builder(LAG).description("Run events from their Kafka timestamp to the run's JSON file written")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry);
         this.store = store;
         this.accepted = accepted;
         this.catalog = catalog;
@@ -112,8 +128,9 @@ class RunProjector implements ConsumerSeekAware {
                 save(latest);
                 throw new BatchListenerFailedException(e.getMessage(), e, i);
             }
-            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition(), TraceHeaders.extract(record.headers())),
-                    (old, now) -> now.snapshot.revision() > old.snapshot.revision() ? new Latest(now.snapshot, old.firstIndex, now.partition, now.trace) : old);
+            latest.merge(snapshot.runId(), new Latest(snapshot, i, record.partition(), TraceHeaders.extract(record.headers()), record.timestamp()),
+                    (old, now) -> now.snapshot.revision() > old.snapshot.revision()
+                            ? new Latest(now.snapshot, old.firstIndex, now.partition, now.trace, now.timestamp) : old);
         }
         save(latest);
     }
@@ -145,6 +162,9 @@ class RunProjector implements ConsumerSeekAware {
         accepted.projected(runId);
         log.debug("run {} projected at revision {} ({})", runId, entry.snapshot.revision(), entry.snapshot.status().wireName());
         if (stamp != null && stamp != before) {
+            if (entry.timestamp > 0) {
+                lag.record(Math.max(0, System.currentTimeMillis() - entry.timestamp), TimeUnit.MILLISECONDS);
+            }
             // written (a new stamp): the catalog, and through it the run stream, learn the new snapshot
             catalog.put(RunSummary.of(entry.snapshot));
         }
@@ -247,6 +267,7 @@ class RunProjector implements ConsumerSeekAware {
         return true;
     }
 
-    private record Latest(RunSnapshot snapshot, int firstIndex, int partition, Context trace) {
+    /** @param timestamp the Kafka timestamp of the event the snapshot came with */
+    private record Latest(RunSnapshot snapshot, int firstIndex, int partition, Context trace, long timestamp) {
     }
 }

@@ -6,6 +6,7 @@ import io.zaps.store.RunSummary;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,5 +62,21 @@ class RunMetricsTest {
         assertThat(started()).as("known before: not a new run").isZero();
         assertThat(finished("failed")).isEqualTo(1);
         assertThat(finished("completed")).isEqualTo(1);
+    }
+
+    @Test
+    void anEndedRunRecordsItsLatencyFromTriggerToEnd() {
+        Instant created = Instant.parse("2026-01-01T00:00:00Z");
+        RunSummary running = new RunSummary("r4", "invoice", 1, RunStatus.RUNNING, created, created.plusMillis(100), null, null, null, null, null, 1);
+        RunSummary completed = new RunSummary("r4", "invoice", 1, RunStatus.COMPLETED, created, created.plusMillis(100),
+                created.plusMillis(2_500), null, null, null, null, 2);
+        RunMetrics.count(registry, null, running);
+        RunMetrics.count(registry, running, completed);
+        RunMetrics.count(registry, completed, completed);
+
+        var latency = registry.find(RunMetrics.LATENCY).tag("workflow", "invoice").timer();
+        assertThat(latency).isNotNull();
+        assertThat(latency.count()).as("once per end, not per repeated final snapshot").isEqualTo(1);
+        assertThat(latency.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(2_500);
     }
 }

@@ -1,5 +1,6 @@
 package io.zaps.connector.email;
 
+import io.zaps.kafka.health.Readiness;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
@@ -30,8 +31,11 @@ public class EmailConnectorApplication {
     /** The base name of this service's configuration files ({@code connector-email.yml}). */
     public static final String CONFIG_NAME = "connector-email";
 
+    /** Deployed alone: with its own health and metrics on its management port ({@link Readiness#STANDALONE_PROFILE}). */
     public static void main(String[] args) {
-        application().run(args);
+        SpringApplication application = application();
+        application.setAdditionalProfiles(Readiness.STANDALONE_PROFILE);
+        application.run(args);
     }
 
     /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */

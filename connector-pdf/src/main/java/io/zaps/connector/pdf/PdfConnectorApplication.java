@@ -1,5 +1,6 @@
 package io.zaps.connector.pdf;
 
+import io.zaps.kafka.health.Readiness;
 import io.zaps.connector.ConnectorProperties;
 import io.zaps.connector.net.OutboundAddressPolicy;
 
@@ -30,8 +31,11 @@ public class PdfConnectorApplication {
     /** The base name of this service's configuration files ({@code connector-pdf.yml}). */
     public static final String CONFIG_NAME = "connector-pdf";
 
+    /** Deployed alone: with its own health and metrics on its management port ({@link Readiness#STANDALONE_PROFILE}). */
     public static void main(String[] args) {
-        application().run(args);
+        SpringApplication application = application();
+        application.setAdditionalProfiles(Readiness.STANDALONE_PROFILE);
+        application.run(args);
     }
 
     /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */

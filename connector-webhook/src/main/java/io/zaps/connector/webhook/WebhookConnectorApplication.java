@@ -1,5 +1,6 @@
 package io.zaps.connector.webhook;
 
+import io.zaps.kafka.health.Readiness;
 import io.zaps.connector.ConnectorProperties;
 import io.zaps.connector.net.OutboundAddressPolicy;
 import org.slf4j.Logger;
@@ -32,8 +33,11 @@ public class WebhookConnectorApplication {
     /** The base name of this service's configuration files ({@code connector-webhook.yml}). */
     public static final String CONFIG_NAME = "connector-webhook";
 
+    /** Deployed alone: with its own health and metrics on its management port ({@link Readiness#STANDALONE_PROFILE}). */
     public static void main(String[] args) {
-        application().run(args);
+        SpringApplication application = application();
+        application.setAdditionalProfiles(Readiness.STANDALONE_PROFILE);
+        application.run(args);
     }
 
     /** The service's application, ready to {@code run(args)}; also how a launcher starts it next to other services. */

@@ -1,5 +1,6 @@
 package io.zaps.executor.correlation;
 
+import io.zaps.kafka.DeadLetters;
 import io.zaps.contract.Topics;
 import io.zaps.contract.command.ResumeStep;
 import io.zaps.contract.command.SubscriptionCommand;
@@ -52,15 +53,16 @@ public final class EventCorrelation {
      * Adds the correlation to {@code topology}, and the sink of subscription commands to {@code runProcessor}.
      *
      * @param maxDataBytes the largest {@code data} an event may carry (a step's output limit); larger ones are dead-lettered
+     * @param deadLetters  counts them
      */
-    public static void addTo(Topology topology, String runProcessor, Clock clock, int maxDataBytes) {
+    public static void addTo(Topology topology, String runProcessor, Clock clock, int maxDataBytes, DeadLetters deadLetters) {
         topology.addSink(SUBSCRIPTIONS_SINK, Topics.EVENT_SUBSCRIPTIONS, new StringSerializer(),
                 new JsonSerializer<SubscriptionCommand>(), runProcessor);
 
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.EVENTS);
         topology.addSource(SUBSCRIPTIONS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.EVENT_SUBSCRIPTIONS);
-        topology.addProcessor(PROCESSOR, () -> new EventCorrelationProcessor(clock, maxDataBytes), EVENTS_SOURCE, SUBSCRIPTIONS_SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new EventCorrelationProcessor(clock, maxDataBytes, deadLetters), EVENTS_SOURCE, SUBSCRIPTIONS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SUBSCRIPTIONS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -1,5 +1,6 @@
 package io.zaps.executor.correlation;
 
+import io.zaps.kafka.DeadLetters;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
@@ -26,7 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,6 +58,7 @@ final class EventCorrelationProcessor implements Processor<String, byte[], Strin
 
     private final Clock clock;
     private final int maxDataBytes;
+    private final DeadLetters deadLetters;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> subscriptions;
     private KeyValueStore<String, byte[]> expiry;
@@ -68,7 +69,8 @@ final class EventCorrelationProcessor implements Processor<String, byte[], Strin
      */
     private Instant sweepFrom = Instant.EPOCH;
 
-    EventCorrelationProcessor(Clock clock, int maxDataBytes) {
+    EventCorrelationProcessor(Clock clock, int maxDataBytes, DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.clock = clock;
         this.maxDataBytes = maxDataBytes;
     }
@@ -219,19 +221,12 @@ final class EventCorrelationProcessor implements Processor<String, byte[], Strin
     private void deadLetter(Record<String, byte[]> record, boolean isEvent, String reason) {
         String topic = isEvent ? Topics.EVENTS : Topics.EVENT_SUBSCRIPTIONS;
         log.warn("dead-lettering record with key {} from {}: {}", record.key(), topic, reason);
-        Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.add(Topics.HEADER_DLT_REASON, utf8(reason));
         Optional<RecordMetadata> metadata = context.recordMetadata().filter(m -> m.topic() != null);
-        metadata.ifPresent(m -> {
-            headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, utf8(m.topic()));
-            headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
-            headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, utf8(Long.toString(m.offset())));
-        });
+        Headers headers = metadata.isPresent()
+                ? DeadLetters.headers(record.headers(), reason, metadata.get().topic(), metadata.get().partition(), metadata.get().offset())
+                : DeadLetters.headers(record.headers(), reason, null, 0, 0);
+        deadLetters.count(topic);
         context.forward(new Record<String, Object>(record.key(), record.value(), clock.millis(), headers),
                 isEvent ? EventCorrelation.EVENTS_DLT_SINK : EventCorrelation.SUBSCRIPTIONS_DLT_SINK);
-    }
-
-    private static byte[] utf8(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -2,7 +2,10 @@ package io.zaps.executor.stream;
 
 import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.ExecutorProperties;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.zaps.executor.finished.FinishedRunStore;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.kafka.trace.RunTracing;
@@ -18,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -36,18 +40,22 @@ public class ExecutorStreams implements SmartLifecycle {
     private final StepTypes stepTypes;
     private final Clock clock;
     private final RunTracing tracing;
+    private final ExecutorMeters meters;
     private final AtomicBoolean readyLogged = new AtomicBoolean();
     private volatile KafkaStreams streams;
+    /** Kafka Streams' own metrics and its clients' (consumer lag among them) in the meter registry, while running. */
+    private KafkaStreamsMetrics streamsMetrics;
     /** When the streams last changed state ({@link System#nanoTime()}), for the readiness grace. */
     private volatile long stateSince = System.nanoTime();
 
     public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock) {
-        this(properties, security, machine, stepTypes, clock, RunTracing.noop());
+        this(properties, security, machine, stepTypes, clock, RunTracing.noop(), ExecutorMeters.none());
     }
 
     public ExecutorStreams(ExecutorProperties properties, KafkaClientSecurity security, RunStateMachine machine, StepTypes stepTypes, Clock clock,
-                           RunTracing tracing) {
+                           RunTracing tracing, ExecutorMeters meters) {
         this.tracing = tracing;
+        this.meters = meters;
         this.properties = properties;
         this.security = security;
         this.machine = machine;
@@ -66,7 +74,7 @@ public class ExecutorStreams implements SmartLifecycle {
                     properties.startupTimeout());
         }
         KafkaStreams created = new KafkaStreams(
-                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties), tracing),
+                ExecutorTopology.build(machine, clock, properties.timerInterval(), properties.eagerCommitWithin(), retention(properties), tracing, meters),
                 streamsConfig(properties, security));
         created.setStateListener((next, previous) -> {
             stateSince = System.nanoTime();
@@ -82,6 +90,11 @@ public class ExecutorStreams implements SmartLifecycle {
             log.error("executor stream thread failed; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        // Tagged like Spring Kafka's client meters (spring.id): in ./zaps up every service shares one registry, where
+        // Prometheus needs one set of tag keys per name, and the streams' consumer lag would otherwise be dropped
+        // (or drop the other services', whichever registered second).
+        streamsMetrics = new KafkaStreamsMetrics(created, List.of(Tag.of("spring.id", properties.applicationId())));
+        streamsMetrics.bindTo(meters.registry());
         created.start();
         streams = created;
         log.debug("executor streams started: application {} at {} ({}), state in {}",
@@ -96,6 +109,10 @@ public class ExecutorStreams implements SmartLifecycle {
         }
         streams = null;
         readyLogged.set(false);
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+            streamsMetrics = null;
+        }
         boolean closed = current.close(new KafkaStreams.CloseOptions().timeout(properties.closeTimeout()).leaveGroup(true));
         if (!closed) {
             log.warn("executor streams did not close within {}", properties.closeTimeout());

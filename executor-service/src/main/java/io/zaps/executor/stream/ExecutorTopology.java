@@ -7,6 +7,7 @@ import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.executor.correlation.EventCorrelation;
 import io.zaps.executor.finished.FinishedRunStore;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.kafka.trace.RunTracing;
 import org.apache.kafka.common.serialization.Serdes;
@@ -50,15 +51,19 @@ public final class ExecutorTopology {
      */
     public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
                                  FinishedRunStore.Retention retention) {
-        return build(machine, clock, timerInterval, eagerCommitWithin, retention, RunTracing.noop());
+        return build(machine, clock, timerInterval, eagerCommitWithin, retention, RunTracing.noop(), ExecutorMeters.none());
     }
 
-    /** @param tracing spans and logging context around each command and timer ({@link RunTracing}) */
+    /**
+     * @param tracing spans and logging context around each command and timer ({@link RunTracing})
+     * @param meters  where the processors record step attempts, retries, timer lag and dead letters
+     */
     public static Topology build(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
-                                 FinishedRunStore.Retention retention, RunTracing tracing) {
+                                 FinishedRunStore.Retention retention, RunTracing tracing, ExecutorMeters meters) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.RUN_COMMANDS);
-        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention, tracing), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new RunCommandProcessor(machine, clock, timerInterval, eagerCommitWithin, retention, tracing, meters),
+                SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUNS_STORE), Serdes.String(), Serdes.ByteArray()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -76,7 +81,7 @@ public final class ExecutorTopology {
         topology.addSink(CALL_TRIGGERS_SINK, Topics.CALL_TRIGGERS, new StringSerializer(), new JsonSerializer<TriggerRequested>(), PROCESSOR);
         // Child runs' starts and cancels, and a child's end told to its parent: commands like any other, keyed by their run.
         topology.addSink(RUN_COMMANDS_SINK, Topics.RUN_COMMANDS, new StringSerializer(), new JsonSerializer<RunCommand>(), PROCESSOR);
-        EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes());
+        EventCorrelation.addTo(topology, PROCESSOR, clock, machine.limits().maxStepBytes(), meters.deadLetters());
         return topology;
     }
 }

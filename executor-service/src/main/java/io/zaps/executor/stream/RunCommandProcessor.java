@@ -16,6 +16,8 @@ import io.zaps.executor.run.RunCommandChecks;
 import io.zaps.executor.run.RunLimits;
 import io.zaps.executor.run.RunState;
 import io.zaps.executor.finished.FinishedRunStore;
+import io.zaps.executor.metrics.ExecutorMeters;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.executor.run.RunStateMachine;
 import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
@@ -71,6 +73,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private final long eagerCommitWithinMs;
     private final FinishedRunStore.Retention retention;
     private final RunTracing tracing;
+    private final ExecutorMeters meters;
 
     private ProcessorContext<String, Object> context;
     /** The live state: runs that have not finished. */
@@ -98,17 +101,19 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
                         FinishedRunStore.Retention retention) {
-        this(machine, clock, timerInterval, eagerCommitWithin, retention, RunTracing.noop());
+        this(machine, clock, timerInterval, eagerCommitWithin, retention, RunTracing.noop(), ExecutorMeters.none());
     }
 
     /**
      * @param tracing each command and timer is handled in a span of its run's trace (from the record's headers, else the
      *                traceparent kept in the run's state), with the run in the logging context; the records it forwards
      *                carry that span's context
+     * @param meters  where step attempts, retries, timer lag and dead letters are recorded
      */
     RunCommandProcessor(RunStateMachine machine, Clock clock, Duration timerInterval, Duration eagerCommitWithin,
-                        FinishedRunStore.Retention retention, RunTracing tracing) {
+                        FinishedRunStore.Retention retention, RunTracing tracing, ExecutorMeters meters) {
         this.tracing = tracing;
+        this.meters = meters;
         this.machine = machine;
         this.clock = clock;
         this.timerInterval = timerInterval;
@@ -349,6 +354,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             }
         }
         store(command.runId(), loaded, state, bytes);
+        meters.decided(loaded.state() == null ? null : loaded.state().run(), state.run());
         if (log.isDebugEnabled()) {
             log.debug("run {}: {} decided, now {} with {} effects", command.runId(), commandName(command), state.run().status().wireName(),
                     decision.effects().size());
@@ -482,6 +488,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
+            meters.timerFired(key.kind(), Duration.between(key.dueAt(), now));
             fire(key);
         }
         return due.size();
@@ -528,15 +535,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     private void deadLetter(String key, byte[] value, Headers original, String reason) {
         log.warn("dead-lettering record with key {} from {}: {}", key, Topics.RUN_COMMANDS, reason);
-        Headers headers = new RecordHeaders(original.toArray());
-        headers.add(Topics.HEADER_DLT_REASON, utf8(reason));
         // A timer dead-lettered from a punctuation has no source record, hence no source headers.
         Optional<RecordMetadata> metadata = context.recordMetadata().filter(m -> m.topic() != null);
-        metadata.ifPresent(m -> {
-            headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, utf8(m.topic()));
-            headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, utf8(Integer.toString(m.partition())));
-            headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, utf8(Long.toString(m.offset())));
-        });
+        Headers headers = metadata.isPresent()
+                ? DeadLetters.headers(original, reason, metadata.get().topic(), metadata.get().partition(), metadata.get().offset())
+                : DeadLetters.headers(original, reason, null, 0, 0);
+        meters.deadLetters().count(Topics.RUN_COMMANDS);
         context.forward(new Record<String, Object>(key, value, clock.millis(), headers), ExecutorTopology.DEAD_LETTER_SINK);
     }
 

@@ -4,6 +4,7 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
 import io.zaps.contract.step.StepTypes;
@@ -67,7 +68,7 @@ class ExecutorTracingTest {
                 Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of(), "http://localhost:8080");
         driver = new TopologyTestDriver(
                 ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock, properties.timerInterval(),
-                        properties.eagerCommitWithin(), ExecutorStreams.retention(properties), new RunTracing(sdk)),
+                        properties.eagerCommitWithin(), ExecutorStreams.retention(properties), new RunTracing(sdk), ExecutorMeters.none()),
                 ExecutorStreams.streamsConfig(properties, KafkaClientSecurity.NONE), T0);
         commands = driver.createInputTopic(Topics.RUN_COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.RUN_EVENTS, new StringDeserializer(), new ByteArrayDeserializer());

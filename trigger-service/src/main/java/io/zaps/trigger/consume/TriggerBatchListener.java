@@ -6,6 +6,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.kafka.trace.RunTracing;
 import io.zaps.kafka.trace.TraceHeaders;
@@ -59,17 +60,14 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     private final Duration publishTimeout;
     private final Predicate<String> runRecorded;
     private final boolean internal;
+    private final DeadLetters deadLetters;
     private final RunTracing tracing;
-
-    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
-                                KafkaTemplate<String, byte[]> template, Duration publishTimeout) {
-        this(intake, catalog, publisher, template, publishTimeout, runId -> false);
-    }
 
     /** A listener of the public {@link Topics#TRIGGERS}: a {@code parent} on its records is dropped. */
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
-                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded) {
-        this(intake, catalog, publisher, template, publishTimeout, runRecorded, false);
+                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
+                                DeadLetters deadLetters, RunTracing tracing) {
+        this(intake, catalog, publisher, template, publishTimeout, runRecorded, false, deadLetters, tracing);
     }
 
     /**
@@ -82,17 +80,13 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
      *                    link would let them make a run another run's child (shown as such, and telling that run's step
      *                    how it ended, or failing the step at once by naming an unknown workflow); so it is dropped there
      *                    and the run starts as an ordinary one.
+     * @param deadLetters  writes and counts this listener's dead letters
+     * @param tracing     each trigger is handled in a span continuing the record's trace, with its run in the logging context
      */
     public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
                                 KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
-                                boolean internal) {
-        this(intake, catalog, publisher, template, publishTimeout, runRecorded, internal, RunTracing.noop());
-    }
-
-    /** @param tracing each trigger is handled in a span continuing the record's trace, with its run in the logging context */
-    public TriggerBatchListener(TriggerIntake intake, WorkflowCatalog catalog, RecordPublisher publisher,
-                                KafkaTemplate<String, byte[]> template, Duration publishTimeout, Predicate<String> runRecorded,
-                                boolean internal, RunTracing tracing) {
+                                boolean internal, DeadLetters deadLetters, RunTracing tracing) {
+        this.deadLetters = deadLetters;
         this.tracing = tracing;
         this.internal = internal;
         this.runRecorded = runRecorded;
@@ -211,7 +205,7 @@ public final class TriggerBatchListener implements BatchMessageListener<String, 
     }
 
     private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        return template.send(DeadLetters.of(record, reason));
+        return template.send(deadLetters.of(record, reason));
     }
 
     /**

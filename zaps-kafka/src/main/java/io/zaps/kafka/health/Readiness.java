@@ -14,6 +14,12 @@ import java.util.Map;
 public final class Readiness {
     public static final String READINESS = "readiness";
     public static final String LIVENESS = "liveness";
+    /**
+     * The profile a service's main class adds when it is deployed alone: its {@code <service>.yml} then opens its
+     * management port ({@code management.server.port}, env {@code ZAPS_MANAGEMENT_PORT}) for these groups and the
+     * Prometheus endpoint. Started next to the others in one JVM ({@code ./zaps up}), a service opens no port.
+     */
+    public static final String STANDALONE_PROFILE = "standalone";
 
     private Readiness() {}
 

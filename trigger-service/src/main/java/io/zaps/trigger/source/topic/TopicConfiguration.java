@@ -1,5 +1,6 @@
 package io.zaps.trigger.source.topic;
 
+import io.zaps.kafka.DeadLetters;
 import io.zaps.trigger.TriggerProperties;
 import io.zaps.trigger.source.ownership.TriggeredWorkflows;
 import io.zaps.trigger.workflow.WorkflowCatalog;
@@ -20,7 +21,7 @@ class TopicConfiguration {
     @Bean
     TopicTriggerRunner topicTriggerRunner(TriggeredWorkflows triggeredWorkflows, WorkflowCatalog workflowCatalog,
                                           KafkaProperties kafkaProperties, KafkaTemplate<String, byte[]> template,
-                                          Clock triggerClock, TriggerProperties properties) {
+                                          Clock triggerClock, TriggerProperties properties, DeadLetters zapsDeadLetters) {
         // The service's consumer settings (bootstrap servers, isolation, no auto-commit), with keys and values as bytes:
         // a user topic's records are whatever other systems wrote.
         Map<String, Object> consumer = kafkaProperties.buildConsumerProperties();
@@ -28,6 +29,6 @@ class TopicConfiguration {
         consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return new TopicTriggerRunner(triggeredWorkflows, workflowCatalog, new DefaultKafkaConsumerFactory<>(consumer),
                 template, new TopicRecordMapper(properties.topicMaxRecordBytes()), triggerClock,
-                properties.sourceScanInterval(), properties.publishTimeout(), properties.instanceId());
+                properties.sourceScanInterval(), properties.publishTimeout(), properties.instanceId(), zapsDeadLetters);
     }
 }

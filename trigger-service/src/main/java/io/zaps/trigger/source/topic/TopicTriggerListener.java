@@ -4,6 +4,7 @@ import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowStatus;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,7 +43,6 @@ final class TopicTriggerListener implements BatchAcknowledgingMessageListener<by
     static final String HEADER_DLT_WORKFLOW_ID = "zaps-dlt-workflow-id";
     private static final Logger log = LoggerFactory.getLogger(TopicTriggerListener.class);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
-    private static final int MAX_REASON_LENGTH = 2000;
 
     private final String workflowId;
     private final WorkflowCatalog catalog;
@@ -50,9 +50,11 @@ final class TopicTriggerListener implements BatchAcknowledgingMessageListener<by
     private final KafkaTemplate<String, byte[]> template;
     private final Clock clock;
     private final Duration publishTimeout;
+    private final DeadLetters deadLetters;
 
     TopicTriggerListener(String workflowId, WorkflowCatalog catalog, TopicRecordMapper mapper,
-                         KafkaTemplate<String, byte[]> template, Clock clock, Duration publishTimeout) {
+                         KafkaTemplate<String, byte[]> template, Clock clock, Duration publishTimeout, DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.workflowId = workflowId;
         this.catalog = catalog;
         this.mapper = mapper;
@@ -113,22 +115,12 @@ final class TopicTriggerListener implements BatchAcknowledgingMessageListener<by
         return template.send(deadLetter(record, reason));
     }
 
-    /** The original value, key (as a string) and headers, plus the reason, the source position and the workflow. */
+    /** The original value, key (as a string) and headers, plus the reason, the source position and the workflow; counted by source topic. */
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
-        Headers headers = new RecordHeaders();
-        for (Header header : record.headers()) {
-            if (!header.key().startsWith("zaps-dlt-")) {
-                headers.add(header);
-            }
-        }
-        String shortReason = reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason;
-        headers.add(Topics.HEADER_DLT_REASON, utf8(shortReason));
-        headers.add(Topics.HEADER_DLT_SOURCE_TOPIC, utf8(record.topic()));
-        headers.add(Topics.HEADER_DLT_SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
-        headers.add(Topics.HEADER_DLT_SOURCE_OFFSET, utf8(Long.toString(record.offset())));
-        headers.add(HEADER_DLT_WORKFLOW_ID, utf8(workflowId));
+        Headers workflow = new RecordHeaders();
+        workflow.add(HEADER_DLT_WORKFLOW_ID, utf8(workflowId));
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        return new ProducerRecord<>(Topics.deadLetter(Topics.TRIGGERS), null, key, record.value(), headers);
+        return deadLetters.of(record, key, Topics.deadLetter(Topics.TRIGGERS), reason, workflow);
     }
 
     /** Waits for every send in order; answers the index of the first that failed or did not come in time, or -1. */

@@ -4,6 +4,7 @@ import io.zaps.contract.trigger.KafkaTrigger;
 import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.trigger.source.ownership.TriggeredWorkflows;
 import io.zaps.trigger.source.ownership.TriggeredWorkflows.Triggered;
+import io.zaps.kafka.DeadLetters;
 import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.slf4j.Logger;
@@ -60,6 +61,7 @@ public final class TopicTriggerRunner implements SmartLifecycle {
     private final Duration scanInterval;
     private final Duration publishTimeout;
     private final String instanceId;
+    private final DeadLetters deadLetters;
 
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private ScheduledExecutorService scanner;
@@ -67,7 +69,8 @@ public final class TopicTriggerRunner implements SmartLifecycle {
 
     public TopicTriggerRunner(TriggeredWorkflows workflows, WorkflowCatalog catalog, ConsumerFactory<byte[], byte[]> consumerFactory,
                               KafkaTemplate<String, byte[]> template, TopicRecordMapper mapper, Clock clock,
-                              Duration scanInterval, Duration publishTimeout, String instanceId) {
+                              Duration scanInterval, Duration publishTimeout, String instanceId, DeadLetters deadLetters) {
+        this.deadLetters = deadLetters;
         this.workflows = workflows;
         this.catalog = catalog;
         this.consumerFactory = consumerFactory;
@@ -187,7 +190,7 @@ public final class TopicTriggerRunner implements SmartLifecycle {
         consumer.setProperty(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         consumer.setProperty(ConsumerConfig.METADATA_MAX_AGE_CONFIG, Integer.toString(METADATA_MAX_AGE_MS));
         properties.setKafkaConsumerProperties(consumer);
-        properties.setMessageListener(new TopicTriggerListener(workflowId, catalog, mapper, template, clock, publishTimeout));
+        properties.setMessageListener(new TopicTriggerListener(workflowId, catalog, mapper, template, clock, publishTimeout, deadLetters));
         KafkaMessageListenerContainer<byte[], byte[]> container = new KafkaMessageListenerContainer<>(consumerFactory, properties);
         container.setBeanName(GROUP_PREFIX + workflowId);
         // The listener hands back what it could not publish (nack); anything else thrown is retried, never dead-lettered
