@@ -17,12 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * the cache instead of beside it.
  *
  * <p>Why: Kafka Streams gives each RocksDB instance its own 50 MiB block cache and up to three 16 MiB memtables.
- * The executor has five stores on each of its six partitions, so thirty instances: idle they cost little, but
- * their memtables fill with every run (a put and a delete of the run, a finished-run entry, its expiry) and are
- * flushed only at 16 MiB each, so the resident size grew with the number of runs, by up to ~1.4 GiB in theory
- * (docs/benchmarks.md, session 11). With the budget, RocksDB flushes the largest memtable when all of them
- * together reach half of it; the stores hold little (live runs, and finished runs' ids for a day), so flushes
- * stay small. Only memory changes: what is written, and the changelog topics, are as before.
+ * The executor has five stores on each of its six partitions, thirty instances: idle they cost little, but their
+ * memtables fill with every run (a put and a delete of the run, a finished-run entry, its expiry) and are flushed
+ * only at 16 MiB each, so what they may hold resident is bounded only by 30 x (50 + 3 x 16) MiB, ~2.9 GiB. With
+ * the budget, RocksDB flushes the largest memtable when all of them together reach half of it; the stores hold
+ * little (live runs, and finished runs' ids for a day), so flushes stay small. Only memory changes: what is
+ * written, and the changelog topics, are as before (docs/benchmarks.md, session 11).
  *
  * <p>Shared per budget and per process, as the Kafka Streams memory-management guide does it; never closed (the
  * stores that use them may outlive any one {@code KafkaStreams}, e.g. in tests starting several).
