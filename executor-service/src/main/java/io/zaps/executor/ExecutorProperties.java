@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 import java.time.Duration;
@@ -51,6 +52,9 @@ import java.util.Map;
  * @param publicUrl         where people and programs reach the API gateway: the base of the resume URLs of
  *                          {@code wait_for_event} steps ({@code <public-url>/hooks/runs/...}). Default
  *                          {@code ZAPS_PUBLIC_URL}, else {@code http://localhost:${ZAPS_HTTP_PORT:8080}}.
+ * @param stateStoreMemory  native memory of all the executor's RocksDB state stores in this process together: one
+ *                          block cache that their memtables are charged to as well (Kafka Streams' default is a
+ *                          50 MiB cache and up to 48 MiB of memtables per store, thirty stores here). Default 64MB.
  */
 @Validated
 @ConfigurationProperties("zaps.executor")
@@ -72,7 +76,8 @@ public record ExecutorProperties(
         @DefaultValue("10s") Duration closeTimeout,
         @DefaultValue("true") boolean autoStartup,
         Map<String, String> streams,
-        @NotBlank String publicUrl) {
+        @NotBlank String publicUrl,
+        @DefaultValue("64MB") DataSize stateStoreMemory) {
 
     public ExecutorProperties {
         requirePositive("commit-interval", commitInterval);
@@ -88,6 +93,9 @@ public record ExecutorProperties(
             throw new IllegalArgumentException("zaps.executor.deadline-grace must be zero or positive");
         }
         streams = streams == null ? Map.of() : Map.copyOf(streams);
+        if (stateStoreMemory == null || stateStoreMemory.toBytes() < 1024 * 1024) {
+            throw new IllegalArgumentException("zaps.executor.state-store-memory must be at least 1MB (was " + stateStoreMemory + ")");
+        }
         if (publicUrl == null || !(publicUrl.startsWith("http://") || publicUrl.startsWith("https://")) || publicUrl.contains("?")) {
             throw new IllegalArgumentException("zaps.executor.public-url must be an http(s) URL without a query (was " + publicUrl + ")");
         }

@@ -30,6 +30,7 @@ class ExecutorConfigurationTest {
             assertThat(properties.partitions()).isEqualTo(6);
             assertThat(properties.streamThreads()).isEqualTo(1);
             assertThat(properties.publicUrl()).isEqualTo("http://localhost:8080");
+            assertThat(properties.stateStoreMemory()).isEqualTo(org.springframework.util.unit.DataSize.ofMegabytes(64));
             assertThat(context).hasSingleBean(RunStateMachine.class).hasSingleBean(Clock.class);
             assertThat(context.getBean(ExecutorStreams.class).state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
         });
@@ -57,5 +58,7 @@ class ExecutorConfigurationTest {
                 assertThat(context).getFailure().rootCause().hasMessageContaining("partitions"));
         runner.withPropertyValues("zaps.executor.commit-interval=0ms").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("zaps.executor.commit-interval"));
+        runner.withPropertyValues("zaps.executor.state-store-memory=100KB").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("zaps.executor.state-store-memory"));
     }
 }

@@ -192,6 +192,9 @@ public class ExecutorStreams implements SmartLifecycle {
         // replacement would take the same record and fail again, forever.
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class);
+        // One native memory budget for all state stores of this process (BoundedRocksDbMemory says why).
+        config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        config.put(BoundedRocksDbMemory.BUDGET_CONFIG, properties.stateStoreMemory().toBytes());
         // Unprefixed, so the streams' consumers, producers and admin client all authenticate alike.
         config.putAll(security.clientProperties());
         config.putAll(properties.streams());
