@@ -51,6 +51,10 @@ import java.util.Map;
  * @param publicUrl         where people and programs reach the API gateway: the base of the resume URLs of
  *                          {@code wait_for_event} steps ({@code <public-url>/hooks/runs/...}). Default
  *                          {@code ZAPS_PUBLIC_URL}, else {@code http://localhost:${ZAPS_HTTP_PORT:8080}}.
+ * @param instanceId        this executor's stable id (e.g. the host name), unique among the executors: the
+ *                          streams then use static group membership, and a restarted executor takes its tasks
+ *                          back at once (docs/architecture.md, "Restarts"). Default {@code ZAPS_INSTANCE_ID};
+ *                          none means dynamic membership.
  */
 @Validated
 @ConfigurationProperties("zaps.executor")
@@ -72,7 +76,8 @@ public record ExecutorProperties(
         @DefaultValue("10s") Duration closeTimeout,
         @DefaultValue("true") boolean autoStartup,
         Map<String, String> streams,
-        @NotBlank String publicUrl) {
+        @NotBlank String publicUrl,
+        String instanceId) {
 
     public ExecutorProperties {
         requirePositive("commit-interval", commitInterval);
@@ -88,6 +93,7 @@ public record ExecutorProperties(
             throw new IllegalArgumentException("zaps.executor.deadline-grace must be zero or positive");
         }
         streams = streams == null ? Map.of() : Map.copyOf(streams);
+        instanceId = instanceId == null || instanceId.isBlank() ? null : instanceId.trim();
         if (publicUrl == null || !(publicUrl.startsWith("http://") || publicUrl.startsWith("https://")) || publicUrl.contains("?")) {
             throw new IllegalArgumentException("zaps.executor.public-url must be an http(s) URL without a query (was " + publicUrl + ")");
         }

@@ -4,6 +4,7 @@ import io.zaps.contract.step.StepTypes;
 import io.zaps.executor.ExecutorProperties;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.kafka.GroupMembership;
 import io.zaps.kafka.KafkaClientSecurity;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -166,6 +167,9 @@ public class ExecutorStreams implements SmartLifecycle {
         // replacement would take the same record and fail again, forever.
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
         config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class);
+        // Static membership with an instance id, a short session (GroupMembership; docs/architecture.md,
+        // "Restarts"). Kafka Streams gives group.instance.id to the main consumer only, suffixed per thread.
+        config.putAll(GroupMembership.consumerDefaults(properties.applicationId(), properties.instanceId(), properties.streams()));
         // Unprefixed, so the streams' consumers, producers and admin client all authenticate alike.
         config.putAll(security.clientProperties());
         config.putAll(properties.streams());
