@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -178,46 +179,60 @@ class ScaleOutProofIT {
         load.shutdownNow();
         int expected = triggers + triggers / 10 * (kills ? 2 : 1);
 
-        Map<String, String> statuses = new HashMap<>();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
-            for (Map.Entry<String, String> run : runIds.entrySet()) {
-                if (!"completed".equals(statuses.get(run.getKey()))) {
-                    HttpResponse<String> response = get("/api/runs/" + run.getValue());
-                    statuses.put(run.getKey(), response.statusCode() == 200
-                            ? Json.mapper().readTree(response.body()).get("status").stringValue() : "unknown");
-                }
-            }
-            return statuses.values().stream().allMatch("completed"::equals);
-        });
-
-        // Exactly one run per accepted trigger: the runs on zaps.run-events are exactly the accepted ones.
-        Set<String> runsOnTopic = distinctKeys(Topics.RUN_EVENTS);
-        assertThat(runsOnTopic).containsExactlyInAnyOrderElementsOf(new HashSet<>(runIds.values()));
-        assertThat(new HashSet<>(runIds.values())).hasSize(runIds.size());
-        // One idempotency key per run's webhook step (a redelivery may call twice, never under another key).
-        Map<String, Set<String>> twoKeys = callKeys.entrySet().stream().filter(e -> e.getValue().size() != 1)
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-        assertThat(twoKeys).isEmpty();
-        assertThat(deadLetters()).as("records on dead-letter topics").isEmpty();
-        long duplicates = callTimes.values().stream().filter(calls -> calls.size() > 1).count();
-
         // Latency: trigger first sent to the webhook's first call, less the delay.
         Map<String, List<Long>> phases = new java.util.TreeMap<String, List<Long>>(
                 java.util.Comparator.comparing((String phase) -> List.of("before", "during", "load", "after").indexOf(phase)));
         for (Map.Entry<String, Long> sent : sentAt.entrySet()) {
-            if (!runIds.containsKey(sent.getKey())) {
-                continue; // not accepted: the assertion below reports it
+            if (runIds.containsKey(sent.getKey())) {
+                long latency = callTimes.get(sent.getKey()).get(0) - sent.getValue() - DELAY.toNanos();
+                phases.computeIfAbsent(sent.getKey().substring(0, sent.getKey().indexOf('-')), k -> new ArrayList<>()).add(latency);
             }
-            long latency = callTimes.get(sent.getKey()).get(0) - sent.getValue() - DELAY.toNanos();
-            phases.computeIfAbsent(sent.getKey().substring(0, sent.getKey().indexOf('-')), k -> new ArrayList<>()).add(latency);
         }
         for (Map.Entry<String, List<Long>> phase : phases.entrySet()) {
             List<Long> sorted = phase.getValue().stream().sorted().toList();
             log("latency %-6s (%4d runs): p50 %5d ms, p90 %5d ms, p99 %5d ms, max %5d ms", phase.getKey(), sorted.size(),
                     percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99), sorted.get(sorted.size() - 1) / 1_000_000);
         }
-        log("%d runs, %d webhook steps called twice under their one key", runIds.size(), duplicates);
-        assertThat(runIds).hasSize(expected);
+
+        // The pass criteria, all checked (and logged) even when one fails.
+        SoftAssertions checks = new SoftAssertions();
+        checks.assertThat(runIds).as("accepted triggers").hasSize(expected);
+        Map<String, String> statuses = new HashMap<>();
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> {
+                for (Map.Entry<String, String> run : runIds.entrySet()) {
+                    if (!"completed".equals(statuses.get(run.getKey()))) {
+                        HttpResponse<String> response = get("/api/runs/" + run.getValue());
+                        statuses.put(run.getKey(), response.statusCode() == 200
+                                ? Json.mapper().readTree(response.body()).get("status").stringValue() : "unknown");
+                    }
+                }
+                return statuses.values().stream().allMatch("completed"::equals);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // reported below
+        }
+        Map<String, Long> byStatus = statuses.values().stream().collect(Collectors.groupingBy(status -> status, Collectors.counting()));
+        log("run statuses: %s", byStatus);
+        checks.assertThat(byStatus).as("every run completed").containsOnlyKeys("completed");
+        // Exactly one run per accepted trigger: the runs on zaps.run-events are exactly the accepted ones.
+        Set<String> runsOnTopic = distinctKeys(Topics.RUN_EVENTS);
+        Set<String> extra = new HashSet<>(runsOnTopic);
+        extra.removeAll(runIds.values());
+        log("runs on %s: %d, of them not an accepted trigger's: %d %s", Topics.RUN_EVENTS, runsOnTopic.size(), extra.size(), extra);
+        checks.assertThat(extra).as("runs no accepted trigger started").isEmpty();
+        checks.assertThat(runsOnTopic).as("accepted runs on " + Topics.RUN_EVENTS).containsAll(runIds.values());
+        checks.assertThat(new HashSet<>(runIds.values())).as("one run per key").hasSize(runIds.size());
+        // One idempotency key per run's webhook step (a redelivery may call twice, never under another key).
+        Map<String, Set<String>> twoKeys = callKeys.entrySet().stream().filter(e -> e.getValue().size() != 1)
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+        long duplicates = callTimes.values().stream().filter(calls -> calls.size() > 1).count();
+        log("%d webhook steps called more than once under their one key, %d under more than one key", duplicates, twoKeys.size());
+        checks.assertThat(twoKeys).as("webhook steps called under more than one key").isEmpty();
+        List<String> deadLetters = deadLetters();
+        log("records on dead-letter topics: %d", deadLetters.size());
+        checks.assertThat(deadLetters).as("records on dead-letter topics").isEmpty();
+        checks.assertAll();
     }
 
     /** Schedules {@code count} triggers keyed {@code <prefix><i>}, one every {@code periodNanos}. */
