@@ -55,6 +55,10 @@ import java.util.Map;
  * @param stateStoreMemory  native memory of all the executor's RocksDB state stores in this process together: one
  *                          block cache that their memtables are charged to as well (Kafka Streams' default is a
  *                          50 MiB cache and up to 48 MiB of memtables per store, thirty stores here). Default 64MB.
+ * @param instanceId        this executor's stable id (e.g. the host name), unique among the executors: the
+ *                          streams then use static group membership, and a restarted executor takes its tasks
+ *                          back at once (docs/architecture.md, "Restarts"). Default {@code ZAPS_INSTANCE_ID};
+ *                          none means dynamic membership.
  */
 @Validated
 @ConfigurationProperties("zaps.executor")
@@ -77,7 +81,8 @@ public record ExecutorProperties(
         @DefaultValue("true") boolean autoStartup,
         Map<String, String> streams,
         @NotBlank String publicUrl,
-        @DefaultValue("64MB") DataSize stateStoreMemory) {
+        @DefaultValue("64MB") DataSize stateStoreMemory,
+        String instanceId) {
 
     public ExecutorProperties {
         requirePositive("commit-interval", commitInterval);
@@ -96,6 +101,7 @@ public record ExecutorProperties(
         if (stateStoreMemory == null || stateStoreMemory.toBytes() < 1024 * 1024) {
             throw new IllegalArgumentException("zaps.executor.state-store-memory must be at least 1MB (was " + stateStoreMemory + ")");
         }
+        instanceId = instanceId == null || instanceId.isBlank() ? null : instanceId.trim();
         if (publicUrl == null || !(publicUrl.startsWith("http://") || publicUrl.startsWith("https://")) || publicUrl.contains("?")) {
             throw new IllegalArgumentException("zaps.executor.public-url must be an http(s) URL without a query (was " + publicUrl + ")");
         }

@@ -17,7 +17,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaOperations;
 import org.springframework.kafka.core.KafkaTemplate;
@@ -51,6 +53,18 @@ public class ZapsKafkaAutoConfiguration {
     @ConditionalOnMissingBean
     public RecordPublisher zapsRecordPublisher(KafkaTemplate<String, byte[]> template) {
         return new RecordPublisher(template);
+    }
+
+    /**
+     * Group membership for every consumer made by the service's consumer factory: static with an instance id,
+     * a short session ({@link GroupMembership}, docs/architecture.md "Restarts").
+     */
+    @Bean
+    public DefaultKafkaConsumerFactoryCustomizer zapsGroupMembership(ZapsKafkaProperties properties, Environment environment) {
+        String service = environment.getProperty("spring.application.name", "zaps");
+        String instanceId = properties.instanceId() != null ? properties.instanceId() : environment.getProperty(GroupMembership.INSTANCE_ID_ENV);
+        GroupMembership.memberId(service, instanceId); // fails at start-up on an id Kafka would refuse
+        return factory -> factory.updateConfigs(GroupMembership.consumerDefaults(service, instanceId, factory.getConfigurationProperties()));
     }
 
     @Bean

@@ -13,6 +13,9 @@ import org.springframework.validation.annotation.Validated;
  * @param createTopics      whether services create missing topics at start-up
  * @param retryAttempts     how often a record whose processing failed transiently is retried before it is dead-lettered
  * @param retryBackoffMs    the first pause between those retries (doubled each time)
+ * @param instanceId        this instance's stable id (e.g. the host name), unique among the instances of a service:
+ *                          its consumers then use static group membership ({@link GroupMembership}). Default
+ *                          {@code ZAPS_INSTANCE_ID}; none means dynamic membership.
  */
 @Validated
 @ConfigurationProperties("zaps.kafka")
@@ -21,7 +24,8 @@ public record ZapsKafkaProperties(
         @Min(1) @Max(10) Short replicationFactor,
         Boolean createTopics,
         @Min(0) @Max(20) Integer retryAttempts,
-        @Min(1) Long retryBackoffMs) {
+        @Min(1) Long retryBackoffMs,
+        String instanceId) {
 
     public ZapsKafkaProperties {
         partitions = partitions == null ? 6 : partitions;
@@ -29,5 +33,6 @@ public record ZapsKafkaProperties(
         createTopics = createTopics == null || createTopics;
         retryAttempts = retryAttempts == null ? 3 : retryAttempts;
         retryBackoffMs = retryBackoffMs == null ? 200L : retryBackoffMs;
+        instanceId = instanceId == null || instanceId.isBlank() ? null : instanceId.trim();
     }
 }

@@ -245,6 +245,12 @@ public final class LocalKafkaBroker implements AutoCloseable {
         // Log data itself is never fsynced by Kafka by default, so a killed process loses nothing more.
         p.put("metadata.max.idle.interval.ms", "0");
         p.put("replica.high.watermark.checkpoint.interval.ms", "60000");
+        // After a crash the controller (this same process, restarted) still holds the dead broker's registration
+        // and accepts the new incarnation's only once that lease has run out: broker.session.timeout.ms, 9 s by
+        // default, was the largest part of a restart after SIGKILL (docs/benchmarks.md, session 11). The node
+        // heartbeats to itself over loopback; a pause longer than the lease fences it until its next heartbeat.
+        p.put("broker.heartbeat.interval.ms", "500");
+        p.put("broker.session.timeout.ms", "2000");
         return p;
     }
 

@@ -13,6 +13,7 @@ import io.zaps.connector.pdf.PdfConnectorApplication;
 import io.zaps.connector.webhook.WebhookConnectorApplication;
 import io.zaps.executor.ExecutorApplication;
 import io.zaps.gateway.GatewayApplication;
+import io.zaps.kafka.GroupMembership;
 import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.kafka.health.Readiness;
 import io.zaps.trigger.TriggerApplication;
@@ -308,12 +309,10 @@ public final class ZapsSystem implements AutoCloseable {
             // Kafka's acknowledgement of the trigger) keep up, where Tomcat's 200 would only contend.
             props.put("server.tomcat.threads.max", "16");
         }
-        // Static group membership: after a crash (even SIGKILL) the restarted launcher takes its
-        // partitions back at once instead of waiting for the dead members' sessions to expire
-        // (45 s). The id is stable per data folder, so two launchers on one Kafka never collide.
-        String member = "zaps-local-" + Integer.toHexString(dataDir.toString().hashCode()) + "-" + service.configName;
-        props.put("spring.kafka.consumer.properties[group.instance.id]", member);
-        props.put("zaps.executor.streams[group.instance.id]", member);
+        // Static group membership (zaps-kafka's GroupMembership): after a crash (even SIGKILL) the restarted
+        // launcher takes its partitions back at once instead of waiting for the dead members' sessions to
+        // expire. The id is stable per data folder, so two launchers on one Kafka never collide.
+        props.putIfAbsent(GroupMembership.INSTANCE_ID_ENV, "local-" + Integer.toHexString(dataDir.toString().hashCode()));
         return new SpringApplicationBuilder(service.application).properties(props)
                 .initializers(initializers.toArray(ApplicationContextInitializer[]::new)).run();
     }

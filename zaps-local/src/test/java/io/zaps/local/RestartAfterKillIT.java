@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +31,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code ./zaps up} as a real OS process, killed with SIGKILL in the middle of a delay and started
  * again on the same data folder: the workflow, the finished run and the pending delay all survive,
- * and the delayed run completes, its webhook called once.
+ * and the delayed run completes, its webhook called once. It prints how long the restart took until
+ * ready and until the first trigger was accepted, and how late a delay due while down and one due after
+ * the restart fired (docs/benchmarks.md, session 11); it asserts none of these times.
  */
 class RestartAfterKillIT {
     @TempDir
@@ -80,7 +83,10 @@ class RestartAfterKillIT {
         String finished = runId(post("/api/workflows/survivor/trigger", "{\"context\": {\"order\": \"first\"}}"));
         await().atMost(Duration.ofSeconds(60)).until(() -> "completed".equals(status(finished)));
 
-        assertThat(put("/api/workflows/survivor", workflow.formatted(8, subscriber.getAddress().getPort())).statusCode()).isEqualTo(200);
+        assertThat(put("/api/workflows/survivor", workflow.formatted(3, subscriber.getAddress().getPort())).statusCode()).isEqualTo(200);
+        assertThat(post("/api/workflows", workflow.replace("\"survivor\"", "\"later\"").formatted(2, subscriber.getAddress().getPort())).statusCode())
+                .isEqualTo(201);
+        Instant triggered = Instant.now();
         String delayed = runId(post("/api/workflows/survivor/trigger", "{\"context\": {\"order\": \"second\"}}"));
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             JsonNode run = run(delayed);
@@ -89,25 +95,62 @@ class RestartAfterKillIT {
 
         zaps.destroyForcibly(); // SIGKILL: no shutdown hook, no clean broker shutdown
         assertThat(zaps.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        // Restart only once the delay is due: it falls due while Zaps is down, whatever the restart takes.
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), triggered.plusSeconds(4)).toMillis()));
 
+        Instant restarted = Instant.now();
         zaps = launch("second");
+        // From the restart on, a trigger every 200 ms until one is accepted (202): when Zaps takes work again.
+        CompletableFuture<Instant> firstAccepted = CompletableFuture.supplyAsync(() -> {
+            while (Duration.between(restarted, Instant.now()).toSeconds() < 90) {
+                try {
+                    if (post("/api/workflows/survivor/trigger", "{\"context\": {\"order\": \"probe\"}}").statusCode() == 202) {
+                        return Instant.now();
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            return null;
+        });
         awaitHealthy();
+        Instant healthy = Instant.now();
+        String later = runId(post("/api/workflows/later/trigger", "{\"context\": {\"order\": \"later\"}}"));
         assertThat(get("/api/workflows/survivor").statusCode()).isEqualTo(200);
         assertThat(status(finished)).isEqualTo("completed");
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> "completed".equals(status(delayed)));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> "completed".equals(status(later)));
         JsonNode run = run(delayed);
         assertThat(run.get("workflow_version").intValue()).isEqualTo(2);
         JsonNode wait = run.get("steps").get("wait");
         Instant due = Instant.parse(wait.get("output").get("due_at").stringValue());
         Instant fired = Instant.parse(wait.get("output").get("fired_at").stringValue());
         assertThat(fired).isAfterOrEqualTo(due);
-        // It fell due while Zaps was down: it fires as soon as the restarted executor owns the run again,
-        // not after the dead process's group sessions expire.
-        System.err.printf("delay was due %s, fired %d ms later%n", due, Duration.between(due, fired).toMillis());
-        assertThat(Duration.between(due, fired)).isLessThan(Duration.ofSeconds(20));
+        JsonNode laterWait = run(later).get("steps").get("wait").get("output");
+        Instant laterDue = Instant.parse(laterWait.get("due_at").stringValue());
+        Instant laterFired = Instant.parse(laterWait.get("fired_at").stringValue());
+        Instant accepted = firstAccepted.get(100, TimeUnit.SECONDS);
+        // Timings for docs/benchmarks.md (session 11); never asserted: they depend on the machine.
+        System.err.printf("restart after SIGKILL: ready after %d ms, first trigger accepted after %s ms;"
+                        + " a delay due while down fired %d ms after ready, one due after ready %d ms after its due time%n",
+                Duration.between(restarted, healthy).toMillis(), accepted == null ? "(none)" : Duration.between(restarted, accepted).toMillis(),
+                Duration.between(healthy, fired).toMillis(), Duration.between(laterDue, laterFired).toMillis());
+        // It fell due while Zaps was down and fires once the restarted executor owns the run again (a bound, not a speed).
+        assertThat(Duration.between(due, fired)).isLessThan(Duration.ofSeconds(60));
+        assertThat(accepted).isNotNull();
         assertThat(calls).filteredOn(body -> body.contains("second")).hasSize(1);
         assertThat(calls).filteredOn(body -> body.contains("first")).hasSize(1);
+        assertThat(calls).filteredOn(body -> body.contains("later")).hasSize(1);
     }
 
     private Process launch(String name) throws IOException {

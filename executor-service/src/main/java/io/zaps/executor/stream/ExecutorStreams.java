@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.kafka.GroupMembership;
 import io.zaps.kafka.KafkaClientSecurity;
 import io.zaps.kafka.trace.RunTracing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -195,6 +196,9 @@ public class ExecutorStreams implements SmartLifecycle {
         // One native memory budget for all state stores of this process (BoundedRocksDbMemory says why).
         config.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         config.put(BoundedRocksDbMemory.BUDGET_CONFIG, properties.stateStoreMemory().toBytes());
+        // Static membership with an instance id, a short session (GroupMembership; docs/architecture.md,
+        // "Restarts"). Kafka Streams gives group.instance.id to the main consumer only, suffixed per thread.
+        config.putAll(GroupMembership.consumerDefaults(properties.applicationId(), properties.instanceId(), properties.streams()));
         // Unprefixed, so the streams' consumers, producers and admin client all authenticate alike.
         config.putAll(security.clientProperties());
         config.putAll(properties.streams());

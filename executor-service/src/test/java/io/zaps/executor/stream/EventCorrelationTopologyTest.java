@@ -82,7 +82,7 @@ class EventCorrelationTopologyTest {
         ExecutorProperties properties = new ExecutorProperties("127.0.0.1:1", "zaps-executor-test", stateDir.toString(),
                 1, Duration.ofMillis(20), Duration.ofMillis(5), Duration.ofMillis(100), 1, (short) 1, false,
                 Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of(),
-                "https://zaps.example.com", org.springframework.util.unit.DataSize.ofMegabytes(64));
+                "https://zaps.example.com", org.springframework.util.unit.DataSize.ofMegabytes(64), null);
         RunStateMachine machine = new RunStateMachine(StepTypes.discover(), Duration.ofSeconds(5), Backoff.Jitter.hashed(),
                 RunLimits.DEFAULT, new ResumeLinks(properties.publicUrl(), new byte[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}));

@@ -88,7 +88,7 @@ class ExecutorSurvivalTest {
     private void start(RunLimits limits) {
         ExecutorProperties properties = new ExecutorProperties("127.0.0.1:1", "zaps-executor-test", stateDir.toString(),
                 1, Duration.ofMillis(20), Duration.ofMillis(5), Duration.ofMillis(100), 1, (short) 1, false,
-                Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of(), "http://localhost:8080", org.springframework.util.unit.DataSize.ofMegabytes(64));
+                Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of(), "http://localhost:8080", org.springframework.util.unit.DataSize.ofMegabytes(64), null);
         StepTypes types = new StepTypes(Stream.concat(ServiceLoader.load(StepSpec.class).stream().map(ServiceLoader.Provider::get), Stream.of(new Boom())).toList());
         RunStateMachine machine = new RunStateMachine(types, RunStateMachine.DEFAULT_DEADLINE_GRACE, Backoff.Jitter.hashed(), limits);
         MutableClock clock = new MutableClock(T0);

@@ -64,7 +64,7 @@ class ExecutorTopologyTest {
         clock = new MutableClock(T0);
         ExecutorProperties properties = new ExecutorProperties("127.0.0.1:1", "zaps-executor-test", stateDir.toString(),
                 1, Duration.ofMillis(20), Duration.ofMillis(5), Duration.ofMillis(100), 1, (short) 1, false,
-                Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of(), "http://localhost:8080", org.springframework.util.unit.DataSize.ofMegabytes(64));
+                Duration.ofSeconds(5), Duration.ofHours(24), Duration.ofDays(7), Duration.ofSeconds(5), Duration.ofSeconds(5), true, Map.of(), "http://localhost:8080", org.springframework.util.unit.DataSize.ofMegabytes(64), null);
         driver = new TopologyTestDriver(
                 ExecutorTopology.build(new RunStateMachine(StepTypes.discover()), clock, properties.timerInterval(),
                         properties.eagerCommitWithin(), ExecutorStreams.retention(properties)),

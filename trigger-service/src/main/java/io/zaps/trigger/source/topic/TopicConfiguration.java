@@ -6,6 +6,8 @@ import io.zaps.trigger.source.ownership.TriggeredWorkflows;
 import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,13 +23,17 @@ class TopicConfiguration {
     @Bean
     TopicTriggerRunner topicTriggerRunner(TriggeredWorkflows triggeredWorkflows, WorkflowCatalog workflowCatalog,
                                           KafkaProperties kafkaProperties, KafkaTemplate<String, byte[]> template,
-                                          Clock triggerClock, TriggerProperties properties, DeadLetters zapsDeadLetters) {
+                                          Clock triggerClock, TriggerProperties properties, DeadLetters zapsDeadLetters,
+                                          ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers) {
         // The service's consumer settings (bootstrap servers, isolation, no auto-commit), with keys and values as bytes:
         // a user topic's records are whatever other systems wrote.
         Map<String, Object> consumer = kafkaProperties.buildConsumerProperties();
         consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return new TopicTriggerRunner(triggeredWorkflows, workflowCatalog, new DefaultKafkaConsumerFactory<>(consumer),
+        DefaultKafkaConsumerFactory<byte[], byte[]> factory = new DefaultKafkaConsumerFactory<>(consumer);
+        // As Spring Boot's own consumer factory is customized: group membership (zaps-kafka's GroupMembership).
+        customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+        return new TopicTriggerRunner(triggeredWorkflows, workflowCatalog, factory,
                 template, new TopicRecordMapper(properties.topicMaxRecordBytes()), triggerClock,
                 properties.sourceScanInterval(), properties.publishTimeout(), properties.instanceId(), zapsDeadLetters);
     }
