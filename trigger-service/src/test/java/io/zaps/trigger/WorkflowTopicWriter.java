@@ -31,7 +31,7 @@ public final class WorkflowTopicWriter implements AutoCloseable {
 
     public WorkflowTopicWriter(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(ZapsKafkaAutoConfiguration.workflowsTopic(new ZapsKafkaProperties(2, (short) 1, true, 0, 50L))))
+            admin.createTopics(List.of(ZapsKafkaAutoConfiguration.workflowsTopic(new ZapsKafkaProperties(2, (short) 1, true, 0, 50L, null))))
                     .all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

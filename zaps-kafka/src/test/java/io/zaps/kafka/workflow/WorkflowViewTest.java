@@ -40,7 +40,7 @@ class WorkflowViewTest {
         broker = new EmbeddedKafkaKraftBroker(1, 1);
         broker.afterPropertiesSet();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()))) {
-            admin.createTopics(List.of(ZapsKafkaAutoConfiguration.workflowsTopic(new ZapsKafkaProperties(3, (short) 1, true, 0, 50L))))
+            admin.createTopics(List.of(ZapsKafkaAutoConfiguration.workflowsTopic(new ZapsKafkaProperties(3, (short) 1, true, 0, 50L, null))))
                     .all().get();
         }
     }
