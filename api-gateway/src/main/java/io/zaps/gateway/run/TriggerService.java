@@ -115,9 +115,10 @@ public class TriggerService {
     public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey, String source,
                              tools.jackson.databind.JsonNode request) {
         String fingerprint = idempotencyKey == null ? null : RequestFingerprint.of(source, request);
+        Optional<IdempotencyStore.Entry> known = Optional.empty();
         if (idempotencyKey != null) {
             // A repeat is answered even if the workflow was paused since: it asks about the run it already started.
-            Optional<IdempotencyStore.Entry> known = idempotency.find(workflowId, idempotencyKey);
+            known = idempotency.find(workflowId, idempotencyKey);
             if (known.isPresent() && !replaceable(known.get())) {
                 return replay(known.get(), fingerprint);
             }
@@ -129,7 +130,11 @@ public class TriggerService {
             throw ApiException.conflict("workflow '" + workflowId + "' is " + status.wireName() + " and accepts no triggers")
                     .with("workflow_status", status.wireName());
         }
-        String runId = UUID.randomUUID().toString();
+        // A key whose earlier trigger Kafka may or may not have taken (unconfirmed within the timeout, or the gateway
+        // died before its answer) is claimed again with the same run id: should the earlier record arrive after all,
+        // the executor starts that run id once, so the key never starts two runs.
+        String runId = idempotencyKey != null && known.isPresent() && !expired(known.get()) && !known.get().conflictsWith(fingerprint)
+                ? known.get().runId() : UUID.randomUUID().toString();
         Instant now = clock.instant();
         if (idempotencyKey != null) {
             IdempotencyStore.Claim claim = idempotency.claim(workflowId, idempotencyKey,
@@ -156,6 +161,17 @@ public class TriggerService {
             // The send can also fail before it returns a future (e.g. no metadata within max.block.ms).
             String reason = reason(e);
             trace.failed(e);
+            if (unconfirmed(e)) {
+                // Kafka did not answer in time, but the producer still holds the record and may deliver it: the run
+                // may start. The key stays bound to this run id (a retry with it learns the run, or re-sends the same
+                // run id once the key counts as abandoned), and no failed snapshot claims that nothing started.
+                log.warn("trigger of run {} not confirmed by Kafka: {}", runId, reason);
+                throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                        "Kafka did not confirm the trigger in time; run " + runId + " may still start"
+                                + (idempotencyKey == null ? "" : ": retry with the same Idempotency-Key to learn its run, never with a new one")
+                                + " (" + reason + ")", List.of())
+                        .with("run_id", runId);
+            }
             log.warn("trigger of run {} not published: {}", runId, reason);
             markFailed(pending, reason);
             if (idempotencyKey != null) {
@@ -194,11 +210,24 @@ public class TriggerService {
      * pruned by retention).
      */
     private boolean replaceable(IdempotencyStore.Entry entry) {
-        Instant now = clock.instant();
-        if (!entry.createdAt().plus(idempotencyWindow).isAfter(now)) {
+        if (expired(entry)) {
             return true;
         }
-        return entry.createdAt().plus(ABANDONED_AFTER).isBefore(now) && runs.find(entry.runId()).isEmpty();
+        return entry.createdAt().plus(ABANDONED_AFTER).isBefore(clock.instant()) && runs.find(entry.runId()).isEmpty();
+    }
+
+    private boolean expired(IdempotencyStore.Entry entry) {
+        return !entry.createdAt().plus(idempotencyWindow).isAfter(clock.instant());
+    }
+
+    /**
+     * Whether the send's outcome is unknown: our wait for the acknowledgement ended (timeout, interrupt) while the
+     * producer may still deliver the record. A send Kafka refused or never took (no metadata within max.block.ms, a
+     * record too large) is not.
+     */
+    static boolean unconfirmed(Exception e) {
+        return e instanceof RecordPublisher.PublishException
+                && (e.getCause() instanceof java.util.concurrent.TimeoutException || e.getCause() instanceof InterruptedException);
     }
 
     /**

@@ -121,6 +121,26 @@ class TriggerIdempotencyTest extends GatewayTestSupport {
         assertThat(triggersOf(id)).extracting(TriggerRequested::runId).containsExactlyInAnyOrder(first, second);
     }
 
+    /**
+     * A key whose trigger Kafka never confirmed (the publish timed out, or the gateway died before its answer) may
+     * still have started its run: once it counts as abandoned, a retry re-sends the same run id, never a new one, so
+     * the executor starts at most one run for the key (the three-broker proof found two before).
+     */
+    @Test
+    void aRetryOfAnUnconfirmedKeyResendsTheSameRunId() throws IOException {
+        String id = activeWorkflow("idem_unconfirmed");
+        String unconfirmed = java.util.UUID.randomUUID().toString();
+        Path entry = DATA_DIR.resolve("idempotency").resolve(id).resolve(sha256("order-77") + ".json");
+        Files.createDirectories(entry.getParent());
+        Files.writeString(entry, "{\"run_id\": \"" + unconfirmed + "\", \"created_at\": \""
+                + Instant.now().minus(Duration.ofMinutes(3)) + "\"}", StandardCharsets.UTF_8);
+
+        Response retry = trigger(id, "order-77");
+        assertThat(retry.status()).as(retry.body()).isEqualTo(202);
+        assertThat(retry.json().get("run_id").stringValue()).isEqualTo(unconfirmed);
+        assertThat(triggersOf(id)).extracting(TriggerRequested::runId).containsExactly(unconfirmed);
+    }
+
     @Test
     void aKeyMustBeOneTo200PrintableCharacters() {
         String id = activeWorkflow("idem_bad");
