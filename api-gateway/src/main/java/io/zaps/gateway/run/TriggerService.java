@@ -39,6 +39,10 @@ import java.util.UUID;
  * written or published: the one caller whose claim wins starts the run, every other caller with the same
  * key (also racing, also on another gateway sharing the data folder) within the window is answered that
  * run's current snapshot and publishes nothing.
+ *
+ * <p>Admission control ({@link RunAdmission}, {@code zaps.gateway.admission.*}): a new run first reserves a place
+ * among the runs this gateway accepted and has not seen end; when there is none, the trigger is refused with 429 and
+ * {@code Retry-After} before anything is claimed or published. A repeat of a known key is answered as before.
  */
 @Service
 public class TriggerService {
@@ -52,13 +56,15 @@ public class TriggerService {
     private final RecordPublisher publisher;
     private final IdempotencyStore idempotency;
     private final RunCatalog catalog;
+    private final RunAdmission admission;
     private final Clock clock;
     private final long publishTimeoutMs;
     private final Duration idempotencyWindow;
 
     TriggerService(FileStore store, AcceptedRuns runs, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
-                   RunCatalog catalog, Clock clock, GatewayProperties properties) {
+                   RunCatalog catalog, RunAdmission admission, Clock clock, GatewayProperties properties) {
         this.store = store;
+        this.admission = admission;
         this.catalog = catalog;
         this.runs = runs;
         this.workflows = workflows;
@@ -125,11 +131,21 @@ public class TriggerService {
                     .with("workflow_status", status.wireName());
         }
         String runId = UUID.randomUUID().toString();
+        if (!admission.tryAdmit(runId)) {
+            throw overloaded();
+        }
         Instant now = clock.instant();
         if (idempotencyKey != null) {
-            IdempotencyStore.Claim claim = idempotency.claim(workflowId, idempotencyKey,
-                    new IdempotencyStore.Entry(runId, now, fingerprint), this::replaceable);
+            IdempotencyStore.Claim claim;
+            try {
+                claim = idempotency.claim(workflowId, idempotencyKey,
+                        new IdempotencyStore.Entry(runId, now, fingerprint), this::replaceable);
+            } catch (RuntimeException e) {
+                admission.release(runId);
+                throw e;
+            }
             if (!claim.created()) {
+                admission.release(runId);
                 return replay(claim.entry(), fingerprint);
             }
         }
@@ -141,6 +157,7 @@ public class TriggerService {
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
             // The send can also fail before it returns a future (e.g. no metadata within max.block.ms).
             String reason = reason(e);
+            admission.release(runId);
             log.warn("trigger of run {} not published: {}", runId, reason);
             markFailed(pending, reason);
             if (idempotencyKey != null) {
@@ -168,6 +185,31 @@ public class TriggerService {
             }
         }
         return new Triggered(pending, false);
+    }
+
+    /**
+     * 429 before anything is published or claimed: the caller still holds its trigger and sends it again later. A
+     * repeat of a known Idempotency-Key is answered before this point, as it starts nothing.
+     */
+    /**
+     * 429 now if a trigger would be refused by admission control: for callers that would otherwise do work first (an
+     * inbound webhook parses its body and claims its signature). {@link #trigger} checks again, and reserves.
+     */
+    public void refuseIfOverloaded() {
+        if (admission.full()) {
+            throw overloaded();
+        }
+    }
+
+    private ApiException overloaded() {
+        String retryAfter = Long.toString(admission.retryAfterSeconds());
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "this gateway has " + admission.unfinished()
+                + " accepted runs that have not ended yet (zaps.gateway.admission.max-unfinished-runs is "
+                + admission.maxUnfinished() + "); nothing was started: send the trigger again after Retry-After ("
+                + retryAfter + " s)", List.of())
+                .withHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, retryAfter)
+                .with("unfinished_runs", admission.unfinished())
+                .with("max_unfinished_runs", admission.maxUnfinished());
     }
 
     /**
