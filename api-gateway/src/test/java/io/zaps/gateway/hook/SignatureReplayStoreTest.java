@@ -79,7 +79,7 @@ class SignatureReplayStoreTest {
     }
 
     @Test
-    void markersAreKeptInOneFolderPerMinuteOfTheirTimestamp() {
+    void markersAreKeptInOneFolderPerMinuteOfTheirTimestamp() throws Exception {
         SignatureReplayStore store = new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC));
         long ts = NOW.getEpochSecond(); // 12:00:00
         assertThat(store.claim("shop", ts, SIG)).isTrue();
