@@ -75,9 +75,17 @@ public record GatewayProperties(
      *                          event) stop counting after it, and so do runs whose end this gateway cannot see (another
      *                          gateway projects them and {@code completion-tail} is off)
      * @param retryAfter        the {@code Retry-After} of a 429 (default 1s, rounded up to whole seconds)
+     * @param maxWait           how long a trigger waits for a place at the bound before it is refused (default 100ms;
+     *                          {@code 0} refuses at once): places free as runs end, so most triggers are then admitted at
+     *                          the pace runs end, and clients that resend a 429 at once cost the gateway less
      */
-    public record AdmissionSettings(@Min(0) @Max(10_000_000) Integer maxUnfinishedRuns, Duration countFor, Duration retryAfter) {
+    public record AdmissionSettings(@Min(0) @Max(10_000_000) Integer maxUnfinishedRuns, Duration countFor, Duration retryAfter,
+                                    Duration maxWait) {
         public AdmissionSettings {
+            maxWait = maxWait == null ? Duration.ofMillis(100) : maxWait;
+            if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("zaps.gateway.admission.max-wait must be from 0 to 10s");
+            }
             maxUnfinishedRuns = maxUnfinishedRuns == null ? 5_000 : maxUnfinishedRuns;
             countFor = countFor == null ? Duration.ofSeconds(60) : countFor;
             retryAfter = retryAfter == null ? Duration.ofSeconds(1) : retryAfter;
@@ -124,7 +132,7 @@ public record GatewayProperties(
         retryWindow = retryWindow == null ? Duration.ofDays(7) : retryWindow;
         stream = stream == null ? new StreamSettings(null, null, null, null) : stream;
         completionTail = completionTail == null ? Boolean.TRUE : completionTail;
-        admission = admission == null ? new AdmissionSettings(null, null, null) : admission;
+        admission = admission == null ? new AdmissionSettings(null, null, null, null) : admission;
         if (retryWindow.isNegative() || retryWindow.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.retry-window must be positive");
         }

@@ -105,7 +105,8 @@ class HookController {
                 @Parameter(hidden = true) HttpServletRequest request,
                 @Parameter(hidden = true) HttpServletResponse response) throws IOException {
         Instant receivedAt = clock.instant();
-        WebhookTrigger hook = webhookOf(workflowId);
+        TriggerService.Target target = targetOf(workflowId);
+        WebhookTrigger hook = (WebhookTrigger) target.trigger();
         byte[] body = readBody(request, response);
         String secret = secretOf(hook);
 
@@ -136,7 +137,7 @@ class HookController {
         }
         TriggerService.Triggered triggered;
         try {
-            triggered = triggers.trigger(workflowId, context, idempotencyKey, SOURCE, context.get("body"));
+            triggered = triggers.trigger(target, context, idempotencyKey, SOURCE, context.get("body"));
         } catch (RuntimeException e) {
             if (claimed) {
                 // No run was started (paused, Kafka down, ...): the same delivery may be sent again.
@@ -174,11 +175,11 @@ class HookController {
     }
 
     /** The same answer for an unknown workflow and one without a webhook trigger: which one is nobody's business. */
-    private WebhookTrigger webhookOf(String workflowId) {
+    private TriggerService.Target targetOf(String workflowId) {
         if (Ids.isSafe(workflowId)) {
-            var trigger = triggers.triggerOf(workflowId);
-            if (trigger.isPresent() && trigger.get() instanceof WebhookTrigger hook) {
-                return hook;
+            var target = triggers.target(workflowId);
+            if (target.isPresent() && target.get().trigger() instanceof WebhookTrigger) {
+                return target.get();
             }
         }
         throw ApiException.notFound("there is no webhook at /hooks/" + (Ids.isSafe(workflowId) ? workflowId : "{workflow_id}"));

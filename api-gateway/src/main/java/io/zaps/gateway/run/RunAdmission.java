@@ -22,8 +22,12 @@ import java.util.function.LongSupplier;
  * seconds, and with a bound below {@code countFor} times the completion rate every run of it ends before it stops
  * counting, so the bound holds.
  *
- * <p>Pure: no I/O, the clock is injected. Thread-safe; the bound may be passed by a few runs at once only while entries
- * are being expired, never by more than the number of callers racing.
+ * <p>A caller may wait a little for a place ({@link #admit}): at the bound, a place frees whenever a run ends, so a
+ * short wait admits most triggers at the pace runs end instead of refusing them, and a client that resends a refused
+ * request at once (not every client honours {@code Retry-After}) does not spend the CPU that the runs need on refusals.
+ *
+ * <p>No I/O; the clock of {@link #tryAdmit} is injected (a wait in {@link #admit} is real time). Thread-safe; the bound
+ * is never passed.
  */
 public final class RunAdmission {
     /** How often, at most, a full gate looks for runs that have counted long enough. */
@@ -37,6 +41,9 @@ public final class RunAdmission {
     private final Map<String, Long> unfinished = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicLong nextExpiry;
+    /** Callers waiting in {@link #admit}: a run's end wakes them only when there are any. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Object room = new Object();
 
     /**
      * @param maxUnfinished runs accepted and not yet seen end, at most; 0 turns admission control off
@@ -71,13 +78,59 @@ public final class RunAdmission {
             expireIfDue(now);
         }
         if (count.incrementAndGet() > maxUnfinished) {
-            count.decrementAndGet();
+            count.decrementAndGet(); // a waiter that saw this transient count wakes within 20 ms anyway
             return false;
         }
         if (unfinished.put(runId, now) != null) {
             count.decrementAndGet(); // the same id twice (never with UUIDs): counted once
         }
         return true;
+    }
+
+    /**
+     * As {@link #tryAdmit}, but waits at most {@code maxWait} for a place when there is none.
+     *
+     * @return false when no place freed within {@code maxWait} (or the thread was interrupted)
+     */
+    public boolean admit(String runId, Duration maxWait) {
+        if (tryAdmit(runId)) {
+            return true;
+        }
+        return awaitRoom(maxWait, () -> tryAdmit(runId));
+    }
+
+    /** Waits at most {@code maxWait} until {@link #full} is false, reserving nothing; returns whether it is. */
+    public boolean awaitRoom(Duration maxWait) {
+        return !full() || awaitRoom(maxWait, () -> !full());
+    }
+
+    private boolean awaitRoom(Duration maxWait, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        waiting.incrementAndGet();
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                synchronized (room) {
+                    // re-checked under the monitor: an end between the last check and this wait notifies under it too
+                    if (count.get() >= maxUnfinished) {
+                        // at most 20 ms at a time, so that runs that counted long enough are expired meanwhile
+                        long millis = Math.max(1, Math.min(20, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+                        room.wait(millis);
+                    }
+                }
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            waiting.decrementAndGet();
+        }
     }
 
     /**
@@ -125,6 +178,15 @@ public final class RunAdmission {
     private void forget(String runId) {
         if (unfinished.remove(runId) != null) {
             count.decrementAndGet();
+            wakeOne();
+        }
+    }
+
+    private void wakeOne() {
+        if (waiting.get() > 0) {
+            synchronized (room) {
+                room.notify();
+            }
         }
     }
 
@@ -139,6 +201,7 @@ public final class RunAdmission {
             Map.Entry<String, Long> entry = entries.next();
             if (now - entry.getValue() >= countForNanos && unfinished.remove(entry.getKey(), entry.getValue())) {
                 count.decrementAndGet();
+                wakeOne();
             }
         }
     }

@@ -41,7 +41,7 @@ import java.util.UUID;
  * run's current snapshot and publishes nothing.
  *
  * <p>Admission control ({@link RunAdmission}, {@code zaps.gateway.admission.*}): a new run first reserves a place
- * among the runs this gateway accepted and has not seen end; when there is none, the trigger is refused with 429 and
+ * among the runs this gateway accepted and has not seen end, waiting up to {@code max-wait} for one; when there is none, the trigger is refused with 429 and
  * {@code Retry-After} before anything is claimed or published. A repeat of a known key is answered as before.
  */
 @Service
@@ -57,6 +57,7 @@ public class TriggerService {
     private final IdempotencyStore idempotency;
     private final RunCatalog catalog;
     private final RunAdmission admission;
+    private final Duration admissionWait;
     private final Clock clock;
     private final long publishTimeoutMs;
     private final Duration idempotencyWindow;
@@ -65,6 +66,7 @@ public class TriggerService {
                    RunCatalog catalog, RunAdmission admission, Clock clock, GatewayProperties properties) {
         this.store = store;
         this.admission = admission;
+        this.admissionWait = properties.admission().maxWait();
         this.catalog = catalog;
         this.runs = runs;
         this.workflows = workflows;
@@ -93,14 +95,6 @@ public class TriggerService {
     }
 
     /**
-     * The workflow's parsed trigger section; empty when the workflow does not exist or has none.
-     * {@code workflowId} must already be a safe id.
-     */
-    public Optional<TriggerSpec> triggerOf(String workflowId) {
-        return workflows.find(workflowId).map(WorkflowSnapshotCache.TriggerTarget::trigger);
-    }
-
-    /**
      * @param idempotencyKey a validated key, or null for none
      * @param source         who asks ({@code api}, {@code webhook}): the record's {@code source} and the prefix of its event id
      */
@@ -115,6 +109,41 @@ public class TriggerService {
      */
     public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey, String source,
                              tools.jackson.databind.JsonNode request) {
+        return trigger(workflowId, null, context, idempotencyKey, source, request);
+    }
+
+    /**
+     * A workflow as {@link #target} found it: an inbound webhook looks its workflow up for the trigger section, and
+     * hands it back to {@link #trigger(Target, ObjectNode, String, String, tools.jackson.databind.JsonNode)} so that the
+     * workflow is not looked up (a {@code stat} of its file) a second time per request.
+     */
+    public static final class Target {
+        private final WorkflowSnapshotCache.TriggerTarget workflow;
+
+        private Target(WorkflowSnapshotCache.TriggerTarget workflow) {
+            this.workflow = workflow;
+        }
+
+        /** The parsed trigger section, or null when there is none. */
+        public TriggerSpec trigger() {
+            return workflow.trigger();
+        }
+    }
+
+    /** The workflow, or empty when it does not exist. {@code workflowId} must already be a safe id. */
+    public Optional<Target> target(String workflowId) {
+        return workflows.find(workflowId).map(Target::new);
+    }
+
+    /** As {@link #trigger(String, ObjectNode, String, String, tools.jackson.databind.JsonNode)}, for a workflow already looked up. */
+    public Triggered trigger(Target target, ObjectNode context, String idempotencyKey, String source,
+                             tools.jackson.databind.JsonNode request) {
+        return trigger(target.workflow.workflowId(), target.workflow, context, idempotencyKey, source, request);
+    }
+
+    /** @param found the workflow if the caller looked it up already, else null */
+    private Triggered trigger(String workflowId, WorkflowSnapshotCache.TriggerTarget found, ObjectNode context,
+                              String idempotencyKey, String source, tools.jackson.databind.JsonNode request) {
         String fingerprint = idempotencyKey == null ? null : RequestFingerprint.of(source, request);
         if (idempotencyKey != null) {
             // A repeat is answered even if the workflow was paused since: it asks about the run it already started.
@@ -123,7 +152,7 @@ public class TriggerService {
                 return replay(known.get(), fingerprint);
             }
         }
-        WorkflowSnapshotCache.TriggerTarget workflow = workflows.find(workflowId)
+        WorkflowSnapshotCache.TriggerTarget workflow = found != null ? found : workflows.find(workflowId)
                 .orElseThrow(() -> ApiException.notFound("workflow '" + workflowId + "' does not exist"));
         WorkflowStatus status = workflow.status();
         if (status != WorkflowStatus.ACTIVE) {
@@ -131,7 +160,7 @@ public class TriggerService {
                     .with("workflow_status", status.wireName());
         }
         String runId = UUID.randomUUID().toString();
-        if (!admission.tryAdmit(runId)) {
+        if (!admission.admit(runId, admissionWait)) {
             throw overloaded();
         }
         Instant now = clock.instant();
@@ -192,11 +221,11 @@ public class TriggerService {
      * repeat of a known Idempotency-Key is answered before this point, as it starts nothing.
      */
     /**
-     * 429 now if a trigger would be refused by admission control: for callers that would otherwise do work first (an
+     * 429 if a trigger would be refused by admission control (after waiting up to max-wait for a place): for callers that would otherwise do work first (an
      * inbound webhook parses its body and claims its signature). {@link #trigger} checks again, and reserves.
      */
     public void refuseIfOverloaded() {
-        if (admission.full()) {
+        if (!admission.awaitRoom(admissionWait)) {
             throw overloaded();
         }
     }

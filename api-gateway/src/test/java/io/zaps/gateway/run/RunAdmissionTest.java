@@ -116,6 +116,29 @@ class RunAdmissionTest {
     }
 
     @Test
+    void aWaitingTriggerIsAdmittedWhenARunEndsAndRefusedWhenNoneEndsInTime() throws Exception {
+        RunAdmission gate = new RunAdmission(1, Duration.ofSeconds(60), Duration.ofSeconds(1), System::nanoTime);
+        assertThat(gate.tryAdmit("a")).isTrue();
+        assertThat(gate.admit("b", Duration.ofMillis(50))).isFalse();
+        assertThat(gate.awaitRoom(Duration.ofMillis(50))).isFalse();
+        assertThat(gate.unfinished()).isEqualTo(1);
+
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            var waiting = thread.submit(() -> gate.admit("b", Duration.ofSeconds(20)));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(30))
+                    .until(() -> !waiting.isDone());
+            gate.finished("a");
+            assertThat(waiting.get(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            thread.shutdownNow();
+        }
+        assertThat(gate.counts("b")).isTrue();
+        assertThat(gate.unfinished()).isEqualTo(1);
+        assertThat(gate.admit("c", Duration.ZERO)).isFalse();
+    }
+
+    @Test
     void racingCallersNeverPassTheBound() throws Exception {
         RunAdmission gate = gate(100);
         AtomicInteger admitted = new AtomicInteger();
