@@ -42,6 +42,8 @@ import java.util.List;
  *                              (default true). Needed with several gateways, whose projectors each own only some
  *                              partitions; a lone gateway's projector owns them all and answers the waits itself, so
  *                              there it may be turned off to save reading each event twice
+ * @param admission             admission control of triggers ({@code zaps.gateway.admission.*}): past a bound of runs
+ *                              accepted and not yet ended, triggers are refused with 429 and {@code Retry-After}
  */
 @Validated
 @ConfigurationProperties("zaps.gateway")
@@ -57,7 +59,41 @@ public record GatewayProperties(
         @Min(0) @Max(36_500) Integer retentionDays,
         Duration retryWindow,
         @jakarta.validation.Valid StreamSettings stream,
-        Boolean completionTail) {
+        Boolean completionTail,
+        @jakarta.validation.Valid AdmissionSettings admission) {
+
+    /**
+     * Admission control of {@code POST /api/workflows/{id}/trigger} and {@code POST /hooks/{id}}
+     * ({@code zaps.gateway.admission.*}, see {@link io.zaps.gateway.run.RunAdmission}).
+     *
+     * @param maxUnfinishedRuns runs this gateway accepted and has not yet seen end, at most (default 5,000;
+     *                          {@code ZAPS_ADMISSION_MAX_UNFINISHED_RUNS}); one trigger more is answered 429 with
+     *                          {@code Retry-After} and publishes nothing. {@code 0} turns the bound off. Size it as the
+     *                          runs the pipeline completes per second times the seconds a run may wait in the backlog,
+     *                          well below the steps' timeouts (default 30 s): 5,000 is 25 s at 200 runs/s
+     * @param countFor          how long a run counts at most (default 60s): runs that wait on purpose (a delay, an
+     *                          event) stop counting after it, and so do runs whose end this gateway cannot see (another
+     *                          gateway projects them and {@code completion-tail} is off)
+     * @param retryAfter        the {@code Retry-After} of a 429 (default 1s, rounded up to whole seconds)
+     * @param maxWait           how long a trigger waits for a place at the bound before it is refused (default 100ms;
+     *                          {@code 0} refuses at once): places free as runs end, so most triggers are then admitted at
+     *                          the pace runs end, and clients that resend a 429 at once cost the gateway less
+     */
+    public record AdmissionSettings(@Min(0) @Max(10_000_000) Integer maxUnfinishedRuns, Duration countFor, Duration retryAfter,
+                                    Duration maxWait) {
+        public AdmissionSettings {
+            maxWait = maxWait == null ? Duration.ofMillis(100) : maxWait;
+            if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("zaps.gateway.admission.max-wait must be from 0 to 10s");
+            }
+            maxUnfinishedRuns = maxUnfinishedRuns == null ? 5_000 : maxUnfinishedRuns;
+            countFor = countFor == null ? Duration.ofSeconds(60) : countFor;
+            retryAfter = retryAfter == null ? Duration.ofSeconds(1) : retryAfter;
+            if (countFor.isNegative() || countFor.isZero() || retryAfter.isNegative()) {
+                throw new IllegalArgumentException("zaps.gateway.admission.count-for must be positive, retry-after not negative");
+            }
+        }
+    }
 
     /**
      * Settings of the run stream ({@code zaps.gateway.stream.*}).
@@ -96,6 +132,7 @@ public record GatewayProperties(
         retryWindow = retryWindow == null ? Duration.ofDays(7) : retryWindow;
         stream = stream == null ? new StreamSettings(null, null, null, null) : stream;
         completionTail = completionTail == null ? Boolean.TRUE : completionTail;
+        admission = admission == null ? new AdmissionSettings(null, null, null, null) : admission;
         if (retryWindow.isNegative() || retryWindow.isZero()) {
             throw new IllegalArgumentException("zaps.gateway.retry-window must be positive");
         }

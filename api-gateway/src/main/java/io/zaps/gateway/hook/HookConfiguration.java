@@ -1,6 +1,7 @@
 package io.zaps.gateway.hook;
 
 import io.zaps.gateway.GatewayProperties;
+import io.zaps.gateway.run.RunAdmission;
 import io.zaps.store.FileStore;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -23,9 +24,10 @@ class HookConfiguration {
     @Bean
     @ConditionalOnProperty(name = "zaps.gateway.completion-tail", havingValue = "true", matchIfMissing = true)
     @SuppressWarnings("unchecked")
-    RunEndTail gatewayRunEndTail(ConsumerFactory<?, ?> consumerFactory, RunCompletionWaiter gatewayRunCompletionWaiter) {
+    RunEndTail gatewayRunEndTail(ConsumerFactory<?, ?> consumerFactory, RunCompletionWaiter gatewayRunCompletionWaiter,
+                                 RunAdmission gatewayRunAdmission) {
         return new RunEndTail(() -> (Consumer<String, byte[]>) consumerFactory.createConsumer(null, "zaps-run-end-tail-", null,
-                RunEndTail.overrides()), gatewayRunCompletionWaiter);
+                RunEndTail.overrides()), gatewayRunCompletionWaiter, gatewayRunAdmission);
     }
 
     @Bean

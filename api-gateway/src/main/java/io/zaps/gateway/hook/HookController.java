@@ -47,7 +47,8 @@ import java.util.regex.Pattern;
  * <p>Order of checks: the workflow must have a webhook trigger (else 404, the same answer for an unknown workflow), the
  * body must not be multipart (415) and must fit the gateway's size limit (413), the secret must be in the credential store (503), then the request is
  * authenticated (401) before anything else is looked at: the {@code Idempotency-Key} (400), the body (400/415), a replayed
- * signature (409), the workflow's status (409, as the REST trigger). The body is read raw from the servlet stream (never
+ * signature (409), the workflow's status (409, as the REST trigger), admission control (429 with {@code Retry-After}:
+ * the gateway has too many accepted runs that have not ended; nothing is claimed or published). The body is read raw from the servlet stream (never
  * through request parameters) so the signature covers exactly the bytes received.
  */
 @Tag(name = "webhooks", description = "Inbound webhooks: workflows whose trigger is a webhook")
@@ -85,7 +86,9 @@ class HookController {
                     + "respond accepted: 202 with the pending run and Location, as the REST trigger. respond on_completion: 200 "
                     + "{run_id, status, step_id, output, error} once the run is final (also when it failed), or 202 with the run "
                     + "and Location after response_timeout_seconds. Idempotency-Key as on the REST trigger. Errors: 404 no such "
-                    + "webhook, 401 bad token/signature/timestamp, 409 replayed signature or paused/disabled workflow, 503 secret missing.")
+                    + "webhook, 401 bad token/signature/timestamp, 409 replayed signature or paused/disabled workflow, 503 secret missing, "
+                    + "429 with Retry-After when the gateway already has zaps.gateway.admission.max-unfinished-runs (default 5000) "
+                    + "accepted runs that have not ended: nothing was started or claimed, send the same request again later.")
     @ApiResponse(responseCode = "202", description = "accepted (respond accepted), or still running at the bound (on_completion)")
     @ApiResponse(responseCode = "200", description = "the run is final (on_completion), or the Idempotency-Key already started it")
     @ApiResponse(responseCode = "400", description = "the Idempotency-Key or a JSON body is malformed")
@@ -94,13 +97,16 @@ class HookController {
     @ApiResponse(responseCode = "409", description = "the signature was already accepted, or the workflow is paused or disabled")
     @ApiResponse(responseCode = "413", description = "the body is larger than zaps.gateway.max-body-size (1 MiB)")
     @ApiResponse(responseCode = "415", description = "a multipart body, or a body of a type the webhook does not read")
+    @ApiResponse(responseCode = "429", description = "overloaded: too many accepted runs have not ended yet "
+            + "(zaps.gateway.admission.max-unfinished-runs); nothing was started, retry after Retry-After seconds")
     @ApiResponse(responseCode = "503", description = "the webhook's secret is not in the credential store, or Kafka did not take the trigger")
     @PostMapping("/hooks/{workflow_id}")
     Object hook(@PathVariable("workflow_id") String workflowId,
                 @Parameter(hidden = true) HttpServletRequest request,
                 @Parameter(hidden = true) HttpServletResponse response) throws IOException {
         Instant receivedAt = clock.instant();
-        WebhookTrigger hook = webhookOf(workflowId);
+        TriggerService.Target target = targetOf(workflowId);
+        WebhookTrigger hook = (WebhookTrigger) target.trigger();
         byte[] body = readBody(request, response);
         String secret = secretOf(hook);
 
@@ -115,6 +121,10 @@ class HookController {
         if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
             throw ApiException.badRequest(IDEMPOTENCY_KEY, "must be 1 to 200 printable ASCII characters");
         }
+        if (idempotencyKey == null) {
+            // Overloaded: refused before the body is parsed and the signature claimed (a repeated key is still answered).
+            triggers.refuseIfOverloaded();
+        }
         ObjectNode context = context(hook, request, body, receivedAt);
 
         boolean claimed = false;
@@ -127,7 +137,7 @@ class HookController {
         }
         TriggerService.Triggered triggered;
         try {
-            triggered = triggers.trigger(workflowId, context, idempotencyKey, SOURCE, context.get("body"));
+            triggered = triggers.trigger(target, context, idempotencyKey, SOURCE, context.get("body"));
         } catch (RuntimeException e) {
             if (claimed) {
                 // No run was started (paused, Kafka down, ...): the same delivery may be sent again.
@@ -165,11 +175,11 @@ class HookController {
     }
 
     /** The same answer for an unknown workflow and one without a webhook trigger: which one is nobody's business. */
-    private WebhookTrigger webhookOf(String workflowId) {
+    private TriggerService.Target targetOf(String workflowId) {
         if (Ids.isSafe(workflowId)) {
-            var trigger = triggers.triggerOf(workflowId);
-            if (trigger.isPresent() && trigger.get() instanceof WebhookTrigger hook) {
-                return hook;
+            var target = triggers.target(workflowId);
+            if (target.isPresent() && target.get().trigger() instanceof WebhookTrigger) {
+                return target.get();
             }
         }
         throw ApiException.notFound("there is no webhook at /hooks/" + (Ids.isSafe(workflowId) ? workflowId : "{workflow_id}"));

@@ -5,6 +5,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunSnapshot;
+import io.zaps.gateway.run.RunAdmission;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +32,8 @@ import java.util.function.Supplier;
  * partitions assigned, starting at the end, {@code read_committed}, nothing committed. A record is parsed only when
  * its key is a run some request waits for ({@link RunCompletionWaiter#waitsFor}) and its
  * {@link Topics#HEADER_EVENT_TYPE} (when present) names a final event, so reading every run's events costs a key
- * lookup per record. It exists for several gateways: the projector of this gateway reads only the partitions the
+ * lookup per record. The same final events end the runs this gateway's {@link RunAdmission} counts, by their header
+ * alone. It exists for several gateways: the projector of this gateway reads only the partitions the
  * group gives it, and the run a request waits for may be on another gateway's partition.
  */
 class RunEndTail implements SmartLifecycle {
@@ -45,14 +47,16 @@ class RunEndTail implements SmartLifecycle {
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final RunCompletionWaiter waiter;
+    private final RunAdmission admission;
     private volatile Consumer<String, byte[]> consumer;
     private volatile boolean running;
     private final CountDownLatch assignedOnce = new CountDownLatch(1);
     private Thread thread;
 
-    RunEndTail(Supplier<Consumer<String, byte[]>> consumers, RunCompletionWaiter waiter) {
+    RunEndTail(Supplier<Consumer<String, byte[]>> consumers, RunCompletionWaiter waiter, RunAdmission admission) {
         this.consumers = consumers;
         this.waiter = waiter;
+        this.admission = admission;
     }
 
     /** What a consumer of the tail is given on top of the gateway's consumer settings. */
@@ -156,11 +160,24 @@ class RunEndTail implements SmartLifecycle {
     }
 
     void offer(ConsumerRecord<String, byte[]> record) {
-        if (record.key() == null || record.value() == null || !waiter.waitsFor(record.key())) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        boolean waited = waiter.waitsFor(record.key());
+        boolean counted = admission.counts(record.key());
+        if (!waited && !counted) {
             return;
         }
         Header type = record.headers().lastHeader(Topics.HEADER_EVENT_TYPE);
-        if (type != null && type.value() != null && !FINAL_EVENTS.contains(new String(type.value(), StandardCharsets.UTF_8))) {
+        boolean typed = type != null && type.value() != null;
+        if (typed && !FINAL_EVENTS.contains(new String(type.value(), StandardCharsets.UTF_8))) {
+            return;
+        }
+        if (counted && typed) {
+            // the header is enough: admission needs only that the run ended (an untyped event is left to the projector)
+            admission.finished(record.key());
+        }
+        if (!waited) {
             return;
         }
         try {

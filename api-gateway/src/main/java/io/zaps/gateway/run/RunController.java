@@ -49,13 +49,17 @@ class RunController {
                     + "409 if the workflow is paused or disabled, 503 if Kafka is unavailable. With an Idempotency-Key "
                     + "header (1 to 200 printable ASCII characters), a repeat of the key on the same workflow within "
                     + "zaps.gateway.idempotency-window (default 24h) starts nothing and answers 200 with that run's "
-                    + "current snapshot, Location and Idempotent-Replayed: true.")
+                    + "current snapshot, Location and Idempotent-Replayed: true. 429 with Retry-After when this gateway "
+                    + "already has zaps.gateway.admission.max-unfinished-runs (default 5000) accepted runs that have not "
+                    + "ended: nothing was started, send the trigger again later.")
     @ApiResponse(responseCode = "202", description = "accepted; Location names the run")
     @ApiResponse(responseCode = "200", description = "the Idempotency-Key already started this run (Idempotent-Replayed: true)")
     @ApiResponse(responseCode = "400", description = "the body or context is not a JSON object, or the Idempotency-Key is malformed")
     @ApiResponse(responseCode = "404", description = "no workflow with this id")
     @ApiResponse(responseCode = "409", description = "the workflow is paused or disabled")
     @ApiResponse(responseCode = "422", description = "the Idempotency-Key was used with another context")
+    @ApiResponse(responseCode = "429", description = "overloaded: too many accepted runs have not ended yet "
+            + "(zaps.gateway.admission.max-unfinished-runs); nothing was started, retry after Retry-After seconds")
     @ApiResponse(responseCode = "503", description = "Kafka did not take the trigger; nothing runs")
     @PostMapping("/api/workflows/{id}/trigger")
     ResponseEntity<RunSnapshot> trigger(@PathVariable String id,

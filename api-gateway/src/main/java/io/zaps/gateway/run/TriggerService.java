@@ -42,6 +42,10 @@ import java.util.UUID;
  * written or published: the one caller whose claim wins starts the run, every other caller with the same
  * key (also racing, also on another gateway sharing the data folder) within the window is answered that
  * run's current snapshot and publishes nothing.
+ *
+ * <p>Admission control ({@link RunAdmission}, {@code zaps.gateway.admission.*}): a new run first reserves a place
+ * among the runs this gateway accepted and has not seen end, waiting up to {@code max-wait} for one; when there is none, the trigger is refused with 429 and
+ * {@code Retry-After} before anything is claimed or published. A repeat of a known key is answered as before.
  */
 @Service
 public class TriggerService {
@@ -55,15 +59,19 @@ public class TriggerService {
     private final RecordPublisher publisher;
     private final IdempotencyStore idempotency;
     private final RunCatalog catalog;
+    private final RunAdmission admission;
+    private final Duration admissionWait;
     private final Clock clock;
     private final long publishTimeoutMs;
     private final Duration idempotencyWindow;
     private final RunTracing tracing;
 
     TriggerService(FileStore store, AcceptedRuns runs, WorkflowSnapshotCache workflows, RecordPublisher publisher, IdempotencyStore idempotency,
-                   RunCatalog catalog, Clock clock, GatewayProperties properties, RunTracing tracing) {
+                   RunCatalog catalog, RunAdmission admission, Clock clock, GatewayProperties properties, RunTracing tracing) {
         this.tracing = tracing;
         this.store = store;
+        this.admission = admission;
+        this.admissionWait = properties.admission().maxWait();
         this.catalog = catalog;
         this.runs = runs;
         this.workflows = workflows;
@@ -92,14 +100,6 @@ public class TriggerService {
     }
 
     /**
-     * The workflow's parsed trigger section; empty when the workflow does not exist or has none.
-     * {@code workflowId} must already be a safe id.
-     */
-    public Optional<TriggerSpec> triggerOf(String workflowId) {
-        return workflows.find(workflowId).map(WorkflowSnapshotCache.TriggerTarget::trigger);
-    }
-
-    /**
      * @param idempotencyKey a validated key, or null for none
      * @param source         who asks ({@code api}, {@code webhook}): the record's {@code source} and the prefix of its event id
      */
@@ -114,6 +114,41 @@ public class TriggerService {
      */
     public Triggered trigger(String workflowId, ObjectNode context, String idempotencyKey, String source,
                              tools.jackson.databind.JsonNode request) {
+        return trigger(workflowId, null, context, idempotencyKey, source, request);
+    }
+
+    /**
+     * A workflow as {@link #target} found it: an inbound webhook looks its workflow up for the trigger section, and
+     * hands it back to {@link #trigger(Target, ObjectNode, String, String, tools.jackson.databind.JsonNode)} so that the
+     * workflow is not looked up (a {@code stat} of its file) a second time per request.
+     */
+    public static final class Target {
+        private final WorkflowSnapshotCache.TriggerTarget workflow;
+
+        private Target(WorkflowSnapshotCache.TriggerTarget workflow) {
+            this.workflow = workflow;
+        }
+
+        /** The parsed trigger section, or null when there is none. */
+        public TriggerSpec trigger() {
+            return workflow.trigger();
+        }
+    }
+
+    /** The workflow, or empty when it does not exist. {@code workflowId} must already be a safe id. */
+    public Optional<Target> target(String workflowId) {
+        return workflows.find(workflowId).map(Target::new);
+    }
+
+    /** As {@link #trigger(String, ObjectNode, String, String, tools.jackson.databind.JsonNode)}, for a workflow already looked up. */
+    public Triggered trigger(Target target, ObjectNode context, String idempotencyKey, String source,
+                             tools.jackson.databind.JsonNode request) {
+        return trigger(target.workflow.workflowId(), target.workflow, context, idempotencyKey, source, request);
+    }
+
+    /** @param found the workflow if the caller looked it up already, else null */
+    private Triggered trigger(String workflowId, WorkflowSnapshotCache.TriggerTarget found, ObjectNode context,
+                              String idempotencyKey, String source, tools.jackson.databind.JsonNode request) {
         String fingerprint = idempotencyKey == null ? null : RequestFingerprint.of(source, request);
         Optional<IdempotencyStore.Entry> known = Optional.empty();
         if (idempotencyKey != null) {
@@ -123,7 +158,7 @@ public class TriggerService {
                 return replay(known.get(), fingerprint);
             }
         }
-        WorkflowSnapshotCache.TriggerTarget workflow = workflows.find(workflowId)
+        WorkflowSnapshotCache.TriggerTarget workflow = found != null ? found : workflows.find(workflowId)
                 .orElseThrow(() -> ApiException.notFound("workflow '" + workflowId + "' does not exist"));
         WorkflowStatus status = workflow.status();
         if (status != WorkflowStatus.ACTIVE) {
@@ -135,11 +170,21 @@ public class TriggerService {
         // the executor starts that run id once, so the key never starts two runs.
         String runId = idempotencyKey != null && known.isPresent() && !expired(known.get()) && !known.get().conflictsWith(fingerprint)
                 ? known.get().runId() : UUID.randomUUID().toString();
+        if (!admission.admit(runId, admissionWait)) {
+            throw overloaded();
+        }
         Instant now = clock.instant();
         if (idempotencyKey != null) {
-            IdempotencyStore.Claim claim = idempotency.claim(workflowId, idempotencyKey,
-                    new IdempotencyStore.Entry(runId, now, fingerprint), this::replaceable);
+            IdempotencyStore.Claim claim;
+            try {
+                claim = idempotency.claim(workflowId, idempotencyKey,
+                        new IdempotencyStore.Entry(runId, now, fingerprint), this::replaceable);
+            } catch (RuntimeException e) {
+                admission.release(runId);
+                throw e;
+            }
             if (!claim.created()) {
+                admission.release(runId);
                 return replay(claim.entry(), fingerprint);
             }
         }
@@ -164,7 +209,8 @@ public class TriggerService {
             if (unconfirmed(e)) {
                 // Kafka did not answer in time, but the producer still holds the record and may deliver it: the run
                 // may start. The key stays bound to this run id (a retry with it learns the run, or re-sends the same
-                // run id once the key counts as abandoned), and no failed snapshot claims that nothing started.
+                // run id once the key counts as abandoned), and no failed snapshot claims that nothing started. Its
+                // admission place is kept: the run may be running (it ends, or stops counting after count-for).
                 log.warn("trigger of run {} not confirmed by Kafka: {}", runId, reason);
                 throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
                         "Kafka did not confirm the trigger in time; run " + runId + " may still start"
@@ -172,6 +218,7 @@ public class TriggerService {
                                 + " (" + reason + ")", List.of())
                         .with("run_id", runId);
             }
+            admission.release(runId);
             log.warn("trigger of run {} not published: {}", runId, reason);
             markFailed(pending, reason);
             if (idempotencyKey != null) {
@@ -200,6 +247,31 @@ public class TriggerService {
             }
         }
         return new Triggered(pending, false);
+    }
+
+    /**
+     * 429 before anything is published or claimed: the caller still holds its trigger and sends it again later. A
+     * repeat of a known Idempotency-Key is answered before this point, as it starts nothing.
+     */
+    /**
+     * 429 if a trigger would be refused by admission control (after waiting up to max-wait for a place): for callers that would otherwise do work first (an
+     * inbound webhook parses its body and claims its signature). {@link #trigger} checks again, and reserves.
+     */
+    public void refuseIfOverloaded() {
+        if (!admission.awaitRoom(admissionWait)) {
+            throw overloaded();
+        }
+    }
+
+    private ApiException overloaded() {
+        String retryAfter = Long.toString(admission.retryAfterSeconds());
+        return new ApiException(HttpStatus.TOO_MANY_REQUESTS, "this gateway has " + admission.unfinished()
+                + " accepted runs that have not ended yet (zaps.gateway.admission.max-unfinished-runs is "
+                + admission.maxUnfinished() + "); nothing was started: send the trigger again after Retry-After ("
+                + retryAfter + " s)", List.of())
+                .withHeader(org.springframework.http.HttpHeaders.RETRY_AFTER, retryAfter)
+                .with("unfinished_runs", admission.unfinished())
+                .with("max_unfinished_runs", admission.maxUnfinished());
     }
 
     /**

@@ -105,7 +105,8 @@ class OpenApiConfiguration {
         ObjectSchema problem = new ObjectSchema();
         problem.description("An RFC 9457 problem (application/problem+json). detail names the first field at fault; "
                 + "instance is never set (a path may hold what must not be echoed). Some answers add members: "
-                + "current_version (412), run_status (409 of run control), file (500, a corrupt file), secret (503 of a webhook).");
+                + "current_version (412), run_status (409 of run control), file (500, a corrupt file), secret (503 of a webhook), "
+                + "unfinished_runs and max_unfinished_runs (429 of a trigger, with a Retry-After header).");
         problem.addProperty("type", new StringSchema().example("about:blank"));
         problem.addProperty("title", new StringSchema().example("Bad Request"));
         problem.addProperty("status", new IntegerSchema().example(400));

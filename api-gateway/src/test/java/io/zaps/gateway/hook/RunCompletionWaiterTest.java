@@ -142,7 +142,7 @@ class RunCompletionWaiterTest {
         waiter = new RunCompletionWaiter(new FileStore(data), NEVER);
         RunEndTail tail = new RunEndTail(() -> {
             throw new UnsupportedOperationException("not started here");
-        }, waiter);
+        }, waiter, new io.zaps.gateway.run.RunAdmission(0, Duration.ofMinutes(1), Duration.ofSeconds(1), System::nanoTime));
         String runId = UUID.randomUUID().toString();
         DeferredResult<ResponseEntity<Object>> result = await(run(runId, RunStatus.PENDING, 0));
 

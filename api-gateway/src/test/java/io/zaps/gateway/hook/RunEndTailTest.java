@@ -8,6 +8,7 @@ import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.gateway.GatewayTestSupport;
+import io.zaps.gateway.run.RunAdmission;
 import io.zaps.store.FileStore;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,7 +35,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * A second gateway's view: a waiter whose own store never gets the run's file and whose sweep never runs, so only its
  * tail of {@code zaps.run-events} (no consumer group, all partitions, from the end) can answer the waiting request,
- * whichever partition the run is on.
+ * whichever partition the run is on; and its admission control learns from the same tail that its runs ended.
  */
 class RunEndTailTest extends GatewayTestSupport {
     private static final Duration NEVER = Duration.ofHours(1);
@@ -45,12 +46,13 @@ class RunEndTailTest extends GatewayTestSupport {
     @Test
     void aGatewayThatDoesNotProjectTheRunsPartitionAnswersFromItsTail() throws Exception {
         RunCompletionWaiter waiter = new RunCompletionWaiter(new FileStore(otherData), NEVER);
+        RunAdmission admission = new RunAdmission(100, Duration.ofHours(1), Duration.ofSeconds(1), System::nanoTime);
         RunEndTail tail = new RunEndTail(() -> {
             Map<String, Object> config = new HashMap<>();
             config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers);
             RunEndTail.overrides().forEach((k, v) -> config.put((String) k, v));
             return new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        }, waiter);
+        }, waiter, admission);
         tail.start();
         try {
             assertThat(tail.awaitFollowing(Duration.ofSeconds(30))).isTrue();
@@ -61,12 +63,27 @@ class RunEndTailTest extends GatewayTestSupport {
                 results.put(runId, waiter.await(snapshot(runId, RunStatus.PENDING, 0, created), NEVER,
                         r -> ResponseEntity.ok().body(r), r -> ResponseEntity.accepted().body(r)));
             }
+            // runs this gateway admitted and nobody waits for: their final events end them for admission control
+            java.util.List<String> admitted = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String runId = UUID.randomUUID().toString();
+                assertThat(admission.tryAdmit(runId)).isTrue();
+                admitted.add(runId);
+            }
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 for (String runId : results.keySet()) {
                     producer.send(event(runId, RunEventType.STEP_STARTED, snapshot(runId, RunStatus.RUNNING, 1, created))).get();
                     producer.send(event(runId, RunEventType.RUN_COMPLETED, snapshot(runId, RunStatus.COMPLETED, 2, created))).get();
                 }
+                for (String runId : admitted) {
+                    producer.send(event(runId, RunEventType.STEP_STARTED, snapshot(runId, RunStatus.RUNNING, 1, created))).get();
+                }
+                assertThat(admission.unfinished()).isEqualTo(6); // a step event ends nothing
+                for (String runId : admitted) {
+                    producer.send(event(runId, RunEventType.RUN_FAILED, snapshot(runId, RunStatus.FAILED, 2, created))).get();
+                }
             }
+            await().atMost(Duration.ofSeconds(20)).until(() -> admission.unfinished() == 0);
 
             for (DeferredResult<ResponseEntity<Object>> result : results.values()) {
                 await().atMost(Duration.ofSeconds(20)).until(result::hasResult);

@@ -39,7 +39,7 @@ class SignatureReplayStoreTest {
         assertThat(store.claim("other_shop", ts, SIG)).isTrue();
         // a second gateway on the same folder sees the claim
         assertThat(new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC)).claim("shop", ts, SIG)).isFalse();
-        assertThat(data.resolve("webhook-signatures").resolve("shop").resolve(ts + "-" + SIG)).exists();
+        assertThat(marker("shop", ts, SIG)).exists();
     }
 
     @Test
@@ -73,21 +73,45 @@ class SignatureReplayStoreTest {
         } finally {
             pool.shutdownNow();
         }
-        try (var files = Files.list(data.resolve("webhook-signatures").resolve("race"))) {
+        try (var files = Files.list(marker("race", NOW.getEpochSecond(), SIG).getParent())) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly(NOW.getEpochSecond() + "-" + SIG);
         }
     }
 
     @Test
-    void markersOlderThanTheLargestToleranceArePruned() {
+    void markersAreKeptInOneFolderPerMinuteOfTheirTimestamp() throws Exception {
+        SignatureReplayStore store = new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC));
+        long ts = NOW.getEpochSecond(); // 12:00:00
+        assertThat(store.claim("shop", ts, SIG)).isTrue();
+        assertThat(store.claim("shop", ts + 59, SIG)).isTrue();
+        assertThat(store.claim("shop", ts + 60, SIG)).isTrue();
+        Path shop = data.resolve("webhook-signatures").resolve("shop");
+        assertThat(shop.resolve(Long.toString(ts / 60))).isDirectoryContaining(p -> p.getFileName().toString().equals(ts + "-" + SIG))
+                .isDirectoryContaining(p -> p.getFileName().toString().equals((ts + 59) + "-" + SIG));
+        assertThat(shop.resolve(Long.toString(ts / 60 + 1))).isDirectoryContaining(p -> p.getFileName().toString().equals((ts + 60) + "-" + SIG));
+        assertThat(store.claim("shop", ts + 59, SIG)).isFalse();
+        // no temp file is left behind
+        try (var files = Files.list(shop.resolve(Long.toString(ts / 60)))) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder(ts + "-" + SIG, (ts + 59) + "-" + SIG);
+        }
+    }
+
+    @Test
+    void minuteFoldersOlderThanTheLargestToleranceArePrunedWhole() {
         long ts = NOW.getEpochSecond();
         SignatureReplayStore early = new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC));
         assertThat(early.claim("shop", ts, SIG)).isTrue();
+        assertThat(early.claim("shop", ts + 30, OTHER)).isTrue();
         assertThat(early.claim("shop", ts + 120, OTHER)).isTrue();
 
-        Instant later = NOW.plus(SignatureReplayStore.KEEP).plusSeconds(1);
-        SignatureReplayStore store = new SignatureReplayStore(data, Clock.fixed(later, ZoneOffset.UTC));
-        assertThat(store.prune()).isEqualTo(1);
+        // the minute of ts is kept while any of its timestamps (up to ts + 59) is within KEEP
+        SignatureReplayStore store = new SignatureReplayStore(data, Clock.fixed(NOW.plus(SignatureReplayStore.KEEP).plusSeconds(59), ZoneOffset.UTC));
+        assertThat(store.prune()).isZero();
+        assertThat(store.claim("shop", ts + 30, OTHER)).isFalse();
+
+        store = new SignatureReplayStore(data, Clock.fixed(NOW.plus(SignatureReplayStore.KEEP).plusSeconds(60), ZoneOffset.UTC));
+        assertThat(store.prune()).isEqualTo(2);
+        assertThat(data.resolve("webhook-signatures").resolve("shop").resolve(Long.toString(ts / 60))).doesNotExist();
         assertThat(store.claim("shop", ts, SIG)).isTrue(); // only a stale timestamp could carry it now, and that is refused
         assertThat(store.claim("shop", ts + 120, OTHER)).isFalse();
     }
@@ -96,10 +120,39 @@ class SignatureReplayStoreTest {
     void claimsPruneNowAndThen() {
         long ts = NOW.getEpochSecond();
         new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC)).claim("shop", ts, SIG);
-        Path marker = data.resolve("webhook-signatures").resolve("shop").resolve(ts + "-" + SIG);
+        Path marker = marker("shop", ts, SIG);
         SignatureReplayStore store = new SignatureReplayStore(data, Clock.fixed(NOW.plus(Duration.ofHours(2)), ZoneOffset.UTC));
         store.claim("other", ts + 7200, OTHER);
         assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void flatMarkersOfTheLayoutBeforeMinuteFoldersStillRefuseTheirReplayUntilPruned() throws Exception {
+        long ts = NOW.getEpochSecond();
+        Path shop = Files.createDirectories(data.resolve("webhook-signatures").resolve("shop"));
+        Files.createFile(shop.resolve(ts + "-" + SIG));
+        Files.createFile(shop.resolve((ts - 7200) + "-" + OTHER));
+
+        SignatureReplayStore store = new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThat(store.claim("shop", ts, SIG)).isFalse();
+        assertThat(shop.resolve(ts + "-" + SIG)).exists();
+        assertThat(shop.resolve((ts - 7200) + "-" + OTHER)).doesNotExist(); // the first claim pruned the stale one
+
+        SignatureReplayStore later = new SignatureReplayStore(data, Clock.fixed(NOW.plus(Duration.ofHours(2)), ZoneOffset.UTC));
+        assertThat(later.prune()).isEqualTo(1);
+        assertThat(shop.resolve(ts + "-" + SIG)).doesNotExist();
+    }
+
+    @Test
+    void aClaimSurvivesARestartOfTheGateway() {
+        long ts = NOW.getEpochSecond();
+        assertThat(new SignatureReplayStore(data, Clock.fixed(NOW, ZoneOffset.UTC)).claim("shop", ts, SIG)).isTrue();
+        SignatureReplayStore restarted = new SignatureReplayStore(data, Clock.fixed(NOW.plusSeconds(300), ZoneOffset.UTC));
+        assertThat(restarted.claim("shop", ts, SIG)).isFalse();
+    }
+
+    private Path marker(String workflowId, long ts, String signature) {
+        return data.resolve("webhook-signatures").resolve(workflowId).resolve(Long.toString(ts / 60)).resolve(ts + "-" + signature);
     }
 
     @Test

@@ -97,6 +97,10 @@ public final class Benchmark {
 
     /** How long the bench waits for the next completion before it counts the rest of a phase's runs as not completed. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
+    /** A trigger answered 429 this many times in a row is given up (counted as not accepted). */
+    private static final int MAX_OVERLOADED_ATTEMPTS = 60;
+    /** 429 answers (admission control) since the last phase report; each was sent again after Retry-After. */
+    private final AtomicInteger overloaded = new AtomicInteger();
 
     /** Entry point of {@code ./zaps bench}; returns the process exit code. */
     public static int run(String[] args) throws Exception {
@@ -328,6 +332,27 @@ public final class Benchmark {
      * gateway measured mostly TCP set-up and tear-down, which no real client with keep-alive costs it.
      */
     private String postTrigger(String body) throws IOException {
+        // A 429 (the gateway's admission control: too many accepted runs have not ended) started nothing: as a
+        // well-behaved client, send the same trigger again after Retry-After. The run's latency still counts from
+        // when it was due, so the wait shows in it.
+        for (int attempt = 1; ; attempt++) {
+            Answer answer = postTriggerOnce(body);
+            if (answer.status() != 429 || attempt >= MAX_OVERLOADED_ATTEMPTS) {
+                return answer.runId();
+            }
+            overloaded.incrementAndGet();
+            try {
+                Thread.sleep(answer.retryAfterMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+    }
+
+    private record Answer(int status, String runId, long retryAfterMillis) {}
+
+    private Answer postTriggerOnce(String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         HttpURLConnection connection = (HttpURLConnection) triggerUrl.openConnection();
         connection.setRequestMethod("POST");
@@ -343,10 +368,16 @@ public final class Benchmark {
             out.write(bytes);
         }
         int status = connection.getResponseCode();
+        long retryAfterMillis = 1_000;
+        String retryAfter = connection.getHeaderField("Retry-After");
+        if (retryAfter != null && retryAfter.strip().matches("[0-9]{1,4}")) {
+            retryAfterMillis = Math.max(100, Long.parseLong(retryAfter.strip()) * 1_000);
+        }
         // Reading the whole body (also of an error) is what returns the connection to the keep-alive cache.
         try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
             byte[] answer = in == null ? new byte[0] : in.readAllBytes();
-            return status == 202 ? Json.mapper().readTree(answer).get("run_id").stringValue() : null;
+            return new Answer(status, status == 202 ? Json.mapper().readTree(answer).get("run_id").stringValue() : null,
+                    retryAfterMillis);
         }
     }
 
@@ -406,6 +437,11 @@ public final class Benchmark {
         int sent = ids.size() + phase.rejected().get();
         System.out.printf(Locale.ROOT, "%-22s %8d %8d %8.1fs %9.0f %8.1f %8.1f %8.1f%n", phase.name(), sent, counted.size(), secondsTaken,
                 secondsTaken > 0 ? counted.size() / secondsTaken : 0, percentile(latencies, 50), percentile(latencies, 99), percentile(latencies, 100));
+        int refusedForNow = overloaded.getAndSet(0);
+        if (refusedForNow > 0) {
+            System.out.printf(Locale.ROOT, "  %d answers were 429 (the gateway's admission control); each trigger was sent again after Retry-After%n",
+                    refusedForNow);
+        }
         if (workload.hasChildren()) {
             System.out.printf(Locale.ROOT, "  step instances: %d (%.1f per run, in the run and its %d child runs), %.0f/s%s%n",
                     instances.steps(), counted.isEmpty() ? 0.0 : (double) instances.steps() / counted.size(), instances.childRuns(),
