@@ -214,6 +214,14 @@ class ScaleOutProofIT {
         }
         Map<String, Long> byStatus = statuses.values().stream().collect(Collectors.groupingBy(status -> status, Collectors.counting()));
         log("run statuses: %s", byStatus);
+        // Why runs did not complete: the first few runs' errors, so a failing proof says what happened.
+        statuses.entrySet().stream().filter(run -> !"completed".equals(run.getValue())).limit(5).forEach(run -> {
+            try {
+                log("not completed: %s -> %s", run.getKey(), get("/api/runs/" + runIds.get(run.getKey())).body());
+            } catch (Exception e) {
+                log("not completed: %s (%s)", run.getKey(), e);
+            }
+        });
         checks.assertThat(byStatus).as("every run completed").containsOnlyKeys("completed");
         // Exactly one run per accepted trigger: the runs on zaps.run-events are exactly the accepted ones.
         Set<String> runsOnTopic = distinctKeys(Topics.RUN_EVENTS);
