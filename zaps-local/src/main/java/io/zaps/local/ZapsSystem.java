@@ -152,14 +152,7 @@ public final class ZapsSystem implements AutoCloseable {
 
     /** Starts the broker (if embedded) and every service; returns once all of them are ready (the gateway's readiness group is up). */
     public static ZapsSystem start(Settings settings) throws IOException {
-        ZapsSystem system = startUnready(settings);
-        try {
-            system.awaitReady(READY_TIMEOUT);
-        } catch (RuntimeException e) {
-            system.close();
-            throw e;
-        }
-        return system;
+        return start(settings, null);
     }
 
     /** Starts the broker and every service without waiting for them to be ready (the readiness test watches that). */
