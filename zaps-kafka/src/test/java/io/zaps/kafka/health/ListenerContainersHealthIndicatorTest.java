@@ -6,6 +6,11 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.kafka.listener.MessageListenerContainer;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,5 +59,61 @@ class ListenerContainersHealthIndicatorTest {
     @Test
     void noListenersIsUp() {
         assertThat(new ListenerContainersHealthIndicator(List::of).health().getStatus()).isEqualTo(Status.UP);
+    }
+
+    @Test
+    void aRebalanceAfterItsFirstAssignmentStaysReadyForTheGraceThenIsDown() {
+        MutableClock clock = new MutableClock();
+        MessageListenerContainer container = container("triggers", true, true, List.of(new TopicPartition("zaps.triggers", 0)));
+        ListenerContainersHealthIndicator indicator = new ListenerContainersHealthIndicator(() -> List.of(container), clock);
+        assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+
+        when(container.getAssignedPartitions()).thenReturn(List.of());
+        clock.advance(ListenerContainersHealthIndicator.REBALANCE_GRACE);
+        Health during = indicator.health();
+        assertThat(during.getStatus()).isEqualTo(Status.UP);
+        assertThat(during.getDetails()).containsEntry("triggers", "rebalancing");
+
+        clock.advance(Duration.ofSeconds(1));
+        Health after = indicator.health();
+        assertThat(after.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(after.getDetails()).containsEntry("triggers", "waiting for partitions");
+    }
+
+    @Test
+    void aContainerThatStoppedStartsOverWithoutGrace() {
+        MutableClock clock = new MutableClock();
+        MessageListenerContainer container = container("triggers", true, true, List.of(new TopicPartition("zaps.triggers", 0)));
+        ListenerContainersHealthIndicator indicator = new ListenerContainersHealthIndicator(() -> List.of(container), clock);
+        indicator.health();
+        when(container.isRunning()).thenReturn(false);
+        assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
+
+        when(container.isRunning()).thenReturn(true);
+        when(container.getAssignedPartitions()).thenReturn(List.of());
+        assertThat(indicator.health().getDetails()).containsEntry("triggers", "waiting for partitions");
+    }
+
+    private static final class MutableClock extends Clock {
+        private Instant now = Instant.parse("2026-12-06T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 }

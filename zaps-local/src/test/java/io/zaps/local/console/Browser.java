@@ -3,6 +3,7 @@ package io.zaps.local.console;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -80,6 +81,22 @@ public final class Browser implements AutoCloseable {
 
     public WebElement awaitClickable(By by) {
         return new WebDriverWait(driver, WAIT).until(ExpectedConditions.elementToBeClickable(by));
+    }
+
+    /**
+     * Waits until the element is clickable and clicks it. Pages re-render parts of themselves when the run's stream
+     * (re)opens or a status arrives, so an element found a moment ago may be replaced before the click lands: a stale
+     * element is looked up again until {@link #WAIT} runs out.
+     */
+    public void click(By by) {
+        new WebDriverWait(driver, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement element = ExpectedConditions.elementToBeClickable(by).apply(d);
+            if (element == null) {
+                return false;
+            }
+            element.click();
+            return true;
+        });
     }
 
     public void awaitText(By by, String text) {

@@ -111,22 +111,22 @@ class BuilderBrowserTest {
 
         type(By.id("wf-id"), "built_by_hand");
         type(By.id("wf-name"), "Built by hand");
-        browser.awaitClickable(By.cssSelector(".drawflow-node[data-step='delay']")).click();
+        browser.click(By.cssSelector(".drawflow-node[data-step='delay']"));
         type(By.cssSelector("[data-schemapath='config.seconds'] input:not([type=checkbox])"), "1");
-        browser.awaitClickable(By.cssSelector(".drawflow-node[data-step='webhook']")).click();
+        browser.click(By.cssSelector(".drawflow-node[data-step='webhook']"));
         type(By.id("step-id"), "notify" + Keys.TAB);
         browser.await(By.cssSelector(".drawflow-node[data-step='notify']"));
 
         // The URL is left empty: the server refuses, naming steps[1].config.url, shown on the node and the field.
-        browser.awaitClickable(By.id("save")).click();
+        browser.click(By.id("save"));
         browser.awaitText(By.cssSelector("[data-schemapath='config.url'] .server-error"), "is required");
         browser.awaitText(By.cssSelector(".problem-list"), "steps[1].config.url");
         browser.await(By.cssSelector(".drawflow-node.has-problem[data-step='notify']"));
 
         type(By.cssSelector("[data-schemapath='config.url'] input:not([type=checkbox])"), sinkUrl + "/hook");
-        browser.awaitClickable(By.cssSelector("[data-schemapath='config.body'] input.json-editor-opt-in")).click();
+        browser.click(By.cssSelector("[data-schemapath='config.body'] input.json-editor-opt-in"));
         type(By.cssSelector("[data-schemapath='config.body'] textarea"), "{\"order\": \"{{ order_id }}\", \"by\": \"{{ run.workflow_id }}\"}");
-        browser.awaitClickable(By.id("save")).click();
+        browser.click(By.id("save"));
         browser.awaitText(By.cssSelector(".version"), "version 1");
 
         JsonNode saved = Json.mapper().readTree(send("GET", "/api/workflows/built_by_hand", null).body());
@@ -139,7 +139,7 @@ class BuilderBrowserTest {
 
         // Test run of the saved version (nothing changed: no new version) with a sample context; the nodes turn completed live.
         type(By.id("sample-context"), "{\"order_id\": \"B-7\"}");
-        browser.awaitClickable(By.id("save-run")).click();
+        browser.click(By.id("save-run"));
         new WebDriverWait(browser.driver(), Browser.WAIT)
                 .until(d -> d.findElements(By.cssSelector(".drawflow-node.st-completed")).size() == 2);
         browser.awaitText(By.cssSelector(".run-watch"), "completed");
@@ -173,18 +173,18 @@ class BuilderBrowserTest {
         browser.screenshot("builder");
 
         // Select the switch from the step list (the keyboard's way): its ports are in its form.
-        browser.awaitClickable(By.cssSelector(".step-item[data-step='route']")).click();
+        browser.click(By.cssSelector(".step-item[data-step='route']"));
         browser.awaitText(By.cssSelector(".step-form"), "Switch");
         assertThat(browser.await(By.id("step-port-case-0")).getAttribute("value")).isEqualTo("approvals");
         assertThat(browser.await(By.id("step-port-default")).getAttribute("value")).isEqualTo("shop");
         browser.awaitText(By.cssSelector(".builder-vars"), "steps.only_paid.output");
 
         // The JSON view, applied unchanged and saved, keeps every step as it was.
-        browser.awaitClickable(By.id("tab-json")).click();
+        browser.click(By.id("tab-json"));
         assertThat(browser.await(By.id("builder-json")).getAttribute("value")).contains("\"default_next_step_id\": \"shop\"");
-        browser.awaitClickable(By.id("json-apply")).click();
+        browser.click(By.id("json-apply"));
         new WebDriverWait(browser.driver(), Browser.WAIT).until(d -> d.findElements(By.cssSelector(".drawflow-node")).size() == 4);
-        browser.awaitClickable(By.id("save")).click();
+        browser.click(By.id("save"));
         browser.awaitText(By.cssSelector(".version"), "version 2");
         JsonNode after = Json.mapper().readTree(send("GET", "/api/workflows/route_orders", null).body());
         assertThat(after.get("version").intValue()).isEqualTo(2);

@@ -56,7 +56,7 @@ class ConsoleApiKeyTest {
         browser.await(By.id("key-dialog"));
         browser.screenshot("api-key");
         browser.await(By.id("key-input")).sendKeys(KEY);
-        browser.awaitClickable(By.id("key-save")).click();
+        browser.click(By.id("key-save"));
         browser.await(By.cssSelector("tr[data-run-id='" + runId + "']"));
         new WebDriverWait(browser.driver(), Browser.WAIT).until(d -> "● live".equals(d.findElement(By.id("runs-live")).getText()));
         assertThat(browser.script("return localStorage.getItem('zaps.apiKey')")).isEqualTo(KEY);

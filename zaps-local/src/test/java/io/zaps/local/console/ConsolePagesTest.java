@@ -79,9 +79,9 @@ class ConsolePagesTest {
         new WebDriverWait(browser.driver(), Browser.WAIT).until(d -> Integer.parseInt(
                 d.findElement(By.cssSelector(".chip[data-status='completed'] .count")).getText().trim()) >= 1);
 
-        browser.awaitClickable(By.cssSelector("tr[data-run-id='" + runId + "'] a.run-link")).click();
+        browser.click(By.cssSelector("tr[data-run-id='" + runId + "'] a.run-link"));
         browser.awaitText(By.id("run-status"), "completed");
-        browser.awaitClickable(By.cssSelector(".rg-node[data-step-id='call']")).click();
+        browser.click(By.cssSelector(".rg-node[data-step-id='call']"));
         browser.awaitText(By.id("step-output"), "status_code");
         browser.awaitText(By.id("step-input"), "ada");
         assertThat(browser.all(By.cssSelector("svg.timeline rect.tl-bar"))).hasSizeGreaterThanOrEqualTo(2);
@@ -117,7 +117,7 @@ class ConsolePagesTest {
         browser.screenshot("run-failed");
 
         sink.failing(false);
-        browser.awaitClickable(By.id("run-retry")).click();
+        browser.click(By.id("run-retry"));
         browser.awaitText(By.id("run-status"), "completed");
         browser.awaitText(By.id("step-output"), "\"ok\": true");
     }
@@ -125,12 +125,12 @@ class ConsolePagesTest {
     @Test
     void aTemplateBecomesAWorkflowThroughItsFormAndIsListed() {
         browser.go("#/templates");
-        browser.awaitClickable(By.cssSelector("[data-template='invoice_reminder'] button.primary")).click();
+        browser.click(By.cssSelector("[data-template='invoice_reminder'] button.primary"));
         type(browser.await(By.id("tpl-workflow_id")), "reminder_from_template");
         type(browser.await(By.id("tpl-workflow_name")), "Reminder from a template");
         type(browser.await(By.id("tpl-webhook_url")), sink.url() + "/notify");
         browser.screenshot("templates");
-        browser.awaitClickable(By.id("template-create")).click();
+        browser.click(By.id("template-create"));
 
         new WebDriverWait(browser.driver(), Browser.WAIT).until(ExpectedConditions.urlContains("#/workflows/reminder_from_template"));
         browser.awaitText(By.tagName("h1"), "Reminder from a template");
@@ -144,13 +144,13 @@ class ConsolePagesTest {
         browser.go("#/secrets");
         type(browser.await(By.id("secret-name")), "pages_token");
         type(browser.await(By.id("secret-value")), "s3cr3t-value-never-shown");
-        browser.awaitClickable(By.id("secret-save")).click();
+        browser.click(By.id("secret-save"));
         browser.await(By.cssSelector("tr[data-secret='pages_token']"));
         assertThat(browser.driver().getPageSource()).doesNotContain("s3cr3t-value-never-shown");
         assertThat(browser.await(By.id("secret-value")).getAttribute("type")).isEqualTo("password");
         browser.screenshot("secrets");
 
-        browser.awaitClickable(By.cssSelector("tr[data-secret='pages_token'] button.danger")).click();
+        browser.click(By.cssSelector("tr[data-secret='pages_token'] button.danger"));
         new WebDriverWait(browser.driver(), Browser.WAIT).until(ExpectedConditions.alertIsPresent()).accept();
         new WebDriverWait(browser.driver(), Browser.WAIT)
                 .until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("tr[data-secret='pages_token']")));
