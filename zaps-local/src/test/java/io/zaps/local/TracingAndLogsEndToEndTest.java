@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,6 +65,8 @@ class TracingAndLogsEndToEndTest {
     static final InMemorySpanExporter spans = InMemorySpanExporter.create();
     static final List<OpenTelemetrySdk> sdks = new CopyOnWriteArrayList<>();
     static final List<ILoggingEvent> logs = new CopyOnWriteArrayList<>();
+    /** The {@code traceparent} each run's webhook call carried to the receiver. */
+    static final Map<String, String> traceparents = new ConcurrentHashMap<>();
     static AppenderBase<ILoggingEvent> appender;
     static Level zapsLevel;
 
@@ -72,6 +75,11 @@ class TracingAndLogsEndToEndTest {
         subscriber = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
         subscriber.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            String runId = exchange.getRequestHeaders().getFirst("X-Zaps-Run-Id");
+            String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+            if (runId != null && traceparent != null) {
+                traceparents.put(runId, traceparent);
+            }
             byte[] answer = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, answer.length);
@@ -159,6 +167,8 @@ class TracingAndLogsEndToEndTest {
         assertThat(connector.getResource().getAttribute(SERVICE)).isEqualTo("connector-webhook");
         assertThat(one(runId, "projector write", complete).getResource().getAttribute(SERVICE)).isEqualTo("api-gateway");
         assertThat(connector.getAttributes().get(AttributeKey.stringKey("zaps.step_id"))).isEqualTo("call");
+        assertThat(traceparents.get(runId)).as("the receiver can continue the trace from the connector's span")
+                .startsWith("00-" + connector.getTraceId() + "-" + connector.getSpanId() + "-");
     }
 
     @Test

@@ -1,12 +1,15 @@
 package io.zaps.connector.webhook;
 
+import io.opentelemetry.context.Context;
 import io.zaps.connector.RetryAfter;
 import io.zaps.connector.StepDeadline;
 import io.zaps.connector.StepHandler;
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.Json;
+import io.zaps.contract.Topics;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.step.WebhookSpec;
+import io.zaps.kafka.trace.TraceHeaders;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -57,6 +60,12 @@ final class WebhookHandler implements StepHandler {
         fixed.put("User-Agent", USER_AGENT);
         fixed.put("X-Zaps-Run-Id", request.runId());
         fixed.put("X-Zaps-Step-Id", request.stepId());
+        // The receiver may continue the run's trace (W3C trace context, as OpenTelemetry's HTTP clients send it):
+        // the connector's span is current while the request is handled. A configured traceparent is the user's.
+        String traceparent = TraceHeaders.traceparent(Context.current());
+        if (traceparent != null && config.headers().keySet().stream().noneMatch(Topics.HEADER_TRACEPARENT::equalsIgnoreCase)) {
+            fixed.put(Topics.HEADER_TRACEPARENT, traceparent);
+        }
         WebhookClient.Exchange exchange;
         try {
             exchange = client.call(config, fixed, StepDeadline.budget(request, Duration.ofSeconds(config.timeoutSeconds()), clock));
