@@ -61,7 +61,8 @@ public class OtherGatewaysRuns {
         return projected;
     }
 
-    synchronized void assigned(Collection<TopicPartition> partitions) {
+    /** The projector was given {@code partitions} (besides those it holds). */
+    public synchronized void assigned(Collection<TopicPartition> partitions) {
         Set<Integer> now = new HashSet<>(projected);
         partitions.stream().filter(p -> Topics.RUN_EVENTS.equals(p.topic())).forEach(p -> now.add(p.partition()));
         projected = Set.copyOf(now);
@@ -71,7 +72,7 @@ public class OtherGatewaysRuns {
      * The projector lost {@code partitions}; {@code reached} is, per partition, the offset after the last event it
      * projected (none: nothing to hand over).
      */
-    synchronized void revoked(Collection<TopicPartition> partitions, Map<Integer, Long> reached) {
+    public synchronized void revoked(Collection<TopicPartition> partitions, Map<Integer, Long> reached) {
         List<Integer> lost = partitions.stream().filter(p -> Topics.RUN_EVENTS.equals(p.topic())).map(TopicPartition::partition).toList();
         Set<Integer> now = new HashSet<>(projected);
         lost.forEach(now::remove);
