@@ -36,9 +36,14 @@ import java.util.function.Consumer;
  * catalog mirrors the store, and only the store knows that a run was really started.
  *
  * <p><b>Several gateways.</b> Each gateway's projector consumes only the partitions of {@code zaps.run-events}
- * assigned to it, so its catalog learns at once only about the runs of those partitions; the others' runs it knows
- * as of its own start-up scan. Behind a load balancer, listings may therefore miss recent runs of other partitions
- * until a restart. A broadcast consumer (a group of its own per gateway) would close the gap; it is future work.
+ * assigned to it, and tells the catalog what it wrote ({@link #put}). The runs of the other partitions, projected by
+ * other gateways sharing the folder, come from this gateway's run-event tail ({@code io.zaps.gateway.hook.RunEndTail},
+ * which reads every partition without a consumer group): for an event of a partition not projected here, the newest
+ * snapshot of the run in each poll is summarized and given to {@link #heard} (a run shown here a few milliseconds
+ * before the owning gateway wrote its file). So listings, counts, workflow statistics and the run stream show every
+ * run, whichever gateway projects it. What was heard changes only what is shown: the transitions
+ * ({@link #onTransition}, the run metrics) follow this gateway's own writes, so that summing the gateways' counters
+ * counts each run once, as before.
  *
  * <p>Thread-safe: writes are serialized, reads run lock-free over concurrent skip lists (weakly consistent: a page
  * read while a run changes shows it as before or after).
@@ -61,44 +66,85 @@ public final class RunCatalog {
 
     private final NavigableMap<Key, RunSummary> all = new ConcurrentSkipListMap<>();
     private final Map<String, NavigableMap<Key, RunSummary>> byWorkflow = new ConcurrentHashMap<>();
-    private final Map<String, RunSummary> byId = new ConcurrentHashMap<>();
+    /**
+     * What is shown of a run (the highest revision from any source), and the highest revision this gateway wrote or
+     * scanned itself (null for a run only heard of): transitions compare with the latter.
+     */
+    private record Entry(RunSummary shown, RunSummary own) {
+    }
+
+    private final Map<String, Entry> byId = new ConcurrentHashMap<>();
     private final List<Consumer<RunSummary>> listeners = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<RunSummary, RunSummary>> transitions = new CopyOnWriteArrayList<>();
     private final CountDownLatch loaded = new CountDownLatch(1);
     /** Runs removed while the start-up scan runs, so that the scan does not bring back one it read before. */
     private final Set<String> removedWhileLoading = new HashSet<>();
 
-    /** {@code listener} hears every change of a run (not the start-up scan): a new run, or a higher revision of one. */
+    /**
+     * {@code listener} hears every change of what is shown of a run (not the start-up scan): a new run, or a higher
+     * revision of one, written here or heard of from another gateway's partition.
+     */
     public void onChange(Consumer<RunSummary> listener) {
         listeners.add(listener);
     }
 
     /**
-     * A run just written to the store: kept unless the catalog holds a higher revision of it, and then told to the
-     * listeners. Returns whether it was kept. Call it only for a snapshot the store took (its revision was higher than
-     * the stored one), so that the catalog never shows what the store refused.
+     * A run just written to the store by this gateway: kept unless this gateway wrote (or scanned) a higher revision of
+     * it, then told to the transition listeners and, when what is shown changed (nothing higher was heard from
+     * another gateway meanwhile), to the change listeners. Returns whether it was kept. Call it only for a snapshot
+     * the store took (its revision was higher than the stored one), so that the catalog never shows what the store
+     * refused.
      */
     public boolean put(RunSummary run) {
-        RunSummary known;
+        RunSummary before;
+        boolean shownChanged;
         synchronized (this) {
-            known = byId.get(run.runId());
-            if (known != null && known.revision() > run.revision()) {
+            Entry known = byId.get(run.runId());
+            before = known == null ? null : known.own();
+            if (before != null && before.revision() > run.revision()) {
                 return false;
             }
-            store(known, run);
+            RunSummary shown = known == null ? null : known.shown();
+            shownChanged = shown == null || (shown.revision() <= run.revision() && !shown.equals(run));
+            store(known, new Entry(shownChanged || shown.revision() <= run.revision() ? run : shown, run));
         }
-        for (Consumer<RunSummary> listener : listeners) {
-            listener.accept(run);
+        if (shownChanged) {
+            for (Consumer<RunSummary> listener : listeners) {
+                listener.accept(run);
+            }
         }
         for (BiConsumer<RunSummary, RunSummary> listener : transitions) {
-            listener.accept(known, run);
+            listener.accept(before, run);
         }
         return true;
     }
 
     /**
-     * {@code listener} hears every change of a run with what the catalog held before (null for a run it did not
-     * know: a new run since start-up); not the start-up scan.
+     * A snapshot of a run another gateway projects, read from its run event (this gateway's tail of the partitions it
+     * does not project): shown, and told to the change listeners (the run stream), when no higher or equal revision is
+     * shown; not a transition (the owning gateway counts it). Returns whether it is shown now.
+     */
+    public boolean heard(RunSummary run) {
+        synchronized (this) {
+            Entry known = byId.get(run.runId());
+            if (known != null && known.shown().revision() >= run.revision()) {
+                return false;
+            }
+            if (known == null && !isLoaded() && removedWhileLoading.contains(run.runId())) {
+                return false;
+            }
+            store(known, new Entry(run, known == null ? null : known.own()));
+        }
+        for (Consumer<RunSummary> listener : listeners) {
+            listener.accept(run);
+        }
+        return true;
+    }
+
+    /**
+     * {@code listener} hears every change of a run this gateway wrote ({@link #put}) with what it wrote or scanned of
+     * it before (null for a run it did not know: a new run since start-up, or one it had only {@link #heard} of); not
+     * the start-up scan, nor what was heard of other gateways' runs.
      */
     public void onTransition(BiConsumer<RunSummary, RunSummary> listener) {
         transitions.add(listener);
@@ -109,9 +155,11 @@ public final class RunCatalog {
         if (removedWhileLoading.contains(run.runId())) {
             return;
         }
-        RunSummary known = byId.get(run.runId());
-        if (known == null || known.revision() < run.revision()) {
-            store(known, run);
+        Entry known = byId.get(run.runId());
+        if (known == null) {
+            store(null, new Entry(run, run));
+        } else if (known.own() == null || known.own().revision() < run.revision()) {
+            store(known, new Entry(known.shown().revision() < run.revision() ? run : known.shown(), run));
         }
     }
 
@@ -135,8 +183,9 @@ public final class RunCatalog {
         if (!isLoaded()) {
             removedWhileLoading.add(runId);
         }
-        RunSummary known = byId.remove(runId);
-        if (known != null) {
+        Entry removed = byId.remove(runId);
+        if (removed != null) {
+            RunSummary known = removed.shown();
             Key key = Key.of(known);
             all.remove(key);
             NavigableMap<Key, RunSummary> runs = byWorkflow.get(known.workflowId());
@@ -146,8 +195,10 @@ public final class RunCatalog {
         }
     }
 
-    private void store(RunSummary known, RunSummary run) {
-        if (known != null) {
+    private void store(Entry before, Entry entry) {
+        RunSummary run = entry.shown();
+        if (before != null && before.shown() != run) {
+            RunSummary known = before.shown();
             Key old = Key.of(known);
             all.remove(old);
             NavigableMap<Key, RunSummary> runs = byWorkflow.get(known.workflowId());
@@ -160,7 +211,7 @@ public final class RunCatalog {
         if (run.workflowId() != null) {
             byWorkflow.computeIfAbsent(run.workflowId(), id -> new ConcurrentSkipListMap<>()).put(key, run);
         }
-        byId.put(run.runId(), run);
+        byId.put(run.runId(), entry);
     }
 
     public int size() {
@@ -169,7 +220,8 @@ public final class RunCatalog {
 
     /** One run's summary, if the catalog has it. */
     public RunSummary find(String runId) {
-        return byId.get(runId);
+        Entry entry = byId.get(runId);
+        return entry == null ? null : entry.shown();
     }
 
     /** A workflow's runs, newest first (a live view: do not hold on to it). */
@@ -201,7 +253,7 @@ public final class RunCatalog {
                 : byWorkflow.getOrDefault(query.workflowId(), Collections.emptyNavigableMap());
         if (query.runIdPrefix() != null && query.runIdPrefix().length() == 36) {
             // a whole run id: one lookup, not a scan
-            RunSummary run = byId.get(query.runIdPrefix());
+            RunSummary run = find(query.runIdPrefix());
             NavigableMap<Key, RunSummary> one = new ConcurrentSkipListMap<>();
             if (run != null && (query.workflowId() == null || query.workflowId().equals(run.workflowId()))) {
                 one.put(Key.of(run), run);

@@ -1,6 +1,7 @@
 package io.zaps.gateway.hook;
 
 import io.zaps.gateway.GatewayProperties;
+import io.zaps.gateway.projection.OtherGatewaysRuns;
 import io.zaps.gateway.run.RunAdmission;
 import io.zaps.store.FileStore;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -20,14 +21,17 @@ class HookConfiguration {
         return new RunCompletionWaiter(gatewayFileStore, RunCompletionWaiter.SWEEP);
     }
 
-    /** Every gateway reads the run events of all partitions for its waiting webhooks (see RunEndTail). */
+    /**
+     * Every gateway reads the run events of all partitions for its waiting webhooks, its admission control, and the runs
+     * other gateways project for its run catalog (see RunEndTail).
+     */
     @Bean
     @ConditionalOnProperty(name = "zaps.gateway.completion-tail", havingValue = "true", matchIfMissing = true)
     @SuppressWarnings("unchecked")
     RunEndTail gatewayRunEndTail(ConsumerFactory<?, ?> consumerFactory, RunCompletionWaiter gatewayRunCompletionWaiter,
-                                 RunAdmission gatewayRunAdmission) {
+                                 RunAdmission gatewayRunAdmission, OtherGatewaysRuns otherGatewaysRuns) {
         return new RunEndTail(() -> (Consumer<String, byte[]>) consumerFactory.createConsumer(null, "zaps-run-end-tail-", null,
-                RunEndTail.overrides()), gatewayRunCompletionWaiter, gatewayRunAdmission);
+                RunEndTail.overrides()), gatewayRunCompletionWaiter, gatewayRunAdmission, otherGatewaysRuns);
     }
 
     @Bean

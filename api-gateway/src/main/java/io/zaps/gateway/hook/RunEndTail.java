@@ -5,6 +5,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.event.RunEvent;
 import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunSnapshot;
+import io.zaps.gateway.projection.OtherGatewaysRuns;
 import io.zaps.gateway.run.RunAdmission;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,7 +21,10 @@ import org.springframework.context.SmartLifecycle;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -28,13 +32,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * Every gateway's own reader of {@link Topics#RUN_EVENTS} for the webhooks waiting here: no consumer group, all
- * partitions assigned, starting at the end, {@code read_committed}, nothing committed. A record is parsed only when
- * its key is a run some request waits for ({@link RunCompletionWaiter#waitsFor}) and its
- * {@link Topics#HEADER_EVENT_TYPE} (when present) names a final event, so reading every run's events costs a key
- * lookup per record. The same final events end the runs this gateway's {@link RunAdmission} counts, by their header
- * alone. It exists for several gateways: the projector of this gateway reads only the partitions the
- * group gives it, and the run a request waits for may be on another gateway's partition.
+ * Every gateway's own reader of {@link Topics#RUN_EVENTS}: no consumer group, all partitions assigned,
+ * {@code read_committed}, nothing committed. It exists for several gateways: the projector of this gateway reads only
+ * the partitions the group gives it, and the other gateways' runs matter here too.
+ * <ul>
+ *   <li>For the webhooks waiting here: a record is parsed only when its key is a run some request waits for
+ *       ({@link RunCompletionWaiter#waitsFor}) and its {@link Topics#HEADER_EVENT_TYPE} (when present) names a final
+ *       event, so this costs a key lookup per record.</li>
+ *   <li>The same final events end the runs this gateway's {@link RunAdmission} counts, by their header alone.</li>
+ *   <li>For the run catalog (listings, counts, workflow statistics, the run stream): the records of the partitions
+ *       this gateway's projector does not hold go, a poll at a time, to {@link OtherGatewaysRuns}, which parses the
+ *       newest event of each run; a record of a partition projected here costs a set lookup more. When the projector
+ *       loses a partition, the tail reads it again from where the projector stopped
+ *       ({@link OtherGatewaysRuns#takeHandovers}).</li>
+ * </ul>
+ * It starts {@link #CATCH_UP} before its start-up (with {@link OtherGatewaysRuns}; else at the end): the catalog's
+ * start-up scan read the run files a moment before, and another gateway may have written some of those runs' later
+ * events to their files only after the scan had read them.
  */
 class RunEndTail implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RunEndTail.class);
@@ -44,19 +58,29 @@ class RunEndTail implements SmartLifecycle {
     private static final Duration POLL = Duration.ofSeconds(1);
     /** How often the partition count is looked at again (partitions may be added). */
     private static final Duration REASSIGN_EVERY = Duration.ofMinutes(1);
+    /** How far back it starts reading, for the catalog: well past the projectors' usual lag behind the events. */
+    static final Duration CATCH_UP = Duration.ofSeconds(30);
 
     private final Supplier<Consumer<String, byte[]>> consumers;
     private final RunCompletionWaiter waiter;
     private final RunAdmission admission;
+    /** Null: only the waiter and admission are served (from the end). */
+    private final OtherGatewaysRuns others;
     private volatile Consumer<String, byte[]> consumer;
     private volatile boolean running;
     private final CountDownLatch assignedOnce = new CountDownLatch(1);
     private Thread thread;
 
     RunEndTail(Supplier<Consumer<String, byte[]>> consumers, RunCompletionWaiter waiter, RunAdmission admission) {
+        this(consumers, waiter, admission, null);
+    }
+
+    RunEndTail(Supplier<Consumer<String, byte[]>> consumers, RunCompletionWaiter waiter, RunAdmission admission,
+               OtherGatewaysRuns others) {
         this.consumers = consumers;
         this.waiter = waiter;
         this.admission = admission;
+        this.others = others;
     }
 
     /** What a consumer of the tail is given on top of the gateway's consumer settings. */
@@ -130,18 +154,54 @@ class RunEndTail implements SmartLifecycle {
                 reassignAt = System.nanoTime() + REASSIGN_EVERY.toNanos();
                 continue;
             }
+            if (others != null) {
+                handOver(tail);
+            }
             ConsumerRecords<String, byte[]> records = tail.poll(POLL);
+            List<ConsumerRecord<String, byte[]>> elsewhere = null;
             for (ConsumerRecord<String, byte[]> record : records) {
                 offer(record);
+                if (others != null && !others.projectedHere(record.partition())) {
+                    if (elsewhere == null) {
+                        elsewhere = new ArrayList<>();
+                    }
+                    elsewhere.add(record);
+                }
+            }
+            if (elsewhere != null) {
+                others.offer(elsewhere);
             }
         }
     }
 
-    /** All partitions, from their end: the tail has no past to catch up with (the file covers runs that ended before). */
+    /** Reads again what the projector of this gateway left unprojected in a partition it lost. */
+    private void handOver(Consumer<String, byte[]> tail) {
+        for (Map.Entry<Integer, Long> handover : others.takeHandovers().entrySet()) {
+            TopicPartition partition = new TopicPartition(Topics.RUN_EVENTS, handover.getKey());
+            if (tail.assignment().contains(partition) && tail.position(partition) > handover.getValue()) {
+                tail.seek(partition, handover.getValue());
+            }
+        }
+    }
+
+    /**
+     * All partitions, from {@link #CATCH_UP} ago for the catalog, else from their end (the waiter's file covers runs
+     * that ended before).
+     */
     private int assign(Consumer<String, byte[]> tail) {
         List<TopicPartition> partitions = partitions(tail);
         tail.assign(partitions);
         tail.seekToEnd(partitions);
+        if (others != null && !partitions.isEmpty()) {
+            long since = System.currentTimeMillis() - CATCH_UP.toMillis();
+            Map<TopicPartition, Long> times = new HashMap<>();
+            partitions.forEach(partition -> times.put(partition, since));
+            tail.offsetsForTimes(times).forEach((partition, offset) -> {
+                if (offset != null) {
+                    tail.seek(partition, offset.offset());
+                }
+            });
+        }
         partitions.forEach(tail::position); // resolve the end now, not at the first poll
         if (!partitions.isEmpty()) {
             assignedOnce.countDown();

@@ -15,8 +15,9 @@ import java.util.Locale;
  * wrote): {@code zaps_runs_started_total{workflow}} for a run first seen since this gateway started, and
  * {@code zaps_runs_finished_total{workflow,status}} when a run reaches a final status ({@code completed},
  * {@code failed}, {@code cancelled}; a failed run retried to completion counts once each). With several gateways
- * each projects its share of the partitions: sum the instances. A replay of events already projected counts
- * nothing (the store refuses it before the catalog hears it).
+ * each projects its share of the partitions: sum the instances (the runs a gateway only hears of from another
+ * gateway's partitions are shown in its catalog but are no transition, so they count once, where projected). A
+ * replay of events already projected counts nothing (the store refuses it before the catalog hears it).
  */
 @Component
 class RunMetrics {

@@ -64,6 +64,9 @@ import java.util.concurrent.TimeUnit;
  * {@link BatchListenerFailedException} tells the shared error handler (zaps-kafka) its index, and the
  * records after it are delivered again.
  *
+ * <p>Which partitions it holds, and where it stopped in one it loses, it tells {@link OtherGatewaysRuns}: with several
+ * gateways, the run-event tail shows in the catalog the runs of the partitions projected elsewhere.
+ *
  * <p>Each snapshot written is timed from its event's Kafka timestamp to the file's rename:
  * {@code zaps_projector_lag_seconds}, a histogram (how far the JSON store, and so the API, trails the executor).
  */
@@ -82,10 +85,14 @@ class RunProjector implements ConsumerSeekAware {
     private final RunTracing tracing;
     private final Map<TopicPartition, Map<String, FileStore.RunFileStamp>> stamps = new ConcurrentHashMap<>();
     private final Timer lag;
+    private final OtherGatewaysRuns others;
+    /** Per assigned partition, the offset after the last batch projected whole (its position when assigned before). */
+    private final Map<Integer, Long> reached = new ConcurrentHashMap<>();
 
     RunProjector(FileStore store, AcceptedRuns accepted, RunCatalog catalog, ObjectProvider<RunEndListener> ends, RunTracing tracing,
-                 ObjectProvider<MeterRegistry> meters) {
+                 ObjectProvider<MeterRegistry> meters, OtherGatewaysRuns others) {
         this.tracing = tracing;
+        this.others = others;
         MeterRegistry registry = meters.getIfAvailable(SimpleMeterRegistry::new);
         this.lag = Timer.builder(LAG).description("Run events from their Kafka timestamp to the run's JSON file written")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
@@ -133,6 +140,23 @@ class RunProjector implements ConsumerSeekAware {
                             ? new Latest(now.snapshot, old.firstIndex, now.partition, now.trace, now.timestamp) : old);
         }
         save(latest);
+        reached(records);
+    }
+
+    /** The batch is projected whole: should a partition of it be revoked, another gateway projects from here on. */
+    private void reached(List<ConsumerRecord<String, byte[]>> records) {
+        int partition = -1;
+        long next = -1;
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.partition() != partition && partition >= 0) {
+                reached.merge(partition, next, Math::max);
+            }
+            partition = record.partition();
+            next = record.offset() + 1;
+        }
+        if (partition >= 0) {
+            reached.merge(partition, next, Math::max);
+        }
     }
 
     /** Runs are saved in the order they first appear, so a failure can name the first record not yet applied. */
@@ -192,11 +216,19 @@ class RunProjector implements ConsumerSeekAware {
     public void onPartitionsAssigned(Map<TopicPartition, Long> assignments, ConsumerSeekCallback callback) {
         // Another instance may have written these runs while the partitions were elsewhere.
         assignments.keySet().forEach(stamps::remove);
+        assignments.forEach((partition, position) -> {
+            if (position != null) {
+                reached.put(partition.partition(), position);
+            }
+        });
+        others.assigned(assignments.keySet());
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         partitions.forEach(stamps::remove);
+        others.revoked(partitions, reached);
+        partitions.forEach(partition -> reached.remove(partition.partition()));
     }
 
     static RunSnapshot snapshot(ConsumerRecord<String, byte[]> record) {
@@ -222,7 +254,7 @@ class RunProjector implements ConsumerSeekAware {
     }
 
     /** A record picked by its headers must be what they say: else an older event of the run could be skipped for a lie. */
-    private static void checkHeaders(ConsumerRecord<String, byte[]> record, RunSnapshot run, long headerRevision) {
+    static void checkHeaders(ConsumerRecord<String, byte[]> record, RunSnapshot run, long headerRevision) {
         if (!run.runId().equals(record.key())) {
             throw new MalformedRecordException("record key '" + record.key() + "' differs from run.run_id '" + run.runId() + "'");
         }

@@ -158,6 +158,62 @@ class RunCatalogTest {
         assertThat(catalog.ofWorkflow("w")).hasSize(1);
     }
 
+    @Test
+    void aRunHeardFromAnotherGatewayIsShownAndStreamedButIsNoTransition_andOwnWritesStillCountAgainstOwnWrites() {
+        RunCatalog catalog = loaded();
+        List<RunSummary> changes = new ArrayList<>();
+        List<String> transitions = new ArrayList<>();
+        catalog.onChange(changes::add);
+        catalog.onTransition((before, now) -> transitions.add((before == null ? "-" : before.status().wireName()) + ">" + now.status().wireName()));
+        String elsewhere = "00000000-0000-4000-8000-0000000000e1";
+
+        assertThat(catalog.heard(run(elsewhere, T0, "w", RunStatus.RUNNING, 1))).isTrue();
+        assertThat(catalog.heard(run(elsewhere, T0, "w", RunStatus.COMPLETED, 2))).isTrue();
+        assertThat(catalog.heard(run(elsewhere, T0, "w", RunStatus.RUNNING, 1))).as("an older revision never wins").isFalse();
+        assertThat(catalog.heard(run(elsewhere, T0, "w", RunStatus.COMPLETED, 2))).as("nor a repeated one").isFalse();
+
+        assertThat(catalog.find(elsewhere).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(catalog.query(new RunCatalog.Query("w", Set.of(), null, null, null, null, 10)).counts()).containsEntry(RunStatus.COMPLETED, 1);
+        assertThat(catalog.ofWorkflow("w")).extracting(RunSummary::runId).containsExactly(elsewhere);
+        assertThat(changes).extracting(RunSummary::revision).containsExactly(1L, 2L);
+        assertThat(transitions).as("the gateway projecting it counts it").isEmpty();
+
+        // its partition comes to this gateway (a rebalance): its own writes behind what was heard show nothing older
+        assertThat(catalog.put(run(elsewhere, T0, "w", RunStatus.RUNNING, 1))).isTrue();
+        assertThat(catalog.find(elsewhere).status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(catalog.put(run(elsewhere, T0, "w", RunStatus.COMPLETED, 2))).isTrue();
+        assertThat(changes).as("the same snapshot is not streamed twice").hasSize(2);
+        assertThat(transitions).as("compared with what this gateway wrote").containsExactly("->running", "running>completed");
+        assertThat(catalog.size()).isEqualTo(1);
+
+        // a run written here and then heard of at a higher revision (the partition went elsewhere)
+        String moved = "00000000-0000-4000-8000-0000000000e2";
+        catalog.put(run(moved, T0.plusSeconds(1), "w", RunStatus.RUNNING, 1));
+        assertThat(catalog.heard(run(moved, T0.plusSeconds(1), "w", RunStatus.FAILED, 4))).isTrue();
+        assertThat(catalog.find(moved).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(catalog.put(run(moved, T0.plusSeconds(1), "w", RunStatus.RUNNING, 3))).as("kept as this gateway's own, not shown").isTrue();
+        assertThat(catalog.find(moved).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(catalog.query(new RunCatalog.Query("w", Set.of(), null, null, null, null, 10)).runs()).hasSize(2);
+
+        catalog.remove(moved);
+        assertThat(catalog.find(moved)).isNull();
+        assertThat(catalog.ofWorkflow("w")).hasSize(1);
+    }
+
+    @Test
+    void theStartUpScanDoesNotHideAHigherRevisionHeardMeanwhile() {
+        RunCatalog catalog = new RunCatalog();
+        String runId = "00000000-0000-4000-8000-0000000000e3";
+        catalog.heard(run(runId, T0, "w", RunStatus.COMPLETED, 5));
+        catalog.load(run(runId, T0, "w", RunStatus.RUNNING, 2));
+        catalog.loadedAll();
+        assertThat(catalog.find(runId).revision()).isEqualTo(5);
+        List<String> transitions = new ArrayList<>();
+        catalog.onTransition((before, now) -> transitions.add(before.revision() + ">" + now.revision()));
+        catalog.put(run(runId, T0, "w", RunStatus.COMPLETED, 5));
+        assertThat(transitions).as("the scanned file is what this gateway knew").containsExactly("2>5");
+    }
+
     /**
      * The figure behind "fast with 100,000 runs": a filtered first page with its counts, and a deep page, each
      * computed over 100,000 summaries in memory (the counts walk them all): the slowest pair of 20 took tens of

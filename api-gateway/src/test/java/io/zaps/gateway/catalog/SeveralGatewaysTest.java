@@ -1,0 +1,310 @@
+package io.zaps.gateway.catalog;
+
+import io.zaps.contract.Json;
+import io.zaps.contract.SchemaVersions;
+import io.zaps.contract.Topics;
+import io.zaps.contract.event.RunEvent;
+import io.zaps.contract.event.RunEventType;
+import io.zaps.contract.run.RunSnapshot;
+import io.zaps.contract.run.RunStatus;
+import io.zaps.gateway.GatewayApplication;
+import io.zaps.gateway.projection.OtherGatewaysRuns;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two real gateways on one broker and one data folder, as behind a load balancer: their projectors split the two
+ * partitions of {@code zaps.run-events}, and each shows, in its listings, counts, workflow statistics and run stream,
+ * the runs the other one projects (its run-event tail reads those partitions). The events are published as the
+ * executor publishes them (a transaction, the type and revision headers, the whole snapshot), each on a partition
+ * chosen to be the other gateway's.
+ */
+class SeveralGatewaysTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** What the embedded broker sets as system properties, which the cached gateway context of other classes reads. */
+    private static final List<String> SYSTEM_PROPERTIES = List.of("spring.kafka.bootstrap-servers", EmbeddedKafkaKraftBroker.BROKER_LIST_PROPERTY);
+
+    private static final Map<String, String> saved = new HashMap<>();
+    private static EmbeddedKafkaKraftBroker broker;
+    private static String brokers;
+    private static ConfigurableApplicationContext a;
+    private static ConfigurableApplicationContext b;
+
+    @BeforeAll
+    static void startTwoGateways() throws IOException {
+        SYSTEM_PROPERTIES.forEach(name -> saved.put(name, System.getProperty(name)));
+        broker = new EmbeddedKafkaKraftBroker(1, 2);
+        broker.brokerListProperty("zaps.test.two-gateways.brokers");
+        broker.brokerProperties(Map.of("transaction.state.log.replication.factor", "1", "transaction.state.log.min.isr", "1",
+                "offsets.topic.replication.factor", "1", "group.initial.rebalance.delay.ms", "0"));
+        broker.afterPropertiesSet();
+        brokers = broker.getBrokersAsString();
+        Path data = Files.createDirectories(Path.of("target", "test-data", "two-gateways-" + UUID.randomUUID())).toAbsolutePath();
+        a = start(data);
+        b = start(data);
+        // the group settles: one partition each
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Set<Integer> ofA = projected(a);
+            Set<Integer> ofB = projected(b);
+            Set<Integer> both = new HashSet<>(ofA);
+            both.addAll(ofB);
+            return ofA.size() == 1 && ofB.size() == 1 && both.size() == 2;
+        });
+    }
+
+    private static ConfigurableApplicationContext start(Path data) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(GatewayApplication.class).properties(
+                        "spring.config.name=" + GatewayApplication.CONFIG_NAME,
+                        "spring.main.banner-mode=off")
+                // arguments outrank api-gateway.yml and a spring.kafka.bootstrap-servers another test class left behind
+                .run("--spring.kafka.bootstrap-servers=" + brokers,
+                        "--server.port=0",
+                        "--zaps.gateway.data-dir=" + data,
+                        "--zaps.gateway.api-keys=",
+                        "--zaps.kafka.partitions=2",
+                        "--zaps.kafka.retry-attempts=1",
+                        "--zaps.kafka.retry-backoff-ms=50");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> send(context, "GET", "/health", null).statusCode() == 200);
+        return context;
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (b != null) {
+                b.close();
+            }
+            if (a != null) {
+                a.close();
+            }
+            if (broker != null) {
+                broker.destroy();
+            }
+        } finally {
+            saved.forEach((name, value) -> {
+                if (value == null) {
+                    System.clearProperty(name);
+                } else {
+                    System.setProperty(name, value);
+                }
+            });
+            System.clearProperty("zaps.test.two-gateways.brokers");
+        }
+    }
+
+    private static Set<Integer> projected(ConfigurableApplicationContext gateway) {
+        return gateway.getBean(OtherGatewaysRuns.class).projected();
+    }
+
+    @Test
+    void aRunProjectedByTheOtherGatewayIsListedCountedAndStreamedOnBoth() throws Exception {
+        int ofA = projected(a).iterator().next();
+        int ofB = projected(b).iterator().next();
+        String workflow = "two_gw_" + UUID.randomUUID().toString().substring(0, 8);
+        String definition = """
+                {"id": "%s", "name": "seen everywhere", "entry_point": "wait",
+                 "steps": [{"id": "wait", "type": "delay", "config": {"seconds": 1}}]}
+                """.formatted(workflow);
+        assertThat(send(a, "POST", "/api/workflows", definition).statusCode()).isEqualTo(201);
+
+        String onB = UUID.randomUUID().toString(); // projected by B, to be seen on A
+        String onA = UUID.randomUUID().toString(); // projected by A, to be seen on B
+        Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        try (SseReader streamOfA = new SseReader(a, "/api/runs/stream?workflow_id=" + workflow);
+             SseReader streamOfB = new SseReader(b, "/api/runs/stream?workflow_id=" + workflow);
+             KafkaProducer<String, byte[]> executor = transactionalProducer()) {
+            executor.initTransactions();
+            executor.beginTransaction();
+            executor.send(event(ofB, onB, workflow, RunEventType.RUN_STARTED, RunStatus.RUNNING, 1, created));
+            executor.send(event(ofA, onA, workflow, RunEventType.RUN_STARTED, RunStatus.RUNNING, 1, created));
+            executor.commitTransaction();
+            executor.beginTransaction();
+            executor.send(event(ofB, onB, workflow, RunEventType.RUN_COMPLETED, RunStatus.COMPLETED, 2, created));
+            executor.send(event(ofA, onA, workflow, RunEventType.RUN_FAILED, RunStatus.FAILED, 2, created));
+            executor.commitTransaction();
+
+            assertThat(streamOfA.awaitRun(onB, "completed").get("duration_ms").longValue()).isEqualTo(1_500);
+            assertThat(streamOfB.awaitRun(onA, "failed").get("error").stringValue()).isEqualTo("boom");
+            // each also streams its own partition's run, written by its projector
+            streamOfA.awaitRun(onA, "failed");
+            streamOfB.awaitRun(onB, "completed");
+        }
+
+        for (ConfigurableApplicationContext gateway : new ConfigurableApplicationContext[]{a, b}) {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                JsonNode page = json(send(gateway, "GET", "/api/runs?workflow_id=" + workflow, null));
+                assertThat(page.get("runs")).hasSize(2);
+                assertThat(statusOf(page, onB)).isEqualTo("completed");
+                assertThat(statusOf(page, onA)).isEqualTo("failed");
+                assertThat(page.get("counts").get("completed").intValue()).isEqualTo(1);
+                assertThat(page.get("counts").get("failed").intValue()).isEqualTo(1);
+            });
+            JsonNode stats = null;
+            for (JsonNode summary : json(send(gateway, "GET", "/api/workflows?with=stats", null))) {
+                if (summary.get("id").stringValue().equals(workflow)) {
+                    stats = summary;
+                }
+            }
+            assertThat(stats).as("workflow statistics of %s", workflow).isNotNull();
+            assertThat(stats.get("runs_24h").intValue()).isEqualTo(2);
+            assertThat(stats.get("success_rate_24h").doubleValue()).isEqualTo(0.5);
+            assertThat(stats.get("last_run").get("run_id").stringValue()).isIn(onA, onB);
+            // and the run itself, from the shared folder, once its projector wrote it
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertThat(json(send(gateway, "GET", "/api/runs/" + onB, null)).get("status").stringValue())
+                            .isEqualTo("completed"));
+        }
+        assertThat(projected(a)).as("no rebalance meanwhile: A never projected B's partition").containsExactly(ofA);
+        assertThat(projected(b)).containsExactly(ofB);
+    }
+
+    private static String statusOf(JsonNode page, String runId) {
+        for (JsonNode run : page.get("runs")) {
+            if (run.get("run_id").stringValue().equals(runId)) {
+                return run.get("status").stringValue();
+            }
+        }
+        return null;
+    }
+
+    /** A run event as the executor publishes it, on the given partition. */
+    private static ProducerRecord<String, byte[]> event(int partition, String runId, String workflow, RunEventType type, RunStatus status,
+                                                        long revision, Instant created) {
+        RunSnapshot run = new RunSnapshot(runId, workflow, 1, status, created, created, status.isFinal() ? created.plusMillis(1_500) : null,
+                created, Json.object().put("invoice_id", "INV-1"), Map.of(), "wait", status == RunStatus.FAILED ? "boom" : null, revision);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RUN_EVENTS, partition, runId,
+                Json.toBytes(new RunEvent(type, SchemaVersions.CURRENT, runId, null, created, run)));
+        record.headers().add(Topics.HEADER_EVENT_TYPE, type.wireName().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(Topics.HEADER_REVISION, Long.toString(revision).getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private static KafkaProducer<String, byte[]> transactionalProducer() {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "two-gateways-test-" + UUID.randomUUID(),
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static int port(ConfigurableApplicationContext gateway) {
+        return Integer.parseInt(gateway.getEnvironment().getProperty("local.server.port"));
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Json.mapper().readTree(response.body());
+    }
+
+    private static HttpResponse<String> send(ConfigurableApplicationContext gateway, String method, String path, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + path + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A real HTTP client reading a run stream line by line on a thread of its own. */
+    private static final class SseReader implements AutoCloseable {
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        /** Every run event read so far, oldest first. */
+        private final List<JsonNode> runs = new ArrayList<>();
+        private final HttpResponse<Stream<String>> response;
+        private final Thread thread;
+
+        SseReader(ConfigurableApplicationContext gateway, String path) throws Exception {
+            response = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofLines()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(200);
+            thread = new Thread(() -> {
+                try {
+                    response.body().forEach(lines::add);
+                } catch (RuntimeException e) {
+                    // closed
+                }
+            }, "sse-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** The first run event of {@code runId} in {@code status}, read before or within the wait; else fails. */
+        JsonNode awaitRun(String runId, String status) throws InterruptedException {
+            for (JsonNode run : runs) {
+                if (run.get("run_id").stringValue().equals(runId) && run.get("status").stringValue().equals(status)) {
+                    return run;
+                }
+            }
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            boolean named = false;
+            while (System.nanoTime() < deadline) {
+                String line = lines.poll(200, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    continue;
+                }
+                if (line.equals("event:run")) {
+                    named = true;
+                } else if (named && line.startsWith("data:")) {
+                    named = false;
+                    JsonNode run = Json.mapper().readTree(line.substring("data:".length()));
+                    runs.add(run);
+                    if (run.get("run_id").stringValue().equals(runId) && run.get("status").stringValue().equals(status)) {
+                        return run;
+                    }
+                }
+            }
+            throw new AssertionError("no run event of " + runId + " in status " + status + " within " + WAIT);
+        }
+
+        @Override
+        public void close() {
+            response.body().close();
+            thread.interrupt();
+        }
+    }
+}
