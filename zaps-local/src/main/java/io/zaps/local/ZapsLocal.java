@@ -95,6 +95,13 @@ public final class ZapsLocal {
      * before the others, the executor's streams and the broker's recovery path had loaded their classes.
      */
     private static void train() throws Exception {
+        // The services read ZAPS_* (data folder, Kafka, ports) from the environment before the launcher's settings:
+        // a training run that saw them would write into a real data folder or join a real Kafka's groups.
+        List<String> settings = System.getenv().keySet().stream().filter(name -> name.startsWith("ZAPS_")).sorted().toList();
+        if (!settings.isEmpty()) {
+            System.err.println("zaps-local train: run it without ZAPS_* settings (found " + String.join(", ", settings) + ")");
+            System.exit(2);
+        }
         System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
         long started = System.nanoTime();
         Path data = Files.createTempDirectory("zaps-train-");

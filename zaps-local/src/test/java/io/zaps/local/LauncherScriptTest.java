@@ -30,8 +30,10 @@ class LauncherScriptTest {
     private static final Path SCRIPT = Path.of("..", "zaps").toAbsolutePath().normalize();
     private static final String FAKE_JAVA = """
             #!/usr/bin/env bash
-            # records its arguments; -version prints FAKE_JAVA_VERSION; extract and training runs do what the real ones leave
-            echo "$*" >> "$FAKE_JAVA_LOG"
+            # records its arguments in java.log beside it (the training run gets an emptied environment); -version prints
+            # FAKE_JAVA_VERSION; extract and training runs do what the real ones leave, or fail as asked
+            here="$(dirname "$0")"
+            echo "$*" >> "$here/java.log"
             if [ "$1" = -version ]; then echo "openjdk version \\"${FAKE_JAVA_VERSION:-17.0.15}\\"" >&2; exit 0; fi
             archive=; tools=; destination=; previous=
             for arg in "$@"; do
@@ -47,7 +49,8 @@ class LauncherScriptTest {
               mkdir -p "$destination/lib" && echo application > "$destination/zaps-local.jar"; exit 0
             fi
             if [ -n "$archive" ]; then
-              [ -n "${FAKE_TRAINING_FAILS:-}" ] && { echo "training failed" >&2; exit 1; }
+              env | grep '^ZAPS_' > "$here/training.env"
+              [ -e "$here/training-fails" ] && { echo "training failed" >&2; exit 1; }
               echo "zaps: training run ready in 1.0 s"; echo archive > "$archive"; exit 0
             fi
             exit 0
@@ -84,6 +87,18 @@ class LauncherScriptTest {
                         + " -jar zaps-local/target/app/zaps-local.jar train");
         assertThat(last(calls)).isEqualTo("-Xms256m -Xmx1g -XX:MaxNewSize=192m -XX:+UseParallelGC"
                 + " -XX:SharedArchiveFile=zaps-local/target/app/zaps-local.jsa -jar zaps-local/target/app/zaps-local.jar up --verbose");
+    }
+
+    @Test
+    void theTrainingRunSeesNoZapsSettingsThatWouldPointItAtTheRealDataFolderOrKafka() throws Exception {
+        env.put("ZAPS_DATA_DIR", root.resolve("data").toString());
+        env.put("ZAPS_BOOTSTRAP_SERVERS", "kafka.example:9092");
+        env.put("ZAPS_HTTP_PORT", "8080");
+
+        List<String> calls = up();
+
+        assertThat(calls).filteredOn(call -> call.contains("ArchiveClassesAtExit")).hasSize(1);
+        assertThat(bin.resolve("training.env")).isEmptyFile();
     }
 
     @Test
@@ -130,7 +145,7 @@ class LauncherScriptTest {
 
     @Test
     void aFailedTrainingRunStartsWithoutAnArchiveAndIsNotRepeatedForTheSameBuild() throws Exception {
-        env.put("FAKE_TRAINING_FAILS", "1");
+        Files.createFile(bin.resolve("training-fails"));
         List<String> calls = up();
         assertThat(calls).filteredOn(call -> call.contains("ArchiveClassesAtExit")).hasSize(1);
         assertThat(last(calls)).isEqualTo("-Xms256m -Xmx1g -XX:MaxNewSize=192m -XX:+UseParallelGC -jar zaps-local/target/app/zaps-local.jar up --verbose");
@@ -170,7 +185,6 @@ class LauncherScriptTest {
         builder.environment().remove("ZAPS_CDS");
         builder.environment().putAll(env);
         builder.environment().put("PATH", bin + ":" + System.getenv("PATH"));
-        builder.environment().put("FAKE_JAVA_LOG", javaLog.toString());
         Path output = Files.createTempFile(bin, "zaps", ".out");
         Process process = builder.redirectErrorStream(true).redirectOutput(output.toFile()).start();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("./zaps up finished").isTrue();
