@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The {@code zaps} script's choice of how to start the launcher (docs/architecture.md, "Restarts"): extracted once per
- * build, a class-data archive trained once per build, JVM and JVM options, and a start without one when it cannot be
- * had. The real script runs in a copy of the repository's layout, with a {@code java} on the PATH that only records
+ * build, a class-data archive (an AOT cache on JDK 25+) trained once per build, JVM and JVM options, and a start without
+ * one when it cannot be had. The real script runs in a copy of the repository's layout, with a {@code java} on the PATH that only records
  * its arguments and does what the script relies on (extracts into the named folder, writes the named archive);
  * {@code ./zaps up} with the real JVM is measured in docs/benchmarks.md (session 12).
  */
@@ -39,7 +39,7 @@ class LauncherScriptTest {
             for arg in "$@"; do
               case "$arg" in
                 -Djarmode=tools) tools=1 ;;
-                -XX:ArchiveClassesAtExit=*) archive="${arg#*=}" ;;
+                -XX:ArchiveClassesAtExit=*|-XX:AOTCacheOutput=*) archive="${arg#*=}" ;;
               esac
               [ "$previous" = --destination ] && destination="$arg"
               previous="$arg"
@@ -99,6 +99,27 @@ class LauncherScriptTest {
 
         assertThat(calls).filteredOn(call -> call.contains("ArchiveClassesAtExit")).hasSize(1);
         assertThat(bin.resolve("training.env")).isEmptyFile();
+    }
+
+    @Test
+    void onJdk25AndLaterTheTrainingRunWritesAnAotCacheAndTheStartUsesIt() throws Exception {
+        env.put("FAKE_JAVA_VERSION", "25");
+
+        List<String> calls = up();
+
+        assertThat(calls).filteredOn(call -> call.contains("AOTCacheOutput")).containsExactly(
+                "-Xms256m -Xmx1g -XX:MaxNewSize=192m -XX:+UseParallelGC -XX:AOTCacheOutput=zaps-local/target/app/zaps-local.aot"
+                        + " -jar zaps-local/target/app/zaps-local.jar train");
+        assertThat(calls).noneMatch(call -> call.contains("ArchiveClassesAtExit"));
+        assertThat(last(calls)).isEqualTo("-Xms256m -Xmx1g -XX:MaxNewSize=192m -XX:+UseParallelGC"
+                + " -XX:AOTCache=zaps-local/target/app/zaps-local.aot -jar zaps-local/target/app/zaps-local.jar up --verbose");
+
+        Files.delete(javaLog);
+        env.put("FAKE_JAVA_VERSION", "17.0.15");
+        calls = up();
+        assertThat(calls).filteredOn(call -> call.contains("ArchiveClassesAtExit")).hasSize(1);
+        assertThat(last(calls)).contains("-XX:SharedArchiveFile=zaps-local/target/app/zaps-local.jsa").doesNotContain("AOTCache");
+        assertThat(root.resolve("zaps-local/target/app/zaps-local.aot")).doesNotExist();
     }
 
     @Test
