@@ -3,13 +3,17 @@ package io.zaps.local;
 import io.zaps.local.bench.Benchmark;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 
 /**
  * {@code ./zaps up}: the whole system on this machine, on an embedded KRaft broker and a local data
@@ -22,6 +26,10 @@ import java.util.concurrent.CountDownLatch;
  * as {@code up} configures them (same data folder, same static group membership). With
  * {@code ZAPS_EXIT_WITH_PID} set, the process halts when that process ends, so that a test's
  * children never outlive it.
+ *
+ * <p>{@code train} is the training run of {@code ./zaps}' class-data archive (docs/architecture.md, "Restarts"): the
+ * whole system on a fresh temporary data folder and free ports, until every service is ready, then a clean stop and
+ * exit, so that a JVM started with {@code -XX:ArchiveClassesAtExit} archives every class a start loads.
  */
 public final class ZapsLocal {
     private ZapsLocal() {}
@@ -44,8 +52,9 @@ public final class ZapsLocal {
             case "bench" -> System.exit(Benchmark.run(rest));
             case "broker" -> broker();
             case "service" -> service(rest);
+            case "train" -> train();
             default -> {
-                System.err.println("usage: zaps-local up | bench [options] | broker | service <name>[,<name>...]   (see ./zaps help)");
+                System.err.println("usage: zaps-local up | bench [options] | broker | service <name>[,<name>...] | train   (see ./zaps help)");
                 System.exit(2);
             }
         }
@@ -77,6 +86,45 @@ public final class ZapsLocal {
         System.out.println("  data      " + system.dataDir());
         System.out.println("  Ctrl-C stops everything.\n");
         stopped.await();
+    }
+
+    /**
+     * Starts everything as {@code up} does, but on a temporary data folder and free ports (a running {@code ./zaps up}
+     * is not disturbed), waits until ready, stops cleanly, deletes the folder and exits. Spring's own training mode
+     * ({@code -Dspring.context.exit=onRefresh}) would exit the JVM when the first of the six contexts is refreshed,
+     * before the others, the executor's streams and the broker's recovery path had loaded their classes.
+     */
+    private static void train() throws Exception {
+        // The services read ZAPS_* (data folder, Kafka, ports) from the environment before the launcher's settings:
+        // a training run that saw them would write into a real data folder or join a real Kafka's groups.
+        List<String> settings = System.getenv().keySet().stream().filter(name -> name.startsWith("ZAPS_")).sorted().toList();
+        if (!settings.isEmpty()) {
+            System.err.println("zaps-local train: run it without ZAPS_* settings (found " + String.join(", ", settings) + ")");
+            System.exit(2);
+        }
+        System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+        long started = System.nanoTime();
+        Path data = Files.createTempDirectory("zaps-train-");
+        int kafkaPort = ZapsSystem.freePort();
+        int controllerPort = ZapsSystem.freePort();
+        while (controllerPort == kafkaPort) {
+            controllerPort = ZapsSystem.freePort();
+        }
+        try (ZapsSystem system = ZapsSystem.start(new ZapsSystem.Settings(data, 0, kafkaPort, controllerPort, null, Map.of()))) {
+            System.out.printf("zaps: training run ready in %.1f s%n", (System.nanoTime() - started) / 1e9);
+        } finally {
+            deleteRecursively(data);
+        }
+        // Exit, not return: the JVM writes the archive as it exits, and client threads may linger after the close.
+        System.exit(0);
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static void broker() throws Exception {

@@ -272,7 +272,7 @@ public final class ZapsSystem implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(0));
             return socket.getLocalPort();

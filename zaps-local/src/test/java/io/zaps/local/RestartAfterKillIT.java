@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * again on the same data folder: the workflow, the finished run and the pending delay all survive,
  * and the delayed run completes, its webhook called once. It prints how long the restart took until
  * ready and until the first trigger was accepted, and how late a delay due while down and one due after
- * the restart fired (docs/benchmarks.md, session 11); it asserts none of these times.
+ * the restart fired (docs/benchmarks.md, session 11); it asserts none of these times. It starts the launcher from the
+ * test class path, so without the extracted layout and class-data archive that {@code ./zaps up} starts with
+ * (docs/benchmarks.md, session 12, measures both).
  */
 class RestartAfterKillIT {
     @TempDir
