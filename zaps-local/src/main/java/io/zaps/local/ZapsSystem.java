@@ -24,6 +24,9 @@ import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -306,8 +309,28 @@ public final class ZapsSystem implements AutoCloseable {
         // launcher takes its partitions back at once instead of waiting for the dead members' sessions to
         // expire. The id is stable per data folder, so two launchers on one Kafka never collide.
         props.putIfAbsent(GroupMembership.INSTANCE_ID_ENV, "local-" + Integer.toHexString(dataDir.toString().hashCode()));
-        return new SpringApplicationBuilder(service.application).properties(props)
+        Map<String, Object> decided = new HashMap<>();
+        for (String key : LAUNCHER_DECIDES) {
+            decided.put(key, props.get(key));
+        }
+        return new SpringApplicationBuilder(service.application).properties(props).environment(launcherEnvironment(decided))
                 .initializers(initializers.toArray(ApplicationContextInitializer[]::new)).run();
+    }
+
+    /** What the launcher decides for every service it starts, whatever the process's environment says. */
+    static final List<String> LAUNCHER_DECIDES = List.of("ZAPS_DATA_DIR", "ZAPS_BOOTSTRAP_SERVERS", "spring.kafka.bootstrap-servers", "ZAPS_HTTP_PORT");
+
+    /**
+     * A service's environment with the launcher's decisions ahead of everything else. The services read
+     * {@code ${ZAPS_DATA_DIR}} and the like from the OS environment before Spring's default properties, so without
+     * this a {@code ./zaps bench} or training run on its own temporary folder and broker, started from a shell that
+     * has {@code ZAPS_DATA_DIR} or {@code ZAPS_BOOTSTRAP_SERVERS} set, would write into that folder or join that Kafka.
+     * For {@code ./zaps up} the launcher took them from the same environment, so nothing changes there.
+     */
+    static ConfigurableEnvironment launcherEnvironment(Map<String, Object> decided) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("zapsLauncher", decided));
+        return environment;
     }
 
     /** Tomcat logs through java.util.logging; with Boot's logging system off, route it to SLF4J here. */
