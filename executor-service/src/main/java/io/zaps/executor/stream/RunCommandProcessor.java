@@ -19,6 +19,7 @@ import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.kafka.DeadLetters;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.executor.timer.AttemptTimeoutHorizon;
 import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
 import io.zaps.kafka.trace.RunTracing;
@@ -66,6 +67,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     static final int MAX_CACHED_RUNS = 1_000;
     /** Bounds the finished runs forgotten, and the old finished runs moved out of the live store, per punctuation. */
     private static final int MAX_FINISHED_PER_PUNCTUATION = 1_000;
+    /**
+     * A task that read no command for this long is not catching up a backlog: its attempt timeouts fire by the wall
+     * clock alone ({@link AttemptTimeoutHorizon}). Long enough for a task that was just initialized to fetch its first
+     * records, short next to an attempt's grace (5 s by default).
+     */
+    static final Duration ATTEMPT_TIMEOUT_IDLE = Duration.ofSeconds(2);
 
     private final RunStateMachine machine;
     private final Clock clock;
@@ -79,6 +86,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     /** The live state: runs that have not finished. */
     private KeyValueStore<String, byte[]> runs;
     private final TimerIndex timers = new TimerIndex();
+    /** When (this processor's clock) the task last read a command, or was initialized; see {@link AttemptTimeoutHorizon}. */
+    private Instant lastRecordAt;
     private FinishedRunStore finished;
     /**
      * Where the scan for finished runs left in the live store by an executor that kept them there
@@ -134,6 +143,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         this.finished = new FinishedRunStore(context.getStateStore(ExecutorTopology.FINISHED_RUNS_STORE),
                 context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
         this.legacyScanFrom = "";
+        this.lastRecordAt = now();
         rebuildTimers();
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
     }
@@ -180,6 +190,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void process(Record<String, byte[]> record) {
+        lastRecordAt = now();
         handle(record);
         if (commitAtOnce(clock.millis(), record.timestamp(), eagerCommitWithinMs)) {
             context.commit();
@@ -482,10 +493,16 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         legacyScanFrom = next;
     }
 
-    /** @return how many due timers were taken */
+    /**
+     * Fires the due delays and retries, and the due attempt timeouts up to the {@link AttemptTimeoutHorizon}: a task
+     * catching up a backlog first reads the results written before an attempt's deadline.
+     *
+     * @return how many due timers were taken
+     */
     private int fireDueTimers() {
         Instant now = now();
-        List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
+        Instant timeoutsUntil = AttemptTimeoutHorizon.horizon(now, context.currentStreamTimeMs(), lastRecordAt, ATTEMPT_TIMEOUT_IDLE);
+        List<TimerKey> due = timers.due(now, timeoutsUntil, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
             meters.timerFired(key.kind(), Duration.between(key.dueAt(), now));

@@ -41,6 +41,7 @@ class TimersFromStoredRunsTest {
     @BeforeEach
     void stores() {
         context = new MockProcessorContext<>();
+        context.setCurrentStreamTimeMs(T0.toEpochMilli()); // the commands' timestamps; attempt timeouts then wait for idleness
         for (String name : new String[] {ExecutorTopology.RUNS_STORE, ExecutorTopology.FINISHED_RUNS_STORE,
                 ExecutorTopology.FINISHED_EXPIRY_STORE}) {
             KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
