@@ -88,6 +88,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private final TimerIndex timers = new TimerIndex();
     /** When (this processor's clock) the task last read a command, or was initialized; see {@link AttemptTimeoutHorizon}. */
     private Instant lastRecordAt;
+    /** Whether the last punctuation left attempt timeouts due by the wall clock waiting (logged when it starts and ends). */
+    private boolean holdingTimeouts;
     private FinishedRunStore finished;
     /**
      * Where the scan for finished runs left in the live store by an executor that kept them there
@@ -144,6 +146,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
         this.legacyScanFrom = "";
         this.lastRecordAt = now();
+        this.holdingTimeouts = false;
         rebuildTimers();
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
     }
@@ -507,6 +510,16 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             timers.delete(key);
             meters.timerFired(key.kind(), Duration.between(key.dueAt(), now));
             fire(key);
+        }
+        boolean holding = timeoutsUntil.isBefore(now) && timers.hasAttemptTimeoutDue(now);
+        if (holding != holdingTimeouts) {
+            holdingTimeouts = holding;
+            if (holding) {
+                log.info("task {}: {} attempt timeouts due by the wall clock wait until the task has read the commands written "
+                        + "before them (it has read up to {})", context.taskId(), timers.attemptTimeoutsDue(now), timeoutsUntil);
+            } else {
+                log.info("task {}: attempt timeouts go by the wall clock again", context.taskId());
+            }
         }
         return due.size();
     }

@@ -94,6 +94,23 @@ public final class TimerIndex {
         return key.dueAt().isAfter(until) ? null : key;
     }
 
+    /** How many attempt timeouts are due at or before {@code now} (steps over each: for a log line, not every punctuation). */
+    public int attemptTimeoutsDue(Instant now) {
+        int due = 0;
+        for (TimerKey key : timeouts) {
+            if (key.dueAt().isAfter(now)) {
+                break;
+            }
+            due++;
+        }
+        return due;
+    }
+
+    /** Whether an attempt timeout is due at or before {@code now}. */
+    public boolean hasAttemptTimeoutDue(Instant now) {
+        return !timeouts.isEmpty() && !timeouts.first().dueAt().isAfter(now);
+    }
+
     public int size() {
         return timers.size() + timeouts.size();
     }

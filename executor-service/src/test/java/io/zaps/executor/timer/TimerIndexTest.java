@@ -83,6 +83,10 @@ class TimerIndexTest {
 
         assertThat(timers.due(T.plusSeconds(10), T, 10)).as("timeouts held back, the others due by the wall clock")
                 .containsExactly(delay1, retry3);
+        assertThat(timers.hasAttemptTimeoutDue(T.plusSeconds(1))).isFalse();
+        assertThat(timers.hasAttemptTimeoutDue(T.plusSeconds(2))).isTrue();
+        assertThat(timers.attemptTimeoutsDue(T.plusSeconds(3))).isEqualTo(1);
+        assertThat(timers.attemptTimeoutsDue(T.plusSeconds(4))).isEqualTo(2);
         assertThat(timers.due(T.plusSeconds(10), T.plusSeconds(2), 10)).containsExactly(delay1, timeout2, retry3);
         assertThat(timers.due(T.plusSeconds(3), T.plusSeconds(10), 10)).as("never past the wall clock").containsExactly(delay1, timeout2, retry3);
         assertThat(timers.due(T.plusSeconds(10), T.plusSeconds(10), 3)).containsExactly(delay1, timeout2, retry3);
