@@ -68,11 +68,19 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     /** Bounds the finished runs forgotten, and the old finished runs moved out of the live store, per punctuation. */
     private static final int MAX_FINISHED_PER_PUNCTUATION = 1_000;
     /**
-     * A task that read no command for this long is not catching up a backlog: its attempt timeouts fire by the wall
-     * clock alone ({@link AttemptTimeoutHorizon}). Long enough for a task that was just initialized to fetch its first
-     * records, short next to an attempt's grace (5 s by default).
+     * A task that read a command and none for this long is not catching up a backlog: its attempt timeouts fire by the
+     * wall clock alone ({@link AttemptTimeoutHorizon}). Short, so that on a quiet partition even a {@code wait_for_event}
+     * of 1 s (no grace) times out at most a second late.
      */
     static final Duration ATTEMPT_TIMEOUT_IDLE = Duration.ofSeconds(2);
+    /**
+     * How long a task that has read no command since it was initialized waits for its first records before its attempt
+     * timeouts go by the wall clock alone: a task that took a partition over may read nothing for seconds (scale-out
+     * proof run 7: more than 2 s) while the dead member's open transaction is aborted (Kafka Streams'
+     * {@code transaction.timeout.ms}, 10 s, plus the coordinator's abort scan, up to 10 s) or a broker's partitions move.
+     * Costs a delay only to overdue timeouts on a partition that stays quiet after a restart or rebalance.
+     */
+    static final Duration ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT = Duration.ofSeconds(30);
 
     private final RunStateMachine machine;
     private final Clock clock;
@@ -86,7 +94,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     /** The live state: runs that have not finished. */
     private KeyValueStore<String, byte[]> runs;
     private final TimerIndex timers = new TimerIndex();
-    /** When (this processor's clock) the task last read a command, or was initialized; see {@link AttemptTimeoutHorizon}. */
+    /** When (this processor's clock) the task was initialized, and last read a command since (null: none yet); see {@link AttemptTimeoutHorizon}. */
+    private Instant initializedAt;
     private Instant lastRecordAt;
     /** Whether the last punctuation left attempt timeouts due by the wall clock waiting (logged when it starts and ends). */
     private boolean holdingTimeouts;
@@ -145,7 +154,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         this.finished = new FinishedRunStore(context.getStateStore(ExecutorTopology.FINISHED_RUNS_STORE),
                 context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
         this.legacyScanFrom = "";
-        this.lastRecordAt = now();
+        this.initializedAt = now();
+        this.lastRecordAt = null;
         this.holdingTimeouts = false;
         rebuildTimers();
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
@@ -504,7 +514,8 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
      */
     private int fireDueTimers() {
         Instant now = now();
-        Instant timeoutsUntil = AttemptTimeoutHorizon.horizon(now, context.currentStreamTimeMs(), lastRecordAt, ATTEMPT_TIMEOUT_IDLE);
+        Instant timeoutsUntil = AttemptTimeoutHorizon.horizon(now, context.currentStreamTimeMs(), initializedAt, lastRecordAt,
+                ATTEMPT_TIMEOUT_IDLE, ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT);
         List<TimerKey> due = timers.due(now, timeoutsUntil, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
