@@ -19,6 +19,7 @@ import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.kafka.DeadLetters;
 import io.zaps.executor.run.RunStateMachine;
+import io.zaps.executor.timer.AttemptTimeoutHorizon;
 import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
 import io.zaps.kafka.trace.RunTracing;
@@ -66,6 +67,20 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     static final int MAX_CACHED_RUNS = 1_000;
     /** Bounds the finished runs forgotten, and the old finished runs moved out of the live store, per punctuation. */
     private static final int MAX_FINISHED_PER_PUNCTUATION = 1_000;
+    /**
+     * A task that read a command and none for this long is not catching up a backlog: its attempt timeouts fire by the
+     * wall clock alone ({@link AttemptTimeoutHorizon}). Short, so that on a quiet partition even a {@code wait_for_event}
+     * of 1 s (no grace) times out at most a second late.
+     */
+    static final Duration ATTEMPT_TIMEOUT_IDLE = Duration.ofSeconds(2);
+    /**
+     * How long a task that has read no command since it was initialized waits for its first records before its attempt
+     * timeouts go by the wall clock alone: a task that took a partition over may read nothing for seconds (scale-out
+     * proof run 7: more than 2 s) while the dead member's open transaction is aborted (Kafka Streams'
+     * {@code transaction.timeout.ms}, 10 s, plus the coordinator's abort scan, up to 10 s) or a broker's partitions move.
+     * Costs a delay only to overdue timeouts on a partition that stays quiet after a restart or rebalance.
+     */
+    static final Duration ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT = Duration.ofSeconds(30);
 
     private final RunStateMachine machine;
     private final Clock clock;
@@ -79,6 +94,11 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     /** The live state: runs that have not finished. */
     private KeyValueStore<String, byte[]> runs;
     private final TimerIndex timers = new TimerIndex();
+    /** When (this processor's clock) the task was initialized, and last read a command since (null: none yet); see {@link AttemptTimeoutHorizon}. */
+    private Instant initializedAt;
+    private Instant lastRecordAt;
+    /** Whether the last punctuation left attempt timeouts due by the wall clock waiting (logged when it starts and ends). */
+    private boolean holdingTimeouts;
     private FinishedRunStore finished;
     /**
      * Where the scan for finished runs left in the live store by an executor that kept them there
@@ -134,6 +154,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         this.finished = new FinishedRunStore(context.getStateStore(ExecutorTopology.FINISHED_RUNS_STORE),
                 context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
         this.legacyScanFrom = "";
+        this.initializedAt = now();
+        this.lastRecordAt = null;
+        this.holdingTimeouts = false;
         rebuildTimers();
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
     }
@@ -180,6 +203,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
 
     @Override
     public void process(Record<String, byte[]> record) {
+        lastRecordAt = now();
         handle(record);
         if (commitAtOnce(clock.millis(), record.timestamp(), eagerCommitWithinMs)) {
             context.commit();
@@ -482,14 +506,31 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         legacyScanFrom = next;
     }
 
-    /** @return how many due timers were taken */
+    /**
+     * Fires the due delays and retries, and the due attempt timeouts up to the {@link AttemptTimeoutHorizon}: a task
+     * catching up a backlog first reads the results written before an attempt's deadline.
+     *
+     * @return how many due timers were taken
+     */
     private int fireDueTimers() {
         Instant now = now();
-        List<TimerKey> due = timers.due(now, MAX_TIMERS_PER_PUNCTUATION);
+        Instant timeoutsUntil = AttemptTimeoutHorizon.horizon(now, context.currentStreamTimeMs(), initializedAt, lastRecordAt,
+                ATTEMPT_TIMEOUT_IDLE, ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT);
+        List<TimerKey> due = timers.due(now, timeoutsUntil, MAX_TIMERS_PER_PUNCTUATION);
         for (TimerKey key : due) {
             timers.delete(key);
             meters.timerFired(key.kind(), Duration.between(key.dueAt(), now));
             fire(key);
+        }
+        boolean holding = timeoutsUntil.isBefore(now) && timers.hasAttemptTimeoutDue(now);
+        if (holding != holdingTimeouts) {
+            holdingTimeouts = holding;
+            if (holding) {
+                log.info("task {}: {} attempt timeouts due by the wall clock wait until the task has read the commands written "
+                        + "before them (it has read up to {})", context.taskId(), timers.attemptTimeoutsDue(now), timeoutsUntil);
+            } else {
+                log.info("task {}: attempt timeouts go by the wall clock again", context.taskId());
+            }
         }
         return due.size();
     }

@@ -57,8 +57,14 @@ class TimersFromStoredRunsTest {
         return processor;
     }
 
-    /** Runs the punctuator the latest processor scheduled. */
+    /** Runs the punctuator the latest processor scheduled, with the task up to date (its stream time is now). */
     private void punctuate() {
+        punctuate(clock.millis());
+    }
+
+    /** Runs the punctuator the latest processor scheduled, with the task's stream time at {@code streamTimeMs}. */
+    private void punctuate(long streamTimeMs) {
+        context.setCurrentStreamTimeMs(streamTimeMs);
         List<MockProcessorContext.CapturedPunctuator> punctuators = context.scheduledPunctuators();
         punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(clock.millis());
     }
@@ -122,6 +128,52 @@ class TimersFromStoredRunsTest {
         clock.advance(Duration.ofSeconds(60));
         punctuate();
         assertThat(context.forwarded()).as("the answered attempt's timeout was cancelled: nothing fires, nothing is dead-lettered").isEmpty();
+    }
+
+    /** The run's webhook attempt dispatched at T0 + 2 s (deadline T0 + 17 s) by a processor that then stops; the request. */
+    private ExecuteStep dispatchedThenStopped() {
+        RunCommandProcessor before = startedProcessor();
+        before.process(new Record<>(RUN_ID, Json.toBytes(delayThenWebhook()), clock.millis()));
+        clock.advance(Duration.ofSeconds(2));
+        punctuate();
+        ExecuteStep request = forwardedRequests().get(0);
+        before.close();
+        context.resetForwards();
+        return request;
+    }
+
+    @Test
+    void aProcessorThatTookOverReadsTheAnswerQueuedBeforeTheDeadlineBeforeTimingTheAttemptOut() {
+        ExecuteStep request = dispatchedThenStopped();
+        long streamTime = clock.millis(); // what the stopped processor had read up to
+        clock.advance(Duration.ofSeconds(20)); // past the deadline while no processor ran
+
+        RunCommandProcessor after = startedProcessor();
+        for (int i = 0; i < 10; i++) { // its first records are slow to come (a transaction being aborted, a broker moving)
+            clock.advance(Duration.ofSeconds(1));
+            punctuate(streamTime);
+        }
+        assertThat(context.forwarded()).as("the overdue timeout waits for the records written before the deadline").isEmpty();
+
+        after.process(new Record<>(RUN_ID, Json.toBytes(new io.zaps.contract.command.CompleteStep(SchemaVersions.CURRENT, RUN_ID,
+                "notify", 1, request.idempotencyKey(), io.zaps.contract.command.CompleteStep.Outcome.SUCCEEDED, Json.object(),
+                null, false, T0.plusSeconds(3), T0.plusSeconds(3))), T0.plusSeconds(3).toEpochMilli()));
+        assertThat(forwardedEvents()).containsExactly(RunEventType.STEP_SUCCEEDED, RunEventType.RUN_COMPLETED);
+    }
+
+    @Test
+    void aProcessorThatTookOverAndReadsNothingTimesTheOverdueAttemptOutAfterWaitingForItsFirstRecords() {
+        dispatchedThenStopped();
+        long streamTime = clock.millis();
+        clock.advance(Duration.ofSeconds(20));
+
+        startedProcessor();
+        clock.advance(RunCommandProcessor.ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT.minusMillis(100));
+        punctuate(streamTime);
+        assertThat(forwardedEvents()).isEmpty();
+        clock.advance(Duration.ofMillis(100));
+        punctuate(streamTime);
+        assertThat(forwardedEvents()).containsExactly(RunEventType.STEP_TIMED_OUT, RunEventType.STEP_FAILED, RunEventType.RUN_FAILED);
     }
 
     /** A 2 s delay, then a webhook with a 10 s timeout and no retries. */

@@ -72,4 +72,26 @@ class TimerIndexTest {
         timers.clear();
         assertThat(timers.due(T.plusSeconds(1), 10)).isEmpty();
     }
+
+    @Test
+    void attemptTimeoutsComeOutUpToTheirOwnHorizonInOrderWithTheOtherTimers() {
+        TimerKey delay1 = timer(1);
+        TimerKey timeout2 = new TimerKey(T.plusSeconds(2), RUN, "t2", 1, FireTimer.Kind.ATTEMPT_TIMEOUT);
+        TimerKey retry3 = new TimerKey(T.plusSeconds(3), RUN, "r3", 2, FireTimer.Kind.RETRY);
+        TimerKey timeout4 = new TimerKey(T.plusSeconds(4), RUN, "t4", 1, FireTimer.Kind.ATTEMPT_TIMEOUT);
+        List.of(timeout4, retry3, timeout2, delay1).forEach(timers::schedule);
+
+        assertThat(timers.due(T.plusSeconds(10), T, 10)).as("timeouts held back, the others due by the wall clock")
+                .containsExactly(delay1, retry3);
+        assertThat(timers.hasAttemptTimeoutDue(T.plusSeconds(1))).isFalse();
+        assertThat(timers.hasAttemptTimeoutDue(T.plusSeconds(2))).isTrue();
+        assertThat(timers.attemptTimeoutsDue(T.plusSeconds(3))).isEqualTo(1);
+        assertThat(timers.attemptTimeoutsDue(T.plusSeconds(4))).isEqualTo(2);
+        assertThat(timers.due(T.plusSeconds(10), T.plusSeconds(2), 10)).containsExactly(delay1, timeout2, retry3);
+        assertThat(timers.due(T.plusSeconds(3), T.plusSeconds(10), 10)).as("never past the wall clock").containsExactly(delay1, timeout2, retry3);
+        assertThat(timers.due(T.plusSeconds(10), T.plusSeconds(10), 3)).containsExactly(delay1, timeout2, retry3);
+        timers.delete(timeout2);
+        assertThat(timers.size()).isEqualTo(3);
+        assertThat(timers.due(T.plusSeconds(10), T.plusSeconds(10), 10)).containsExactly(delay1, retry3, timeout4);
+    }
 }
