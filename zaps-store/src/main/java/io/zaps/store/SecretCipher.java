@@ -17,6 +17,8 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * AES-256-GCM under the master key: what encrypts a secret at rest ({@link SecretStore}) and decrypts it wherever a
@@ -85,6 +87,23 @@ public final class SecretCipher {
                     + " to the gateway's key (this service does not share the gateway's data folder, where its key file is)", null);
         }
         return new SecretCipher(readKeyFile(file));
+    }
+
+    /**
+     * Decrypts records with {@link #forReader}'s key, resolved on the first record (a service whose steps never reference
+     * a secret needs no key) and kept once found; until then every call looks again (a key file the gateway has not
+     * made yet, in a shared folder).
+     */
+    public static Function<SecretRecord, String> lazyReader(Path dataDir, String masterKeyBase64) {
+        AtomicReference<SecretCipher> resolved = new AtomicReference<>();
+        return record -> {
+            SecretCipher cipher = resolved.get();
+            if (cipher == null) {
+                cipher = forReader(dataDir, masterKeyBase64);
+                resolved.compareAndSet(null, cipher);
+            }
+            return cipher.open(record);
+        };
     }
 
     /** Which key this is: a short HMAC of the key, safe to store and show. */

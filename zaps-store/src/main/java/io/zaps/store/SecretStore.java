@@ -219,18 +219,27 @@ public final class SecretStore {
     /** Every secret's name and timestamps, by name. */
     public List<SecretInfo> list() {
         List<SecretInfo> out = new ArrayList<>();
+        for (String name : names()) {
+            read(name).ifPresent(f -> out.add(new SecretInfo(f.name(), f.createdAt(), f.updatedAt())));
+        }
+        return out;
+    }
+
+    /** The name of every stored secret, in order; no file is parsed. */
+    public List<String> names() {
+        List<String> out = new ArrayList<>();
         try (var stream = Files.newDirectoryStream(dir, "*.json")) {
             for (Path p : stream) {
                 String fileName = p.getFileName().toString();
                 String name = fileName.substring(0, fileName.length() - ".json".length());
                 if (SecretRef.isValidName(name)) {
-                    read(name).ifPresent(f -> out.add(new SecretInfo(f.name(), f.createdAt(), f.updatedAt())));
+                    out.add(name);
                 }
             }
         } catch (IOException e) {
             throw new StoreException("cannot list secrets: " + e.getMessage(), e);
         }
-        out.sort(Comparator.comparing(SecretInfo::name));
+        out.sort(Comparator.naturalOrder());
         return out;
     }
 

@@ -4,6 +4,7 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.view.TopicReconciler;
 import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.FileStore;
 import org.slf4j.Logger;
@@ -14,9 +15,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Puts the workflow definitions of the data folder on {@link Topics#WORKFLOWS}, where the services that run workflows
@@ -38,20 +36,22 @@ public final class WorkflowPublisher implements SmartLifecycle {
     private final RecordPublisher publisher;
     private final WorkflowView view;
     private final long timeoutMs;
-    private final Duration interval;
-    private static final Duration START_WAIT = Duration.ofSeconds(5);
-    private volatile ScheduledExecutorService scheduler;
-    /** A publish failed: the next pass comes within a second, not after the interval. */
-    private volatile boolean dirty;
-    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private final TopicReconciler reconciler;
 
     public WorkflowPublisher(FileStore store, RecordPublisher publisher, WorkflowView view, Duration timeout, Duration interval) {
         this.store = store;
         this.publisher = publisher;
         this.view = view;
         this.timeoutMs = timeout.toMillis();
-        this.interval = interval;
+        this.reconciler = new TopicReconciler(view, () -> {
+            int before = reconcileFailures.get();
+            reconcile();
+            return reconcileFailures.get() == before;
+        }, interval);
     }
+
+    /** Workflows a reconciliation pass could not publish, counted (the pass is repeated within a second). */
+    private final java.util.concurrent.atomic.AtomicInteger reconcileFailures = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Publishes a saved version; call it under the workflow's write lock. When Kafka does not take it, the write stands
@@ -73,8 +73,7 @@ public final class WorkflowPublisher implements SmartLifecycle {
         try {
             publisher.sendAndWait(Topics.WORKFLOWS, id, record, timeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
-            failures.incrementAndGet();
-            dirty = true;
+            reconciler.retrySoon();
             log.warn("workflow '{}' version {} saved but not yet on {} (trying again within 1 s of Kafka answering): {}",
                     id, record.version(), Topics.WORKFLOWS, e.getMessage());
         }
@@ -91,9 +90,7 @@ public final class WorkflowPublisher implements SmartLifecycle {
         }
         Set<String> ids = new TreeSet<>(store.listWorkflowIdsEverSaved());
         store.listWorkflows().forEach(w -> ids.add(w.id()));
-        long failuresBefore = failures.get();
         int published = 0;
-        boolean failed = false;
         for (String id : ids) {
             try {
                 if (behind(id, current(id), highest(id))) {
@@ -110,11 +107,10 @@ public final class WorkflowPublisher implements SmartLifecycle {
                     });
                 }
             } catch (RuntimeException e) {
-                failed = true;
+                reconcileFailures.incrementAndGet();
                 log.warn("workflow '{}' not published to {} (trying again in 1 s): {}", id, Topics.WORKFLOWS, e.toString());
             }
         }
-        dirty = failed || failures.get() != failuresBefore; // a save's publish failed meanwhile
         if (published > 0) {
             log.info("published {} workflow records the topic {} lacked", published, Topics.WORKFLOWS);
         }
@@ -138,53 +134,23 @@ public final class WorkflowPublisher implements SmartLifecycle {
         return highest > 0 && (view.version(id) < highest || (view.version(id) == highest && !view.deleted(id)));
     }
 
+    /**
+     * Before the gateway is ready, so that a data folder from before the topic existed is on it when triggers come;
+     * without Kafka the gateway starts anyway and the reconciler publishes once Kafka answers.
+     */
     @Override
     public void start() {
-        // Before the gateway is ready, so that a data folder from before the topic existed is on it when triggers
-        // come; without Kafka the gateway starts anyway and the scheduler publishes once Kafka answers.
-        if (view.awaitCaughtUp(START_WAIT)) {
-            reconcileQuietly();
-        } else {
-            dirty = true;
-            log.warn("{} not read within {} s; the workflows are published once Kafka answers", Topics.WORKFLOWS, START_WAIT.toSeconds());
-        }
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "zaps-workflow-publisher");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long[] lastPass = {System.nanoTime()};
-        executor.scheduleWithFixedDelay(() -> {
-            // every second while a publish failed, else every interval
-            if (dirty || System.nanoTime() - lastPass[0] >= interval.toNanos()) {
-                lastPass[0] = System.nanoTime();
-                reconcileQuietly();
-            }
-        }, 1, 1, TimeUnit.SECONDS);
-        scheduler = executor;
-    }
-
-    private void reconcileQuietly() {
-        try {
-            reconcile();
-        } catch (RuntimeException e) {
-            dirty = true;
-            log.warn("publishing the workflows to {} failed: {}", Topics.WORKFLOWS, e.toString());
-        }
+        reconciler.start();
     }
 
     @Override
     public void stop() {
-        ScheduledExecutorService executor = scheduler;
-        scheduler = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
+        reconciler.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return scheduler != null;
+        return reconciler.isRunning();
     }
 
     /** After the view (it reads the topic first), before the listener containers. */

@@ -5,8 +5,6 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.secret.SecretRecord;
 import io.zaps.kafka.view.CompactedTopicView;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 
 import java.time.Duration;
@@ -21,7 +19,6 @@ import java.util.function.Supplier;
  * what the topic holds, the encrypted form; decrypting is {@link TopicSecrets}' job, with the master key.
  */
 public final class SecretView extends CompactedTopicView<SecretRecord> {
-    private static final Logger log = LoggerFactory.getLogger(SecretView.class);
 
     public SecretView(Supplier<Consumer<String, byte[]>> consumers, Duration loadTimeout) {
         super(Topics.SECRETS, consumers, loadTimeout);
@@ -60,19 +57,13 @@ public final class SecretView extends CompactedTopicView<SecretRecord> {
     }
 
     @Override
-    protected SecretRecord parse(String key, byte[] value) {
-        SecretRecord record;
-        try {
-            record = Json.read(value, SecretRecord.class).validated();
-        } catch (RuntimeException e) {
-            log.warn("skipping a record for secret '{}' on {} that is not a secret record: {}", key, Topics.SECRETS, e.getMessage());
-            return null;
-        }
-        if (!key.equals(record.name())) {
-            log.warn("skipping a record on {} keyed '{}' for secret '{}'", Topics.SECRETS, key, record.name());
-            return null;
-        }
-        return record;
+    protected SecretRecord read(byte[] value) {
+        return Json.read(value, SecretRecord.class).validated();
+    }
+
+    @Override
+    protected String keyOf(SecretRecord record) {
+        return record.name();
     }
 
     @Override

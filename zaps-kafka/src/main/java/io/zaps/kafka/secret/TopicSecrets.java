@@ -14,8 +14,8 @@ import java.util.function.Function;
  * Secret values for a service that decrypts them without the gateway's data folder (a connector, the trigger service's
  * mailbox logins): the records of {@link Topics#SECRETS} from a {@link SecretView}, decrypted with the master key.
  *
- * <p>Every lookup first catches the view up with the end of the topic (bounded by {@code catchUp}; past it, what was
- * read so far answers), so a value the gateway stored, replaced or deleted before the step started is what the step
+ * <p>Every lookup first catches the view up with the end of the topic (bounded by {@code catchUp}: past it the lookup
+ * fails with {@link Unavailable}, which a caller treats as passing, never as "no such secret"), so a value the gateway stored, replaced or deleted before the step started is what the step
  * gets: one offsets request to the broker per lookup, shared by the lookups waiting at the same time. A value is
  * decrypted once per record read, not per lookup.
  */
@@ -51,12 +51,14 @@ public final class TopicSecrets {
     /**
      * The value of {@code name}, or empty when the topic has no such secret (never stored, or deleted).
      *
+     * @throws Unavailable     when the topic could not be read to its end in time (Kafka unreachable)
      * @throws RuntimeException from {@code decrypt} when it cannot be decrypted (naming the secret, never a value)
      */
     public Optional<String> value(String name) {
         if (!view.awaitCaughtUp(catchUp)) {
-            log.warn("{} not read to its end within {} ms; secret '{}' is looked up in what was read", Topics.SECRETS,
-                    catchUp.toMillis(), name);
+            log.warn("{} not read to its end within {} ms (looking up secret '{}')", Topics.SECRETS, catchUp.toMillis(), name);
+            throw new Unavailable("the credential store (" + Topics.SECRETS + ") could not be read within " + catchUp.toSeconds()
+                    + " s; secret '" + name + "' is looked up again on the next attempt");
         }
         Optional<SecretRecord> record = view.find(name);
         if (record.isEmpty()) {
@@ -73,5 +75,12 @@ public final class TopicSecrets {
         }
         decrypted.put(name, new Decrypted(record.get(), value));
         return Optional.of(value);
+    }
+
+    /** The topic could not be read to its end in time: passing (Kafka unreachable), not a missing secret. */
+    public static final class Unavailable extends RuntimeException {
+        public Unavailable(String message) {
+            super(message);
+        }
     }
 }

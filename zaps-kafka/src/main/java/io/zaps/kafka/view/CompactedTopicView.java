@@ -40,7 +40,7 @@ import java.util.function.Supplier;
  * reader its own writes: it asks the broker for the end of every partition now and waits until the view has read that
  * far, so a record the writer published (and Kafka acknowledged) before the call is in the view after it.
  *
- * <p>A record that does not parse is logged and skipped ({@link #parse} returns null); every instance reads the same
+ * <p>A record that does not parse, or names another key than its own, is logged and skipped; every instance reads the same
  * topic, so dead-lettering it here would only repeat it once per instance. Thread-safe. Used for
  * {@link io.zaps.contract.Topics#WORKFLOWS} and {@link io.zaps.contract.Topics#SECRETS}.
  *
@@ -89,8 +89,15 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
         return () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** The value of a record of {@code key} (not a tombstone), or null to skip it (after logging why, never its content). */
-    protected abstract V parse(String key, byte[] value);
+    /**
+     * The value of a record (not a tombstone), checked.
+     *
+     * @throws RuntimeException when it is not one (its message is logged: it must not quote the record)
+     */
+    protected abstract V read(byte[] value);
+
+    /** The key {@code value} belongs under; a record keyed otherwise is skipped. */
+    protected abstract String keyOf(V value);
 
     /** Which of the value kept for a key and one just read to keep. */
     protected abstract V newer(V kept, V incoming);
@@ -147,10 +154,18 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
             latest.remove(key); // a tombstone (an operator's): forget the key altogether
             return;
         }
-        V parsed = parse(key, value);
-        if (parsed != null) {
-            latest.merge(key, parsed, this::newer);
+        V parsed;
+        try {
+            parsed = read(value);
+        } catch (RuntimeException e) {
+            log.warn("skipping a record keyed '{}' on {} that does not parse: {}", key, topic, e.getMessage());
+            return;
         }
+        if (!key.equals(keyOf(parsed))) {
+            log.warn("skipping a record on {} keyed '{}' for '{}'", topic, key, keyOf(parsed));
+            return;
+        }
+        latest.merge(key, parsed, this::newer);
     }
 
     @Override

@@ -6,8 +6,6 @@ import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.kafka.view.CompactedTopicView;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.ConsumerFactory;
 
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.util.function.Supplier;
  * saved. {@link #awaitCaughtUp} gives a reader the definitions the gateway published before the call.
  */
 public final class WorkflowView extends CompactedTopicView<WorkflowRecord> {
-    private static final Logger log = LoggerFactory.getLogger(WorkflowView.class);
     /** Before the listener containers and the trigger sources, which read the view. */
     public static final int PHASE = CompactedTopicView.PHASE;
 
@@ -81,19 +78,13 @@ public final class WorkflowView extends CompactedTopicView<WorkflowRecord> {
     }
 
     @Override
-    protected WorkflowRecord parse(String key, byte[] value) {
-        WorkflowRecord record;
-        try {
-            record = Json.read(value, WorkflowRecord.class).validated();
-        } catch (RuntimeException e) {
-            log.warn("skipping a record for workflow '{}' on {} that is not a workflow record: {}", key, Topics.WORKFLOWS, e.getMessage());
-            return null;
-        }
-        if (!key.equals(record.workflowId())) {
-            log.warn("skipping a record on {} keyed '{}' for workflow '{}'", Topics.WORKFLOWS, key, record.workflowId());
-            return null;
-        }
-        return record;
+    protected WorkflowRecord read(byte[] value) {
+        return Json.read(value, WorkflowRecord.class).validated();
+    }
+
+    @Override
+    protected String keyOf(WorkflowRecord record) {
+        return record.workflowId();
     }
 
     /**
