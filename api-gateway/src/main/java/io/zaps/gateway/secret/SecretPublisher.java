@@ -4,12 +4,10 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.secret.SecretRecord;
 import io.zaps.kafka.RecordPublisher;
 import io.zaps.kafka.secret.SecretView;
-import io.zaps.kafka.view.CompactedTopicView;
 import io.zaps.kafka.view.TopicReconciler;
 import io.zaps.store.SecretStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -29,26 +27,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * folder no longer does. It runs when the gateway starts (so a data folder from before the topic existed is on it), every
  * {@code interval}, and every second while a publish failed ({@link TopicReconciler}). Nothing here sees a value.
  */
-public final class SecretPublisher implements SmartLifecycle {
+public final class SecretPublisher extends TopicReconciler {
     private static final Logger log = LoggerFactory.getLogger(SecretPublisher.class);
 
     private final SecretStore store;
     private final RecordPublisher publisher;
     private final SecretView view;
     private final long timeoutMs;
-    private final TopicReconciler reconciler;
     private final AtomicInteger reconcileFailures = new AtomicInteger();
 
     public SecretPublisher(SecretStore store, RecordPublisher publisher, SecretView view, Duration timeout, Duration interval) {
+        super(view, interval);
         this.store = store;
         this.publisher = publisher;
         this.view = view;
         this.timeoutMs = timeout.toMillis();
-        this.reconciler = new TopicReconciler(view, () -> {
-            int before = reconcileFailures.get();
-            reconcile();
-            return reconcileFailures.get() == before;
-        }, interval);
     }
 
     /**
@@ -60,7 +53,7 @@ public final class SecretPublisher implements SmartLifecycle {
         try {
             publisher.sendAndWait(Topics.SECRETS, record.name(), record, timeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
-            reconciler.retrySoon();
+            retrySoon();
             log.warn("secret '{}' {} but not yet on {} (trying again within 1 s of Kafka answering): {}", record.name(),
                     record.isDeleted() ? "deleted" : "stored", Topics.SECRETS, e.getMessage());
         }
@@ -112,23 +105,9 @@ public final class SecretPublisher implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        reconciler.start();
-    }
-
-    @Override
-    public void stop() {
-        reconciler.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return reconciler.isRunning();
-    }
-
-    /** After the view (it reads the topic first), before the listener containers. */
-    @Override
-    public int getPhase() {
-        return CompactedTopicView.PHASE + 1;
+    protected boolean reconcilePass() {
+        int before = reconcileFailures.get();
+        reconcile();
+        return reconcileFailures.get() == before;
     }
 }

@@ -9,7 +9,6 @@ import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.FileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -29,25 +28,20 @@ import java.util.TreeSet;
  * the file store with a {@link WorkflowView} of the topic and publishes, under the workflow's lock, only where the topic
  * is behind.
  */
-public final class WorkflowPublisher implements SmartLifecycle {
+public final class WorkflowPublisher extends TopicReconciler {
     private static final Logger log = LoggerFactory.getLogger(WorkflowPublisher.class);
 
     private final FileStore store;
     private final RecordPublisher publisher;
     private final WorkflowView view;
     private final long timeoutMs;
-    private final TopicReconciler reconciler;
 
     public WorkflowPublisher(FileStore store, RecordPublisher publisher, WorkflowView view, Duration timeout, Duration interval) {
+        super(view, interval);
         this.store = store;
         this.publisher = publisher;
         this.view = view;
         this.timeoutMs = timeout.toMillis();
-        this.reconciler = new TopicReconciler(view, () -> {
-            int before = reconcileFailures.get();
-            reconcile();
-            return reconcileFailures.get() == before;
-        }, interval);
     }
 
     /** Workflows a reconciliation pass could not publish, counted (the pass is repeated within a second). */
@@ -73,7 +67,7 @@ public final class WorkflowPublisher implements SmartLifecycle {
         try {
             publisher.sendAndWait(Topics.WORKFLOWS, id, record, timeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
-            reconciler.retrySoon();
+            retrySoon();
             log.warn("workflow '{}' version {} saved but not yet on {} (trying again within 1 s of Kafka answering): {}",
                     id, record.version(), Topics.WORKFLOWS, e.getMessage());
         }
@@ -134,28 +128,10 @@ public final class WorkflowPublisher implements SmartLifecycle {
         return highest > 0 && (view.version(id) < highest || (view.version(id) == highest && !view.deleted(id)));
     }
 
-    /**
-     * Before the gateway is ready, so that a data folder from before the topic existed is on it when triggers come;
-     * without Kafka the gateway starts anyway and the reconciler publishes once Kafka answers.
-     */
     @Override
-    public void start() {
-        reconciler.start();
-    }
-
-    @Override
-    public void stop() {
-        reconciler.stop();
-    }
-
-    @Override
-    public boolean isRunning() {
-        return reconciler.isRunning();
-    }
-
-    /** After the view (it reads the topic first), before the listener containers. */
-    @Override
-    public int getPhase() {
-        return WorkflowView.PHASE + 1;
+    protected boolean reconcilePass() {
+        int before = reconcileFailures.get();
+        reconcile();
+        return reconcileFailures.get() == before;
     }
 }

@@ -2,47 +2,47 @@ package io.zaps.kafka.view;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * Keeps a compacted topic level with the files it mirrors (the gateway's workflows and secrets): a reconciliation pass
- * compares the files with a {@link CompactedTopicView} of the topic and publishes what the topic lacks. It runs when
- * started (once the view has read the topic, so a data folder from before the topic existed is on it when the service is
- * ready; without Kafka the service starts anyway), then every {@code interval}, and within a second while a pass or a
- * write's publish failed ({@link #retrySoon}): a write made while Kafka was down reaches the topic once Kafka answers.
+ * ({@link #reconcilePass}) compares the files with a {@link CompactedTopicView} of the topic and publishes what the topic
+ * lacks. It runs when started (once the view has read the topic, so a data folder from before the topic existed is on it
+ * when the service is ready; without Kafka the service starts anyway), then every {@code interval}, and within a second
+ * while a pass or a write's publish failed ({@link #retrySoon}): a write made while Kafka was down reaches the topic once
+ * Kafka answers. Started after the view (it reads the topic first), before the listener containers.
  */
-public final class TopicReconciler {
+public abstract class TopicReconciler implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(TopicReconciler.class);
     private static final Duration START_WAIT = Duration.ofSeconds(5);
 
     private final CompactedTopicView<?> view;
-    private final BooleanSupplier pass;
     private final Duration interval;
     private volatile ScheduledExecutorService scheduler;
     /** A publish failed: the next pass comes within a second, not after the interval. */
     private volatile boolean dirty;
 
-    /**
-     * @param pass publishes what the topic lacks; answers whether everything was published (false: again within 1 s)
-     */
-    public TopicReconciler(CompactedTopicView<?> view, BooleanSupplier pass, Duration interval) {
+    protected TopicReconciler(CompactedTopicView<?> view, Duration interval) {
         this.view = view;
-        this.pass = pass;
         this.interval = interval;
     }
 
+    /** Publishes what the topic lacks; answers whether everything was published (false: again within a second). */
+    protected abstract boolean reconcilePass();
+
     /** A write's publish failed: the next pass comes within a second. */
-    public void retrySoon() {
+    protected final void retrySoon() {
         dirty = true;
     }
 
     /** Runs the first pass (when the view read the topic within a few seconds), then schedules the others. */
-    public synchronized void start() {
+    @Override
+    public final synchronized void start() {
         if (scheduler != null) {
             return;
         }
@@ -71,7 +71,7 @@ public final class TopicReconciler {
     private void runQuietly() {
         dirty = false; // a write failing during the pass sets it again
         try {
-            if (!pass.getAsBoolean()) {
+            if (!reconcilePass()) {
                 dirty = true;
             }
         } catch (RuntimeException e) {
@@ -80,7 +80,8 @@ public final class TopicReconciler {
         }
     }
 
-    public synchronized void stop() {
+    @Override
+    public final synchronized void stop() {
         ScheduledExecutorService executor = scheduler;
         scheduler = null;
         if (executor != null) {
@@ -88,7 +89,13 @@ public final class TopicReconciler {
         }
     }
 
-    public boolean isRunning() {
+    @Override
+    public final boolean isRunning() {
         return scheduler != null;
+    }
+
+    @Override
+    public final int getPhase() {
+        return CompactedTopicView.PHASE + 1;
     }
 }
