@@ -3,9 +3,12 @@ package io.zaps.trigger;
 import io.zaps.contract.Topics;
 import io.zaps.kafka.DeadLetters;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.secret.SecretView;
+import io.zaps.kafka.secret.TopicSecrets;
 import io.zaps.kafka.trace.RunTracing;
 import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.FileStore;
+import io.zaps.store.SecretCipher;
 import io.zaps.store.SecretStore;
 import io.zaps.trigger.consume.ReadyLog;
 import io.zaps.trigger.consume.TriggerBatchListener;
@@ -56,10 +59,23 @@ class TriggerConfiguration {
         return new FileStore(properties.dataDir());
     }
 
-    /** The credential store, for trigger sources that log in somewhere (IMAP); keyed as in the gateway. */
+    /**
+     * The credential store as {@link Topics#SECRETS} holds it (encrypted), for trigger sources that log in somewhere
+     * (IMAP). Its start does not wait for the topic: a lookup does.
+     */
     @Bean
-    SecretStore triggerSecretStore(TriggerProperties properties, Environment environment, Clock triggerClock) {
-        return SecretStore.open(properties.dataDir(), environment.getProperty(SecretStore.MASTER_KEY_ENV), triggerClock);
+    SecretView triggerSecretView(ConsumerFactory<?, ?> kafkaConsumerFactory, TriggerProperties properties) {
+        return SecretView.of(kafkaConsumerFactory, "zaps-trigger-secret-view-" + properties.instanceId(), Duration.ZERO);
+    }
+
+    /**
+     * Secret values, decrypted with {@code ZAPS_MASTER_KEY}, else with the data folder's key file when it is the
+     * gateway's folder ({@code ./zaps up}); nothing else of the folder is read for them.
+     */
+    @Bean
+    TopicSecrets triggerSecrets(SecretView triggerSecretView, TriggerProperties properties, Environment environment) {
+        return new TopicSecrets(triggerSecretView,
+                SecretCipher.lazyReader(properties.dataDir(), environment.getProperty(SecretStore.MASTER_KEY_ENV)), Duration.ofSeconds(10));
     }
 
     /**

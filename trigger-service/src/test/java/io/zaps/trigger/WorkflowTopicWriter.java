@@ -2,6 +2,7 @@ package io.zaps.trigger;
 
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
+import io.zaps.contract.secret.SecretRecord;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.kafka.ZapsKafkaAutoConfiguration;
@@ -22,7 +23,8 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * Publishes workflow definitions on {@link Topics#WORKFLOWS} as the gateway does (one record per saved version, a
- * {@code workflow_deleted} record per delete), for tests of the trigger service, which reads definitions only from there.
+ * {@code workflow_deleted} record per delete), for tests of the trigger service, which reads definitions only from there;
+ * and secrets on {@link Topics#SECRETS} ({@link #secret}), where it reads mailbox passwords.
  * Each call returns once the broker acknowledged the record.
  */
 public final class WorkflowTopicWriter implements AutoCloseable {
@@ -31,8 +33,9 @@ public final class WorkflowTopicWriter implements AutoCloseable {
 
     public WorkflowTopicWriter(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            admin.createTopics(List.of(ZapsKafkaAutoConfiguration.workflowsTopic(new ZapsKafkaProperties(2, (short) 1, true, 0, 50L, null))))
-                    .all().get();
+            ZapsKafkaProperties properties = new ZapsKafkaProperties(2, (short) 1, true, 0, 50L, null);
+            admin.createTopics(List.of(ZapsKafkaAutoConfiguration.workflowsTopic(properties),
+                    ZapsKafkaAutoConfiguration.secretsTopic(properties))).all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException(e);
@@ -54,6 +57,18 @@ public final class WorkflowTopicWriter implements AutoCloseable {
     /** Publishes that the workflow was deleted at the highest version published here. */
     public void deleteWorkflow(String workflowId) {
         send(workflowId, WorkflowRecord.deleted(workflowId, highest.getOrDefault(workflowId, 1)));
+    }
+
+    /** Publishes a secret's record as the gateway does with each write (pass it as the store's {@code whileLocked}). */
+    public void secret(SecretRecord record) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.SECRETS, record.name(), Json.toBytes(record))).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Publishes raw bytes under {@code workflowId} (a record that does not parse). */

@@ -2,10 +2,12 @@ package io.zaps.connector;
 
 import io.zaps.connector.secret.SecretLookup;
 import io.zaps.connector.secret.SecretResolvingHandler;
-import io.zaps.connector.secret.StoreSecretLookup;
 import io.zaps.contract.step.StepTypes;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.secret.SecretView;
+import io.zaps.kafka.secret.TopicSecrets;
 import io.zaps.kafka.trace.RunTracing;
+import io.zaps.store.SecretCipher;
 import io.zaps.store.SecretStore;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -15,10 +17,13 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Turns every {@link StepHandler} bean into a consumer of its step type's request topic. Active only
@@ -31,6 +36,8 @@ import java.util.List;
 @ConditionalOnBean(StepHandler.class)
 @EnableConfigurationProperties(ConnectorProperties.class)
 public class ConnectorAutoConfiguration {
+    /** How long a secret lookup waits for {@link io.zaps.contract.Topics#SECRETS} to be read to its end. */
+    static final Duration SECRETS_CATCH_UP = Duration.ofSeconds(10);
 
     @Bean
     public StepHandlerRegistry zapsStepHandlerRegistry(List<StepHandler> handlers) {
@@ -38,14 +45,29 @@ public class ConnectorAutoConfiguration {
     }
 
     /**
-     * The credential store of the data folder ({@code zaps.connector.data-dir}, else {@code ZAPS_DATA_DIR}), keyed by
-     * {@code ZAPS_MASTER_KEY} like the gateway's; opened on the first step that references a secret.
+     * The credential store as {@link io.zaps.contract.Topics#SECRETS} holds it (encrypted), kept in memory. Its start does
+     * not wait for the topic: the first lookup does ({@link TopicSecrets}).
      */
     @Bean
     @ConditionalOnMissingBean
-    public SecretLookup zapsConnectorSecretLookup(ConnectorProperties properties, Environment environment, ObjectProvider<Clock> clock) {
+    public SecretView zapsConnectorSecretView(ConsumerFactory<?, ?> kafkaConsumerFactory, Environment environment) {
+        String client = environment.getProperty("spring.application.name", "zaps-connector") + "-secret-view-" + UUID.randomUUID();
+        return SecretView.of(kafkaConsumerFactory, client, Duration.ZERO);
+    }
+
+    /**
+     * Secret values from {@link io.zaps.contract.Topics#SECRETS}, decrypted with {@code ZAPS_MASTER_KEY}, else with the
+     * key file of the data folder ({@code zaps.connector.data-dir}, else {@code ZAPS_DATA_DIR}) when it is the gateway's
+     * ({@code ./zaps up}); nothing is read from or written to the folder but that key file.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public SecretLookup zapsConnectorSecretLookup(SecretView zapsConnectorSecretView, ConnectorProperties properties,
+                                                  Environment environment) {
         Path dataDir = properties.dataDir() != null ? properties.dataDir() : Path.of(environment.getProperty("ZAPS_DATA_DIR", "./.zaps"));
-        return new StoreSecretLookup(dataDir, environment.getProperty(SecretStore.MASTER_KEY_ENV), clock.getIfAvailable(Clock::systemUTC));
+        TopicSecrets secrets = new TopicSecrets(zapsConnectorSecretView,
+                SecretCipher.lazyReader(dataDir, environment.getProperty(SecretStore.MASTER_KEY_ENV)), SECRETS_CATCH_UP);
+        return secrets::value;
     }
 
     @Bean

@@ -22,9 +22,10 @@ import java.util.List;
  * @param parallelism how many requests of one poll a consumer handles at once (1 = one after the
  *                    other); a poll then takes as long as its slowest request, not the sum of them
  *                    (env {@code ZAPS_CONNECTOR_PARALLELISM})
- * @param dataDir     the shared data folder whose {@code secrets/} hold the values that step configs reference as
- *                    {@code {{ secret('name') }}}; unset: {@code ZAPS_DATA_DIR}, else {@code ./.zaps}. The master key is
- *                    {@code ZAPS_MASTER_KEY} as for the gateway (or the folder's key file)
+ * @param dataDir     the data folder; unset: {@code ZAPS_DATA_DIR}, else {@code ./.zaps}. The values that step configs
+ *                    reference as {@code {{ secret('name') }}} come from {@code zaps.secrets}, decrypted with
+ *                    {@code ZAPS_MASTER_KEY} (the gateway's); only when that is unset is the master key read from this
+ *                    folder's key file, which is then the gateway's folder ({@code ./zaps up})
  * @param gatewayAddresses  where Zaps' own API gateway listens, {@code host:port} each, which connectors that reach out
  *                          never call ({@code *:port}: every address of this machine on that port). The connectors'
  *                          configuration files default it to {@code ZAPS_GATEWAY_ADDRESSES}, else {@code *:<ZAPS_HTTP_PORT>}

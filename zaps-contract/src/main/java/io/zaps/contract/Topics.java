@@ -34,6 +34,16 @@ public final class Topics {
      */
     public static final String WORKFLOWS = "zaps.workflows";
 
+    /**
+     * The credential store, for the services that decrypt secrets without the gateway's data folder (the connectors,
+     * the trigger service's mailbox logins): {@link io.zaps.contract.secret.SecretRecord} records ({@code secret_saved}
+     * with the value encrypted exactly as at rest, AES-256-GCM under the master key, never in plain text;
+     * {@code secret_deleted} with the instant of the value removed); key: the secret's name; compacted. Produced by the
+     * gateway only (internal: ACLs let only the gateway write it, and only the services that decrypt read it). Readers
+     * keep, per name, the record with the later {@code updated_at}.
+     */
+    public static final String SECRETS = "zaps.secrets";
+
     /** {@link io.zaps.contract.command.RunCommand} records for the executor; key: run id. */
     public static final String RUN_COMMANDS = "zaps.run-commands";
 

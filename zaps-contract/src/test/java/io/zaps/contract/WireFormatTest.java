@@ -19,6 +19,7 @@ import io.zaps.contract.run.StepState;
 import io.zaps.contract.workflow.RetryPolicy;
 import io.zaps.contract.workflow.StepDefinition;
 import io.zaps.contract.workflow.WorkflowDefinition;
+import io.zaps.contract.secret.SecretRecord;
 import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.contract.workflow.WorkflowStatus;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,38 @@ class WireFormatTest {
         assertThat(deleted.isDeleted()).isTrue();
         assertThatThrownBy(() -> new WorkflowRecord(WorkflowRecord.SAVED, 1, "other", 3, workflow()).validated())
                 .hasMessageContaining("workflow_id and version");
+    }
+
+    @Test
+    void secretRecords() throws IOException {
+        Instant created = Instant.parse("2026-01-02T03:04:05Z");
+        Instant updated = Instant.parse("2026-01-02T03:04:06.500Z");
+        SecretRecord saved = SecretRecord.saved("smtp_password", "AES-256-GCM", "0123456789abcdef", "AAECAwQFBgcICQoL",
+                "q83vASNFZ4mrze8BI0VniQ==", created, updated);
+        assertGolden("secret_saved.json", Json.toBytes(saved));
+        assertThat(Json.read(golden("secret_saved.json"), SecretRecord.class).validated()).isEqualTo(saved);
+        SecretRecord deleted = SecretRecord.deleted("smtp_password", updated);
+        assertGolden("secret_deleted.json", Json.toBytes(deleted));
+        assertThat(Json.read(golden("secret_deleted.json"), SecretRecord.class).validated()).isEqualTo(deleted);
+        assertThat(deleted.isDeleted()).isTrue();
+        assertThatThrownBy(() -> SecretRecord.saved("smtp_password", "AES-256-GCM", "k", null, "c", created, updated).validated())
+                .hasMessageContaining("nonce");
+        assertThatThrownBy(() -> SecretRecord.deleted("no/slash", updated).validated()).hasMessageContaining("name");
+        assertThat(saved.toString()).doesNotContain(saved.ciphertext()).contains("smtp_password");
+    }
+
+    @Test
+    void aSecretsLaterRecordWinsAndAtTheSameInstantTheDelete() {
+        Instant t1 = Instant.parse("2026-01-02T03:04:05Z");
+        Instant t2 = t1.plusMillis(1);
+        SecretRecord v1 = SecretRecord.saved("k", "AES-256-GCM", "id", "n1", "c1", t1, t1);
+        SecretRecord v2 = SecretRecord.saved("k", "AES-256-GCM", "id", "n2", "c2", t1, t2);
+        SecretRecord deletedV1 = SecretRecord.deleted("k", t1);
+        assertThat(SecretRecord.newer(v1, v2)).isSameAs(v2);
+        assertThat(SecretRecord.newer(v2, v1)).as("a late publish of the older value").isSameAs(v2);
+        assertThat(SecretRecord.newer(v1, deletedV1)).isSameAs(deletedV1);
+        assertThat(SecretRecord.newer(deletedV1, v1)).as("a repeat of the deleted value").isSameAs(deletedV1);
+        assertThat(SecretRecord.newer(deletedV1, v2)).as("stored again later").isSameAs(v2);
     }
 
     @Test

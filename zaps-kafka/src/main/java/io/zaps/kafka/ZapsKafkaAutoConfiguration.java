@@ -89,6 +89,7 @@ public class ZapsKafkaAutoConfiguration {
             topics.add(new NewTopic(Topics.deadLetter(name), properties.partitions(), properties.replicationFactor()));
         }
         topics.add(workflowsTopic(properties));
+        topics.add(secretsTopic(properties));
         return topics;
     }
 
@@ -98,7 +99,19 @@ public class ZapsKafkaAutoConfiguration {
      * refuses a definition larger than {@code WORKFLOW_MAX_BYTES}, well under the topic's and the producer's 1 MiB.
      */
     public static NewTopic workflowsTopic(ZapsKafkaProperties properties) {
-        return new NewTopic(Topics.WORKFLOWS, properties.partitions(), properties.replicationFactor())
+        return compacted(Topics.WORKFLOWS, properties);
+    }
+
+    /**
+     * {@link Topics#SECRETS}: compacted (the latest record per secret name), without a dead-letter topic (its readers
+     * skip what they cannot parse). Its records carry ciphertext only; who may read and write it: docs/security.md.
+     */
+    public static NewTopic secretsTopic(ZapsKafkaProperties properties) {
+        return compacted(Topics.SECRETS, properties);
+    }
+
+    private static NewTopic compacted(String name, ZapsKafkaProperties properties) {
+        return new NewTopic(name, properties.partitions(), properties.replicationFactor())
                 .configs(java.util.Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 

@@ -3,34 +3,29 @@ package io.zaps.store;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.zaps.contract.Json;
 import io.zaps.contract.MalformedRecordException;
+import io.zaps.contract.secret.SecretRecord;
 import io.zaps.contract.trigger.SecretRef;
 
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.Mac;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The credential store: named secrets encrypted at rest with AES-256-GCM under {@code <data>/secrets/<name>.json}.
@@ -41,8 +36,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * file renamed to another secret's name does not decrypt. Values are only ever returned by {@link #value}; listings hold
  * names and timestamps.
  *
- * <p>Safe for several processes sharing the data folder: writes are atomic (temp file + rename), the key file is created
- * exclusively.
+ * <p>Safe for several processes sharing the data folder: writes are atomic (temp file + rename) and serialized by the
+ * secrets' write lock ({@code <data>/secrets/.lock}, a {@link FolderLock}), the key file is created exclusively. What a
+ * writer does {@code whileLocked} (the gateway: publish the {@link SecretRecord} to {@link io.zaps.contract.Topics#SECRETS})
+ * therefore happens in the order of the writes. The file holds exactly the encrypted form a {@link SecretRecord} carries
+ * ({@link #sealed}); {@link SecretCipher} decrypts either.
  *
  * <p>{@link #value} is on the path of every inbound webhook request. Its file is still read every time (a few hundred
  * bytes from the page cache), but the JSON parse and the AES-GCM decryption are done only when those bytes differ from the
@@ -54,10 +52,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SecretStore {
     /** The environment variable holding the master key. */
     public static final String MASTER_KEY_ENV = "ZAPS_MASTER_KEY";
-    static final String KEY_FILE = ".master-key";
-    private static final String ALGORITHM = "AES-256-GCM";
-    private static final int NONCE_BYTES = 12;
-    private static final int TAG_BITS = 128;
+    static final String KEY_FILE = SecretCipher.KEY_FILE;
+    private static final String LOCK_FILE = ".lock";
     private static final int MAX_VALUE_BYTES = 64 * 1024;
     private static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
@@ -65,20 +61,27 @@ public final class SecretStore {
     /** What may be shown about a secret: never its value. */
     public record SecretInfo(String name, Instant createdAt, Instant updatedAt) {}
 
-    /** The stored form. */
+    /** The stored form: the fields of a {@code secret_saved} {@link SecretRecord}. */
     record SecretFile(@JsonProperty("name") String name,
                       @JsonProperty("algorithm") String algorithm,
                       @JsonProperty("key_id") String keyId,
                       @JsonProperty("nonce") String nonce,
                       @JsonProperty("ciphertext") String ciphertext,
                       @JsonProperty("created_at") Instant createdAt,
-                      @JsonProperty("updated_at") Instant updatedAt) {}
+                      @JsonProperty("updated_at") Instant updatedAt) {
+        static SecretFile of(SecretRecord record) {
+            return new SecretFile(record.name(), record.algorithm(), record.keyId(), record.nonce(), record.ciphertext(),
+                    record.createdAt(), record.updatedAt());
+        }
+
+        SecretRecord record() {
+            return SecretRecord.saved(name, algorithm, keyId, nonce, ciphertext, createdAt, updatedAt);
+        }
+    }
 
     private final Path dir;
-    private final SecretKeySpec key;
-    private final String keyId;
+    private final SecretCipher cipher;
     private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
     /** Decrypted values by name, each with the exact file content it was decrypted from. */
     private final ConcurrentHashMap<String, Decrypted> decrypted = new ConcurrentHashMap<>();
 
@@ -102,12 +105,12 @@ public final class SecretStore {
     }
 
     SecretStore(Path dataDir, byte[] masterKey, Clock clock) {
-        if (masterKey.length != 32) {
-            throw new IllegalArgumentException("the master key must be 32 bytes (was " + masterKey.length + ")");
-        }
-        this.dir = dataDir.toAbsolutePath().normalize().resolve("secrets");
-        this.key = new SecretKeySpec(masterKey, "AES");
-        this.keyId = keyId(masterKey);
+        this(dataDir, new SecretCipher(masterKey), clock);
+    }
+
+    private SecretStore(Path dataDir, SecretCipher cipher, Clock clock) {
+        this.dir = SecretCipher.secretsDir(dataDir);
+        this.cipher = cipher;
         this.clock = clock;
         createPrivateDir(dir);
     }
@@ -119,12 +122,7 @@ public final class SecretStore {
      * @throws IllegalArgumentException when {@code masterKeyBase64} is not base64 of 32 bytes (the message says how to make one)
      */
     public static SecretStore open(Path dataDir, String masterKeyBase64, Clock clock) {
-        if (masterKeyBase64 != null && !masterKeyBase64.isBlank()) {
-            return new SecretStore(dataDir, decodeKey(masterKeyBase64.strip(), MASTER_KEY_ENV), clock);
-        }
-        Path secrets = dataDir.toAbsolutePath().normalize().resolve("secrets");
-        createPrivateDir(secrets);
-        return new SecretStore(dataDir, keyFile(secrets.resolve(KEY_FILE)), clock);
+        return new SecretStore(dataDir, SecretCipher.forStore(dataDir, masterKeyBase64), clock);
     }
 
     /** {@link #open(Path, String, Clock)} with {@value #MASTER_KEY_ENV} from the environment and the system clock. */
@@ -133,32 +131,43 @@ public final class SecretStore {
     }
 
     /** Stores (or replaces) {@code name}; returns what may be shown about it. */
-    public synchronized SecretInfo put(String name, String value) {
+    public SecretInfo put(String name, String value) {
+        return put(name, value, stored -> {
+        });
+    }
+
+    /**
+     * Stores (or replaces) {@code name}, then gives {@code whileLocked} the stored form, still under the secrets' write
+     * lock. Its {@code updated_at} is later than the replaced value's, even if the clock went back.
+     */
+    public SecretInfo put(String name, String value, Consumer<SecretRecord> whileLocked) {
         checkName(name);
         if (value == null) {
             throw new IllegalArgumentException("a secret value is required");
         }
-        byte[] plain = value.getBytes(StandardCharsets.UTF_8);
-        if (plain.length > MAX_VALUE_BYTES) {
+        if (value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
             throw new IllegalArgumentException("a secret value may be at most " + MAX_VALUE_BYTES + " bytes");
         }
-        Instant now = clock.instant();
-        Instant created = info(name).map(SecretInfo::createdAt).orElse(now);
-        byte[] nonce = new byte[NONCE_BYTES];
-        random.nextBytes(nonce);
-        byte[] sealed = crypt(Cipher.ENCRYPT_MODE, name, nonce, plain);
-        Base64.Encoder b64 = Base64.getEncoder();
-        SecretFile file = new SecretFile(name, ALGORITHM, keyId, b64.encodeToString(nonce), b64.encodeToString(sealed), created, now);
-        Path target = file(name);
-        Path temp = writePrivateTemp(dir, Json.toBytes(file));
-        decrypted.remove(name);
-        try {
-            Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            FileStore.deleteQuietly(temp);
-            throw new StoreException("cannot write secret '" + name + "': " + e.getMessage(), e);
-        }
-        return new SecretInfo(name, created, now);
+        return withLock(() -> {
+            Optional<SecretFile> old = read(name);
+            Instant now = clock.instant();
+            if (old.isPresent() && old.get().updatedAt() != null && !now.isAfter(old.get().updatedAt())) {
+                now = old.get().updatedAt().plusMillis(1);
+            }
+            Instant created = old.map(SecretFile::createdAt).orElse(now);
+            SecretRecord sealed = cipher.seal(name, value, created, now);
+            Path target = file(name);
+            Path temp = writePrivateTemp(dir, Json.toBytes(SecretFile.of(sealed)));
+            decrypted.remove(name);
+            try {
+                Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                FileStore.deleteQuietly(temp);
+                throw new StoreException("cannot write secret '" + name + "': " + e.getMessage(), e);
+            }
+            whileLocked.accept(sealed);
+            return new SecretInfo(name, created, now);
+        });
     }
 
     /**
@@ -178,7 +187,7 @@ public final class SecretStore {
         if (known != null && Arrays.equals(known.file, bytes.get())) {
             return Optional.of(known.value);
         }
-        String value = decrypt(name, parse(name, bytes.get()));
+        String value = cipher.open(parse(name, bytes.get()).record());
         if (decrypted.size() >= MAX_CACHED) {
             decrypted.clear();
         }
@@ -186,18 +195,19 @@ public final class SecretStore {
         return Optional.of(value);
     }
 
-    private String decrypt(String name, SecretFile file) {
-        if (!keyId.equals(file.keyId())) {
-            throw new StoreException("secret '" + name + "' was encrypted with a different master key ("
-                    + MASTER_KEY_ENV + " or " + KEY_FILE + " changed?)", null);
-        }
-        Base64.Decoder b64 = Base64.getDecoder();
-        try {
-            byte[] plain = crypt(Cipher.DECRYPT_MODE, name, b64.decode(file.nonce()), b64.decode(file.ciphertext()));
-            return new String(plain, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new StoreException("secret '" + name + "' is corrupt: " + e.getMessage(), e);
-        }
+    /** The stored (encrypted) form of {@code name}, as {@link io.zaps.contract.Topics#SECRETS} carries it; empty when none. */
+    public Optional<SecretRecord> sealed(String name) {
+        checkName(name);
+        return read(name).map(SecretFile::record);
+    }
+
+    /**
+     * Runs {@code action} with the stored form of {@code name} (empty when there is none) under the secrets' write lock,
+     * so that no write of it comes in between (what the gateway's reconciliation publishes).
+     */
+    public <T> T inspect(String name, Function<Optional<SecretRecord>, T> action) {
+        checkName(name);
+        return withLock(() -> action.apply(sealed(name)));
     }
 
     /** Name and timestamps of {@code name}. */
@@ -209,30 +219,65 @@ public final class SecretStore {
     /** Every secret's name and timestamps, by name. */
     public List<SecretInfo> list() {
         List<SecretInfo> out = new ArrayList<>();
+        for (String name : names()) {
+            read(name).ifPresent(f -> out.add(new SecretInfo(f.name(), f.createdAt(), f.updatedAt())));
+        }
+        return out;
+    }
+
+    /** The name of every stored secret, in order; no file is parsed. */
+    public List<String> names() {
+        List<String> out = new ArrayList<>();
         try (var stream = Files.newDirectoryStream(dir, "*.json")) {
             for (Path p : stream) {
                 String fileName = p.getFileName().toString();
                 String name = fileName.substring(0, fileName.length() - ".json".length());
                 if (SecretRef.isValidName(name)) {
-                    read(name).ifPresent(f -> out.add(new SecretInfo(f.name(), f.createdAt(), f.updatedAt())));
+                    out.add(name);
                 }
             }
         } catch (IOException e) {
             throw new StoreException("cannot list secrets: " + e.getMessage(), e);
         }
-        out.sort(Comparator.comparing(SecretInfo::name));
+        out.sort(Comparator.naturalOrder());
         return out;
     }
 
     /** Removes {@code name}; false when there was none. */
-    public synchronized boolean delete(String name) {
+    public boolean delete(String name) {
+        return delete(name, removed -> {
+        });
+    }
+
+    /**
+     * Removes {@code name}, then gives {@code whileLocked} the {@code secret_deleted} record of the value removed, still
+     * under the secrets' write lock; false (and no call) when there was none.
+     */
+    public boolean delete(String name, Consumer<SecretRecord> whileLocked) {
         checkName(name);
-        decrypted.remove(name);
-        try {
-            return Files.deleteIfExists(file(name));
-        } catch (IOException e) {
-            throw new StoreException("cannot delete secret '" + name + "': " + e.getMessage(), e);
-        }
+        return withLock(() -> {
+            decrypted.remove(name);
+            Instant stored;
+            try {
+                stored = read(name).map(SecretFile::updatedAt).orElse(null);
+            } catch (StoreException corrupt) {
+                stored = null; // removed all the same: its delete record carries the time of the removal
+            }
+            boolean removed;
+            try {
+                removed = Files.deleteIfExists(file(name));
+            } catch (IOException e) {
+                throw new StoreException("cannot delete secret '" + name + "': " + e.getMessage(), e);
+            }
+            if (removed) {
+                whileLocked.accept(SecretRecord.deleted(name, stored != null ? stored : clock.instant()));
+            }
+            return removed;
+        });
+    }
+
+    private <T> T withLock(Supplier<T> action) {
+        return FolderLock.withLock(dir.resolve(LOCK_FILE), action);
     }
 
     private Optional<SecretFile> read(String name) {
@@ -262,19 +307,6 @@ public final class SecretStore {
         return file;
     }
 
-    private byte[] crypt(int mode, String name, byte[] nonce, byte[] input) {
-        try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
-            cipher.updateAAD(("zaps-secret:" + name).getBytes(StandardCharsets.UTF_8));
-            return cipher.doFinal(input);
-        } catch (AEADBadTagException e) {
-            throw new StoreException("secret '" + name + "' does not decrypt (wrong master key or tampered file)", e);
-        } catch (GeneralSecurityException e) {
-            throw new StoreException("cannot " + (mode == Cipher.ENCRYPT_MODE ? "encrypt" : "decrypt") + " secret '" + name + "': " + e.getMessage(), e);
-        }
-    }
-
     private Path file(String name) {
         Path file = dir.resolve(name + ".json").normalize();
         if (!dir.equals(file.getParent())) {
@@ -289,60 +321,7 @@ public final class SecretStore {
         }
     }
 
-    private static String keyId(byte[] masterKey) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(masterKey, "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal("zaps-key-id".getBytes(StandardCharsets.UTF_8)), 0, 8);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] decodeKey(String base64, String source) {
-        byte[] key;
-        try {
-            key = Base64.getDecoder().decode(base64);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + " must be base64 of 32 random bytes (make one with: openssl rand -base64 32)");
-        }
-        if (key.length != 32) {
-            throw new IllegalArgumentException(source + " must be base64 of 32 random bytes (was " + key.length
-                    + " bytes; make one with: openssl rand -base64 32)");
-        }
-        return key;
-    }
-
-    private static byte[] keyFile(Path path) {
-        if (!Files.exists(path)) {
-            byte[] fresh = new byte[32];
-            new SecureRandom().nextBytes(fresh);
-            Path temp = writePrivateTemp(path.getParent(), Base64.getEncoder().encode(fresh));
-            try {
-                // link, not move: of two processes creating the key at once, exactly one wins and both use its key
-                Files.createLink(path, temp);
-            } catch (FileAlreadyExistsException e) {
-                // another process made it first
-            } catch (UnsupportedOperationException | IOException e) {
-                try {
-                    Files.move(temp, path);
-                } catch (IOException moveFailed) {
-                    if (!Files.exists(path)) {
-                        throw new StoreException("cannot create the master key file " + path + ": " + moveFailed.getMessage(), moveFailed);
-                    }
-                }
-            } finally {
-                FileStore.deleteQuietly(temp);
-            }
-        }
-        try {
-            return decodeKey(Files.readString(path, StandardCharsets.US_ASCII).strip(), "the key file " + path);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the master key file " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void createPrivateDir(Path dir) {
+    static void createPrivateDir(Path dir) {
         try {
             Files.createDirectories(dir);
             if (Files.getFileAttributeView(dir, java.nio.file.attribute.PosixFileAttributeView.class) != null) {
@@ -354,7 +333,7 @@ public final class SecretStore {
     }
 
     /** A temp file created owner-only (on POSIX) before a byte is written to it. */
-    private static Path writePrivateTemp(Path dir, byte[] bytes) {
+    static Path writePrivateTemp(Path dir, byte[] bytes) {
         Path temp = dir.resolve(".tmp-" + Long.toHexString(new SecureRandom().nextLong()));
         try {
             if (Files.getFileStore(dir).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {

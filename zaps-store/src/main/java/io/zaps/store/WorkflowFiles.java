@@ -5,21 +5,16 @@ import io.zaps.contract.Json;
 import io.zaps.contract.workflow.WorkflowDefinition;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 
 /**
  * The workflow files of the data folder, for {@link FileStore}, which delegates to it:
@@ -183,32 +178,12 @@ final class WorkflowFiles {
         }
     }
 
-    /** One lock in this JVM per stripe of workflow ids (bounded, unlike one per id); shared by every FileStore instance. */
-    private static final ReentrantLock[] LOCAL_LOCKS = IntStream.range(0, 64).mapToObj(i -> new ReentrantLock()).toArray(ReentrantLock[]::new);
-
     /**
-     * Runs {@code action} holding the workflow's write lock: an OS file lock on {@code workflow-versions/<id>/.lock},
-     * which keeps out writers in other processes sharing the data folder and is released when its process dies; and
-     * before it a lock within this JVM, because a file lock belongs to the whole process: two threads of one JVM would not
-     * exclude each other with it (the second gets an OverlappingFileLockException). The lock file is never deleted: a
-     * writer waiting on a deleted file would hold a lock nobody else sees.
+     * Runs {@code action} holding the workflow's write lock ({@link FolderLock} on {@code workflow-versions/<id>/.lock}),
+     * which also keeps out writers in other processes sharing the data folder.
      */
     private <T> T withLock(String id, Supplier<T> action) {
-        Path dir = versions.resolve(id);
-        Path lockFile = FileStore.safeChild(root, dir, ".lock");
-        ReentrantLock local = LOCAL_LOCKS[Math.floorMod(lockFile.hashCode(), LOCAL_LOCKS.length)];
-        local.lock();
-        try {
-            Files.createDirectories(dir);
-            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = channel.lock()) {
-                return action.get();
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
-        } finally {
-            local.unlock();
-        }
+        return FolderLock.withLock(FileStore.safeChild(root, versions.resolve(id), ".lock"), action);
     }
 
     /** {@code <data>/workflows/<id>.json}. */

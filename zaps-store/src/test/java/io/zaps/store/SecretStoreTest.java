@@ -1,5 +1,7 @@
 package io.zaps.store;
 
+import io.zaps.contract.Json;
+import io.zaps.contract.secret.SecretRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,5 +125,51 @@ class SecretStoreTest {
         assertThat(store.value("a")).contains("second");
         Files.write(file, first); // rewritten in place (no rename), e.g. restored from a backup
         assertThat(store.value("a")).contains("first");
+    }
+
+    @Test
+    void writesHandTheirEncryptedFormToWhileLockedAndAReaderWithTheKeyDecryptsIt() {
+        String key = Base64.getEncoder().encodeToString(new byte[32]);
+        SecretStore store = SecretStore.open(data, key, T0);
+        java.util.List<SecretRecord> published = new java.util.ArrayList<>();
+        store.put("token", SECRET, published::add);
+        assertThat(published).singleElement().satisfies(r -> {
+            assertThat(r.isDeleted()).isFalse();
+            assertThat(Json.toString(r)).doesNotContain(SECRET);
+        });
+        assertThat(store.sealed("token")).contains(published.get(0)); // the same form as at rest
+        Path elsewhere = data.resolve("connector");
+        SecretCipher reader = SecretCipher.forReader(elsewhere, key);
+        assertThat(reader.open(published.get(0))).isEqualTo(SECRET);
+        assertThat(elsewhere).doesNotExist(); // a reader writes nothing
+
+        assertThat(store.delete("token", published::add)).isTrue();
+        assertThat(published.get(1)).isEqualTo(SecretRecord.deleted("token", T0.instant()));
+        assertThat(store.delete("token", published::add)).isFalse();
+        assertThat(published).hasSize(2);
+        assertThat(store.<Boolean>inspect("token", r -> r.isPresent())).isFalse();
+    }
+
+    @Test
+    void aReplacedValueIsAlwaysLaterThanTheOneItReplaces() {
+        SecretStore store = SecretStore.open(data, null, T0); // a clock that stands still
+        java.util.List<SecretRecord> published = new java.util.ArrayList<>();
+        store.put("a", "one", published::add);
+        store.put("a", "two", published::add);
+        assertThat(published.get(1).updatedAt()).isAfter(published.get(0).updatedAt());
+        assertThat(SecretRecord.newer(published.get(0), published.get(1))).isSameAs(published.get(1));
+        assertThat(published.get(1).createdAt()).isEqualTo(T0.instant());
+    }
+
+    @Test
+    void aReaderUsesTheSharedKeyFileButNeverMakesOne() {
+        assertThatThrownBy(() -> SecretCipher.forReader(data, null)).hasMessageContaining("ZAPS_MASTER_KEY");
+        assertThat(data.resolve("secrets")).doesNotExist();
+        SecretStore store = SecretStore.open(data, null, T0); // the gateway, sharing the folder (./zaps up)
+        store.put("a", SECRET);
+        assertThat(SecretCipher.forReader(data, null).open(store.sealed("a").orElseThrow())).isEqualTo(SECRET);
+        String other = Base64.getEncoder().encodeToString(new byte[32]);
+        assertThatThrownBy(() -> SecretCipher.forReader(data, other).open(store.sealed("a").orElseThrow()))
+                .hasMessageContaining("different master key").hasMessageNotContaining(SECRET);
     }
 }

@@ -42,9 +42,11 @@ class SecretController {
     private static final String BODY_SHAPE = "the body must be a JSON object {\"value\": \"...\"}";
 
     private final SecretStore secrets;
+    private final SecretPublisher topic;
 
-    SecretController(SecretStore secrets) {
+    SecretController(SecretStore secrets, SecretPublisher topic) {
         this.secrets = secrets;
+        this.topic = topic;
     }
 
     @Operation(summary = "Store or replace a secret",
@@ -61,7 +63,7 @@ class SecretController {
         checkName(name);
         String value = value(body);
         boolean existed = secrets.info(name).isPresent();
-        SecretInfoView stored = SecretInfoView.of(secrets.put(name, value));
+        SecretInfoView stored = SecretInfoView.of(secrets.put(name, value, topic::published));
         return existed ? ResponseEntity.ok(stored)
                 : ResponseEntity.created(URI.create("/api/secrets/" + name)).body(stored);
     }
@@ -87,7 +89,7 @@ class SecretController {
     @DeleteMapping("/{name}")
     ResponseEntity<Void> delete(@PathVariable String name) {
         checkName(name);
-        if (!secrets.delete(name)) {
+        if (!secrets.delete(name, topic::published)) {
             throw missing(name);
         }
         return ResponseEntity.noContent().build();

@@ -4,19 +4,16 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.view.TopicReconciler;
 import io.zaps.kafka.workflow.WorkflowView;
 import io.zaps.store.FileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Puts the workflow definitions of the data folder on {@link Topics#WORKFLOWS}, where the services that run workflows
@@ -31,27 +28,24 @@ import java.util.concurrent.TimeUnit;
  * the file store with a {@link WorkflowView} of the topic and publishes, under the workflow's lock, only where the topic
  * is behind.
  */
-public final class WorkflowPublisher implements SmartLifecycle {
+public final class WorkflowPublisher extends TopicReconciler {
     private static final Logger log = LoggerFactory.getLogger(WorkflowPublisher.class);
 
     private final FileStore store;
     private final RecordPublisher publisher;
     private final WorkflowView view;
     private final long timeoutMs;
-    private final Duration interval;
-    private static final Duration START_WAIT = Duration.ofSeconds(5);
-    private volatile ScheduledExecutorService scheduler;
-    /** A publish failed: the next pass comes within a second, not after the interval. */
-    private volatile boolean dirty;
-    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
 
     public WorkflowPublisher(FileStore store, RecordPublisher publisher, WorkflowView view, Duration timeout, Duration interval) {
+        super(view, interval);
         this.store = store;
         this.publisher = publisher;
         this.view = view;
         this.timeoutMs = timeout.toMillis();
-        this.interval = interval;
     }
+
+    /** Workflows a reconciliation pass could not publish, counted (the pass is repeated within a second). */
+    private final java.util.concurrent.atomic.AtomicInteger reconcileFailures = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Publishes a saved version; call it under the workflow's write lock. When Kafka does not take it, the write stands
@@ -73,8 +67,7 @@ public final class WorkflowPublisher implements SmartLifecycle {
         try {
             publisher.sendAndWait(Topics.WORKFLOWS, id, record, timeoutMs);
         } catch (RecordPublisher.PublishException | org.apache.kafka.common.KafkaException | org.springframework.kafka.KafkaException e) {
-            failures.incrementAndGet();
-            dirty = true;
+            retrySoon();
             log.warn("workflow '{}' version {} saved but not yet on {} (trying again within 1 s of Kafka answering): {}",
                     id, record.version(), Topics.WORKFLOWS, e.getMessage());
         }
@@ -91,9 +84,7 @@ public final class WorkflowPublisher implements SmartLifecycle {
         }
         Set<String> ids = new TreeSet<>(store.listWorkflowIdsEverSaved());
         store.listWorkflows().forEach(w -> ids.add(w.id()));
-        long failuresBefore = failures.get();
         int published = 0;
-        boolean failed = false;
         for (String id : ids) {
             try {
                 if (behind(id, current(id), highest(id))) {
@@ -110,11 +101,10 @@ public final class WorkflowPublisher implements SmartLifecycle {
                     });
                 }
             } catch (RuntimeException e) {
-                failed = true;
+                reconcileFailures.incrementAndGet();
                 log.warn("workflow '{}' not published to {} (trying again in 1 s): {}", id, Topics.WORKFLOWS, e.toString());
             }
         }
-        dirty = failed || failures.get() != failuresBefore; // a save's publish failed meanwhile
         if (published > 0) {
             log.info("published {} workflow records the topic {} lacked", published, Topics.WORKFLOWS);
         }
@@ -139,57 +129,9 @@ public final class WorkflowPublisher implements SmartLifecycle {
     }
 
     @Override
-    public void start() {
-        // Before the gateway is ready, so that a data folder from before the topic existed is on it when triggers
-        // come; without Kafka the gateway starts anyway and the scheduler publishes once Kafka answers.
-        if (view.awaitCaughtUp(START_WAIT)) {
-            reconcileQuietly();
-        } else {
-            dirty = true;
-            log.warn("{} not read within {} s; the workflows are published once Kafka answers", Topics.WORKFLOWS, START_WAIT.toSeconds());
-        }
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "zaps-workflow-publisher");
-            thread.setDaemon(true);
-            return thread;
-        });
-        long[] lastPass = {System.nanoTime()};
-        executor.scheduleWithFixedDelay(() -> {
-            // every second while a publish failed, else every interval
-            if (dirty || System.nanoTime() - lastPass[0] >= interval.toNanos()) {
-                lastPass[0] = System.nanoTime();
-                reconcileQuietly();
-            }
-        }, 1, 1, TimeUnit.SECONDS);
-        scheduler = executor;
-    }
-
-    private void reconcileQuietly() {
-        try {
-            reconcile();
-        } catch (RuntimeException e) {
-            dirty = true;
-            log.warn("publishing the workflows to {} failed: {}", Topics.WORKFLOWS, e.toString());
-        }
-    }
-
-    @Override
-    public void stop() {
-        ScheduledExecutorService executor = scheduler;
-        scheduler = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return scheduler != null;
-    }
-
-    /** After the view (it reads the topic first), before the listener containers. */
-    @Override
-    public int getPhase() {
-        return WorkflowView.PHASE + 1;
+    protected boolean reconcilePass() {
+        int before = reconcileFailures.get();
+        reconcile();
+        return reconcileFailures.get() == before;
     }
 }

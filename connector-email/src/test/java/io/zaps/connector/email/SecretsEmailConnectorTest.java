@@ -12,6 +12,7 @@ import io.zaps.contract.command.RunCommand;
 import io.zaps.contract.step.EmailSpec;
 import io.zaps.contract.template.Templates;
 import io.zaps.contract.workflow.Violation;
+import io.zaps.contract.secret.SecretRecord;
 import io.zaps.store.SecretStore;
 import io.zaps.testkit.KafkaProbe;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -76,8 +77,11 @@ class SecretsEmailConnectorTest {
     @Test
     void logsInWithTheStoredPasswordAndNeverAnswersWithIt(CapturedOutput output) throws Exception {
         SecretStore store = SecretStore.open(DATA, null, Clock.systemUTC());
-        store.put("smtp", PASSWORD);
-        store.put("smtp_wrong", WRONG);
+        // what the gateway does: publish each stored secret (encrypted) to zaps.secrets; the key file is the shared folder's
+        try (KafkaProbe publisher = new KafkaProbe(bootstrapServers)) {
+            store.put("smtp", PASSWORD, record -> publish(publisher, record));
+            store.put("smtp_wrong", WRONG, record -> publish(publisher, record));
+        }
 
         CompleteStep sent = send("smtp");
         assertThat(sent.outcome()).as(sent.error()).isEqualTo(CompleteStep.Outcome.SUCCEEDED);
@@ -120,6 +124,14 @@ class SecretsEmailConnectorTest {
             String raw = new String(record.value(), StandardCharsets.UTF_8);
             assertThat(raw).doesNotContain(PASSWORD).doesNotContain(WRONG);
             return (CompleteStep) Json.read(record.value(), RunCommand.class);
+        }
+    }
+
+    private static void publish(KafkaProbe publisher, SecretRecord record) {
+        try {
+            publisher.send(Topics.SECRETS, record.name(), Json.toBytes(record));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -54,6 +54,7 @@ class SecretsWebhookConnectorTest {
     private static final String TOKEN = "tok-" + UUID.randomUUID();
     private static final String MASTER_KEY = masterKey();
     private static final Path DATA = dataDir();
+    private static final Path GATEWAY_DATA = dataDir();
 
     private final String bootstrapServers;
     private TestHttpServer server;
@@ -72,7 +73,16 @@ class SecretsWebhookConnectorTest {
 
     @BeforeEach
     void start() throws IOException {
-        SecretStore.open(DATA, MASTER_KEY, Clock.systemUTC()).put("t", TOKEN);
+        // what the gateway does: publish the stored secret (encrypted) to zaps.secrets; the connector's folder stays empty
+        try (KafkaProbe publisher = new KafkaProbe(bootstrapServers)) {
+            SecretStore.open(GATEWAY_DATA, MASTER_KEY, Clock.systemUTC()).put("t", TOKEN, record -> {
+                try {
+                    publisher.send(Topics.SECRETS, record.name(), Json.toBytes(record));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
         server = new TestHttpServer()
                 .route("/hook", exchange -> {
                     String auth = exchange.getRequestHeaders().getFirst("Authorization");

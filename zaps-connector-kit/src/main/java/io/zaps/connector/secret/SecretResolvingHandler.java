@@ -4,6 +4,7 @@ import io.zaps.connector.StepHandler;
 import io.zaps.connector.StepOutcome;
 import io.zaps.contract.command.ExecuteStep;
 import io.zaps.contract.template.SecretMarkers;
+import io.zaps.kafka.secret.TopicSecrets;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -56,6 +57,8 @@ public final class SecretResolvingHandler implements StepHandler {
             Optional<String> value;
             try {
                 value = secrets.value(name);
+            } catch (TopicSecrets.Unavailable e) {
+                return StepOutcome.retryable(e.getMessage());
             } catch (RuntimeException e) {
                 // The store's messages name the secret and the reason (a changed master key...), never a value.
                 return StepOutcome.permanent("secret '" + name + "' cannot be read: " + e.getMessage());

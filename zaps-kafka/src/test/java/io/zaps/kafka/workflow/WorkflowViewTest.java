@@ -53,17 +53,17 @@ class WorkflowViewTest {
     @Test
     void the_highest_version_wins_whatever_the_order_and_a_delete_hides_the_workflow_until_a_higher_version() {
         WorkflowView view = new WorkflowView(() -> null, Duration.ofSeconds(1));
-        view.apply("wf", bytes(WorkflowRecord.saved(workflow("wf", 2))));
-        view.apply("wf", bytes(WorkflowRecord.saved(workflow("wf", 1)))); // late, older
+        view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 2))));
+        view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 1)))); // late, older
         assertThat(view.find("wf")).get().extracting(WorkflowDefinition::version).isEqualTo(2);
 
-        view.apply("wf", bytes(WorkflowRecord.deleted("wf", 2)));
-        view.apply("wf", bytes(WorkflowRecord.saved(workflow("wf", 2)))); // a repeat of the deleted version
+        view.applyRecord("wf", bytes(WorkflowRecord.deleted("wf", 2)));
+        view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 2)))); // a repeat of the deleted version
         assertThat(view.find("wf")).isEmpty();
         assertThat(view.deleted("wf")).isTrue();
         assertThat(view.ids()).doesNotContain("wf");
 
-        view.apply("wf", bytes(WorkflowRecord.saved(workflow("wf", 3))));
+        view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 3))));
         assertThat(view.find("wf")).get().extracting(WorkflowDefinition::version).isEqualTo(3);
         assertThat(view.version("wf")).isEqualTo(3);
     }
@@ -71,11 +71,11 @@ class WorkflowViewTest {
     @Test
     void records_that_do_not_parse_or_name_another_workflow_are_skipped_and_a_tombstone_forgets() {
         WorkflowView view = new WorkflowView(() -> null, Duration.ofSeconds(1));
-        view.apply("wf", bytes(WorkflowRecord.saved(workflow("wf", 1))));
-        view.apply("wf", "{oops".getBytes(StandardCharsets.UTF_8));
-        view.apply("wf", bytes(WorkflowRecord.saved(workflow("other", 5))));
+        view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 1))));
+        view.applyRecord("wf", "{oops".getBytes(StandardCharsets.UTF_8));
+        view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("other", 5))));
         assertThat(view.find("wf")).get().extracting(WorkflowDefinition::version).isEqualTo(1);
-        view.apply("wf", null);
+        view.applyRecord("wf", null);
         assertThat(view.find("wf")).isEmpty();
         assertThat(view.version("wf")).isZero();
     }

@@ -3,9 +3,9 @@ package io.zaps.trigger.source.mail;
 import io.zaps.contract.Ids;
 import io.zaps.contract.Topics;
 import io.zaps.kafka.RecordPublisher;
+import io.zaps.kafka.secret.TopicSecrets;
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.FileStore;
-import io.zaps.store.SecretStore;
 import io.zaps.trigger.TriggerProperties;
 import io.zaps.trigger.source.WorkflowOwnership;
 import io.zaps.trigger.workflow.WorkflowCatalog;
@@ -32,13 +32,13 @@ class MailTriggerConfiguration {
     }
 
     @Bean
-    MailboxPoll mailboxPoll(SecretStore triggerSecretStore, MailboxCursors cursors, AttachmentStore mailAttachmentStore,
+    MailboxPoll mailboxPoll(TopicSecrets triggerSecrets, MailboxCursors cursors, AttachmentStore mailAttachmentStore,
                             RecordPublisher publisher, WorkflowOwnership ownership, MailProperties mail,
                             TriggerProperties properties, Clock triggerClock) {
         long timeoutMs = properties.publishTimeout().toMillis();
         MailboxPoll.TriggerSink sink = trigger ->
                 publisher.sendAndWait(Topics.TRIGGERS, Ids.runIdForEvent(trigger.eventId()), trigger, timeoutMs);
-        return new MailboxPoll(triggerSecretStore, cursors, new MessageContent(mailAttachmentStore, mail), sink, ownership,
+        return new MailboxPoll(triggerSecrets, cursors, new MessageContent(mailAttachmentStore, mail), sink, ownership,
                 mail, triggerClock);
     }
 

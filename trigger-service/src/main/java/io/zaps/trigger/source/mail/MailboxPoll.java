@@ -2,7 +2,7 @@ package io.zaps.trigger.source.mail;
 
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.contract.trigger.EmailTrigger;
-import io.zaps.store.SecretStore;
+import io.zaps.kafka.secret.TopicSecrets;
 import io.zaps.store.StoreException;
 import io.zaps.trigger.source.WorkflowOwnership;
 import jakarta.mail.FolderClosedException;
@@ -48,7 +48,7 @@ final class MailboxPoll {
      */
     record Result(int fired, int filteredOut, boolean more) {}
 
-    private final SecretStore secrets;
+    private final TopicSecrets secrets;
     private final MailboxCursors cursors;
     private final MessageContent content;
     private final TriggerSink sink;
@@ -56,7 +56,7 @@ final class MailboxPoll {
     private final MailProperties properties;
     private final Clock clock;
 
-    MailboxPoll(SecretStore secrets, MailboxCursors cursors, MessageContent content, TriggerSink sink,
+    MailboxPoll(TopicSecrets secrets, MailboxCursors cursors, MessageContent content, TriggerSink sink,
                 WorkflowOwnership ownership, MailProperties properties, Clock clock) {
         this.secrets = secrets;
         this.cursors = cursors;
@@ -182,7 +182,7 @@ final class MailboxPoll {
         try {
             return secrets.value(name).orElseThrow(() -> new MailboxException("secret '" + name + "' (the password of "
                     + ImapMailbox.where(trigger) + ") is not in the credential store: store it with PUT /api/secrets/" + name));
-        } catch (StoreException e) {
+        } catch (RuntimeException e) { // the topic unreadable, another master key: the message names the secret, no value
             throw new MailboxException("cannot read secret '" + name + "' for " + ImapMailbox.where(trigger) + ": " + e.getMessage());
         }
     }

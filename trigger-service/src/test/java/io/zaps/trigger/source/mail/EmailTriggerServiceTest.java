@@ -102,7 +102,8 @@ class EmailTriggerServiceTest {
         // A mailbox of its own per test: GreenMail lives as long as the class.
         user = "inbox-" + UUID.randomUUID().toString().substring(0, 8);
         mail.setUser(user + "@zaps.test", user, PASSWORD);
-        SecretStore.open(dataDir, null, Clock.systemUTC()).put("imap", PASSWORD);
+        // the gateway's store, sharing the data folder (and so its key file) with the instances; its writes go to zaps.secrets
+        SecretStore.open(dataDir, null, Clock.systemUTC()).put("imap", PASSWORD, workflows()::secret);
         recorder = new Recorder(broker.getBrokersAsString());
     }
 
@@ -242,7 +243,7 @@ class EmailTriggerServiceTest {
             throws Exception {
         String wrong = "wrong-pa55-" + UUID.randomUUID();
         SecretStore secrets = SecretStore.open(dataDir, null, Clock.systemUTC());
-        secrets.put("imap", wrong);
+        secrets.put("imap", wrong, workflows()::secret);
         start("a");
         saveWorkflow("wf_badlogin", null, null);
 
@@ -252,7 +253,7 @@ class EmailTriggerServiceTest {
         assertThat(triggers("wf_badlogin")).isEmpty();
         assertThat(dataDir.resolve("triggers/mailboxes/wf_badlogin.json")).doesNotExist();
 
-        secrets.put("imap", PASSWORD);
+        secrets.put("imap", PASSWORD, workflows()::secret);
         awaitCursor("wf_badlogin");
         send("a@acme.example", "after the fix", "ok", null);
         assertThat(awaitTriggers("wf_badlogin", 1).get(0).context().get("subject").stringValue()).isEqualTo("after the fix");

@@ -1,0 +1,317 @@
+package io.zaps.kafka.view;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.ConsumerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * A compacted topic kept in memory, one value per key: a consumer of its own (assigned every partition, no consumer
+ * group, nothing committed) reads the topic from the beginning and then follows it. Per key it keeps what
+ * {@link #newer} chooses between the value kept and each record read (a versioned topic keeps the higher version, so a
+ * repeated or late record of an older one changes nothing); a tombstone forgets the key.
+ *
+ * <p>{@link #start()} returns once everything on the topic when it started has been read (bounded by the load timeout):
+ * a service that starts its consumers in a later phase never sees a half-loaded view. {@link #awaitCaughtUp} gives a
+ * reader its own writes: it asks the broker for the end of every partition now and waits until the view has read that
+ * far, so a record the writer published (and Kafka acknowledged) before the call is in the view after it.
+ *
+ * <p>A record that does not parse, or names another key than its own, is logged and skipped; every instance reads the same
+ * topic, so dead-lettering it here would only repeat it once per instance. Thread-safe. Used for
+ * {@link io.zaps.contract.Topics#WORKFLOWS} and {@link io.zaps.contract.Topics#SECRETS}.
+ *
+ * @param <V> what the view keeps per key
+ */
+public abstract class CompactedTopicView<V> implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(CompactedTopicView.class);
+    /** Before the listener containers and the trigger sources, which read the views. */
+    public static final int PHASE = Integer.MAX_VALUE - 1000;
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final String topic;
+    private final Supplier<Consumer<String, byte[]>> consumers;
+    private final Duration loadTimeout;
+    private final Map<String, V> latest = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
+    private volatile Consumer<String, byte[]> consumer;
+    private volatile Thread thread;
+    private volatile boolean running;
+
+    /**
+     * @param topic       the compacted topic
+     * @param consumers   makes the view's consumer (String keys, byte[] values; the service's client settings)
+     * @param loadTimeout how long {@link #start()} waits for the topic to be read to its end; zero: it does not wait
+     */
+    protected CompactedTopicView(String topic, Supplier<Consumer<String, byte[]>> consumers, Duration loadTimeout) {
+        this.topic = topic;
+        this.consumers = consumers;
+        this.loadTimeout = loadTimeout;
+    }
+
+    /**
+     * Makes consumers with the client settings of {@code factory} (bootstrap servers, security), their own client id,
+     * no consumer group, reading committed records only.
+     */
+    public static Supplier<Consumer<String, byte[]>> consumers(ConsumerFactory<?, ?> factory, String clientId) {
+        Map<String, Object> config = new HashMap<>(factory.getConfigurationProperties());
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
+        config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
+        return () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * The value of a record (not a tombstone), checked.
+     *
+     * @throws RuntimeException when it is not one (its message is logged: it must not quote the record)
+     */
+    protected abstract V read(byte[] value);
+
+    /** The key {@code value} belongs under; a record keyed otherwise is skipped. */
+    protected abstract String keyOf(V value);
+
+    /** Which of the value kept for a key and one just read to keep. */
+    protected abstract V newer(V kept, V incoming);
+
+    /** What the view keeps for {@code key}; null when nothing (never written, or a tombstone). */
+    protected final V latest(String key) {
+        return latest.get(key);
+    }
+
+    /** Every key with what the view keeps for it (a moment's state, in no order). */
+    protected final void forEachLatest(BiConsumer<String, V> action) {
+        latest.forEach(action);
+    }
+
+    /** The topic this view reads. */
+    public final String topic() {
+        return topic;
+    }
+
+    /**
+     * Waits until the view has read everything on the topic now (see the class comment).
+     *
+     * @return whether it caught up within {@code timeout}
+     */
+    public final boolean awaitCaughtUp(Duration timeout) {
+        if (!running) {
+            return false;
+        }
+        CompletableFuture<Void> request = new CompletableFuture<>();
+        syncRequests.add(request);
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            request.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    /** Applies one record of the topic (the poll loop; also for tests): {@link #newer} decides, a tombstone forgets. */
+    protected final void apply(String key, byte[] value) {
+        if (key == null) {
+            return;
+        }
+        if (value == null) {
+            latest.remove(key); // a tombstone (an operator's): forget the key altogether
+            return;
+        }
+        V parsed;
+        try {
+            parsed = read(value);
+        } catch (RuntimeException e) {
+            log.warn("skipping a record keyed '{}' on {} that does not parse: {}", key, topic, e.getMessage());
+            return;
+        }
+        if (!key.equals(keyOf(parsed))) {
+            log.warn("skipping a record on {} keyed '{}' for '{}'", topic, key, keyOf(parsed));
+            return;
+        }
+        latest.merge(key, parsed, this::newer);
+    }
+
+    @Override
+    public final void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        syncRequests.add(loaded);
+        Thread poller = new Thread(this::pollLoop, "zaps-view-" + topic);
+        poller.setDaemon(true);
+        thread = poller;
+        poller.start();
+        if (loadTimeout.isZero()) {
+            return; // a reader that can work before the view is loaded (it asks awaitCaughtUp itself)
+        }
+        try {
+            loaded.get(loadTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            log.info("view of {} loaded: {} keys", topic, latest.size());
+        } catch (TimeoutException | ExecutionException e) {
+            stop();
+            throw new IllegalStateException("could not read " + topic + " within " + loadTimeout.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+            throw new IllegalStateException("interrupted while reading " + topic, e);
+        }
+    }
+
+    private void pollLoop() {
+        List<Barrier> barriers = new ArrayList<>();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        while (running) {
+            try (Consumer<String, byte[]> c = consumers.get()) {
+                consumer = c;
+                List<TopicPartition> partitions = partitions(c);
+                if (partitions == null) {
+                    continue;
+                }
+                c.assign(partitions);
+                c.seekToBeginning(partitions);
+                barriers.forEach(b -> waiting.addAll(b.waiters)); // positions start again from the beginning
+                barriers.clear();
+                while (running) {
+                    try {
+                        for (CompletableFuture<Void> request; (request = syncRequests.poll()) != null; ) {
+                            waiting.add(request);
+                        }
+                        if (!waiting.isEmpty()) {
+                            barriers.add(new Barrier(c.endOffsets(partitions, Duration.ofSeconds(10)), List.copyOf(waiting)));
+                            waiting.clear();
+                        }
+                        release(c, barriers);
+                        for (ConsumerRecord<String, byte[]> record : c.poll(barriers.isEmpty() ? POLL : Duration.ofMillis(20))) {
+                            apply(record.key(), record.value());
+                        }
+                        release(c, barriers);
+                    } catch (WakeupException e) {
+                        // a reader asked to catch up (or stop): the loop fetches the end offsets first
+                    }
+                }
+            } catch (WakeupException e) {
+                // woken outside the inner loop: go round
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.warn("reading {} failed, reconnecting in 1 s: {}", topic, e.toString());
+                    barriers.forEach(b -> waiting.addAll(b.waiters));
+                    barriers.clear();
+                    sleep(1000);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+        barriers.forEach(b -> waiting.addAll(b.waiters));
+        waiting.addAll(syncRequests);
+        waiting.forEach(w -> w.completeExceptionally(new IllegalStateException("stopped")));
+    }
+
+    /** The topic's partitions, or null (after a pause) while it does not exist yet. */
+    private List<TopicPartition> partitions(Consumer<String, byte[]> c) {
+        List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+        if (infos == null || infos.isEmpty()) {
+            log.info("{} does not exist yet; looking again in 1 s", topic);
+            sleep(1000);
+            return null;
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : infos) {
+            partitions.add(new TopicPartition(info.topic(), info.partition()));
+        }
+        return partitions;
+    }
+
+    private static void release(Consumer<String, byte[]> c, List<Barrier> barriers) {
+        barriers.removeIf(barrier -> {
+            for (Map.Entry<TopicPartition, Long> end : barrier.end.entrySet()) {
+                if (c.position(end.getKey()) < end.getValue()) {
+                    return false;
+                }
+            }
+            barrier.waiters.forEach(w -> w.complete(null));
+            return true;
+        });
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Barrier(Map<TopicPartition, Long> end, Collection<CompletableFuture<Void>> waiters) {
+        Barrier {
+            end = new HashMap<>(end);
+        }
+    }
+
+    @Override
+    public final void stop() {
+        running = false;
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        Thread poller = thread;
+        if (poller != null && poller != Thread.currentThread()) {
+            try {
+                poller.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        thread = null;
+    }
+
+    @Override
+    public final boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public final int getPhase() {
+        return PHASE;
+    }
+}
