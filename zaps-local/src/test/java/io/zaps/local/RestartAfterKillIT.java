@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,6 +48,7 @@ class RestartAfterKillIT {
     Process zaps;
     int httpPort;
     int kafkaPort;
+    int controllerPort;
 
     @BeforeEach
     void start() throws IOException {
@@ -59,6 +61,7 @@ class RestartAfterKillIT {
         subscriber.start();
         httpPort = EndToEndTest.freePort();
         kafkaPort = EndToEndTest.freePort();
+        controllerPort = EndToEndTest.freePort(); // not kafkaPort + 1: that one may be taken
     }
 
     @AfterEach
@@ -75,7 +78,7 @@ class RestartAfterKillIT {
     @Test
     void killedMidDelayAndRestartedTheRunCompletesAndNothingIsLost() throws Exception {
         zaps = launch("first");
-        awaitHealthy();
+        awaitHealthy("first");
         String workflow = """
                 {"id": "survivor", "name": "Survivor", "entry_point": "wait",
                  "steps": [{"id": "wait", "type": "delay", "config": {"seconds": %d}, "next_step_id": "tell"},
@@ -124,7 +127,7 @@ class RestartAfterKillIT {
             }
             return null;
         });
-        awaitHealthy();
+        awaitHealthy("second");
         Instant healthy = Instant.now();
         String later = runId(post("/api/workflows/later/trigger", "{\"context\": {\"order\": \"later\"}}"));
         assertThat(get("/api/workflows/survivor").statusCode()).isEqualTo(200);
@@ -161,15 +164,22 @@ class RestartAfterKillIT {
         builder.environment().put("ZAPS_DATA_DIR", dataDir.toString());
         builder.environment().put("ZAPS_HTTP_PORT", Integer.toString(httpPort));
         builder.environment().put("ZAPS_KAFKA_PORT", Integer.toString(kafkaPort));
-        builder.environment().put("ZAPS_KAFKA_CONTROLLER_PORT", Integer.toString(kafkaPort + 1 > 65535 ? kafkaPort - 1 : kafkaPort + 1));
+        builder.environment().put("ZAPS_KAFKA_CONTROLLER_PORT", Integer.toString(controllerPort));
         builder.redirectErrorStream(true);
         builder.redirectOutput(new File(dataDir.toFile(), "zaps-" + name + ".log"));
         return builder.start();
     }
 
-    private void awaitHealthy() {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> get("/health").statusCode() == 200);
+    /** Waits for readiness; when it does not come, fails with the end of the process's log (its folder is deleted after). */
+    private void awaitHealthy(String name) throws IOException {
+        try {
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                    .until(() -> get("/health").statusCode() == 200);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<String> log = Files.readAllLines(dataDir.resolve("zaps-" + name + ".log"));
+            throw new AssertionError("the " + name + " start was not ready within 90 s (alive: " + zaps.isAlive() + "); its log ends:\n"
+                    + String.join("\n", log.subList(Math.max(0, log.size() - 60), log.size())), e);
+        }
     }
 
     private String runId(HttpResponse<String> accepted) {
