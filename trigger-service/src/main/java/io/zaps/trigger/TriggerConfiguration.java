@@ -13,6 +13,8 @@ import io.zaps.store.SecretStore;
 import io.zaps.trigger.consume.ReadyLog;
 import io.zaps.trigger.consume.TriggerBatchListener;
 import io.zaps.trigger.intake.TriggerIntake;
+import io.zaps.trigger.source.cursor.CursorTopic;
+import io.zaps.trigger.source.cursor.CursorView;
 import io.zaps.trigger.source.ownership.PartitionOwnership;
 import io.zaps.trigger.source.ownership.RebalanceListeners;
 import io.zaps.contract.workflow.WorkflowDefinition;
@@ -76,6 +78,20 @@ class TriggerConfiguration {
     TopicSecrets triggerSecrets(SecretView triggerSecretView, TriggerProperties properties, Environment environment) {
         return new TopicSecrets(triggerSecretView,
                 SecretCipher.lazyReader(properties.dataDir(), environment.getProperty(SecretStore.MASTER_KEY_ENV)), Duration.ofSeconds(10));
+    }
+
+    /**
+     * The schedule and mailbox cursors as {@link Topics#TRIGGER_CURSORS} holds them, shared by the instances through
+     * Kafka. Its start does not wait for the topic: a source catches it up before it reads a cursor.
+     */
+    @Bean
+    CursorView triggerCursorView(ConsumerFactory<?, ?> kafkaConsumerFactory, TriggerProperties properties) {
+        return CursorView.of(kafkaConsumerFactory, "zaps-trigger-cursor-view-" + properties.instanceId());
+    }
+
+    @Bean
+    CursorTopic triggerCursors(CursorView triggerCursorView, KafkaTemplate<String, byte[]> template, TriggerProperties properties) {
+        return new CursorTopic(triggerCursorView, template, properties.publishTimeout());
     }
 
     /**

@@ -15,10 +15,10 @@ import java.time.Duration;
 /**
  * Configuration of the trigger service ({@code zaps.trigger.*}).
  *
- * @param dataDir             the folder of this service's own files ({@code ZAPS_DATA_DIR}, default {@code ./.zaps}): the
- *                            schedule and mailbox cursors (shared by every instance that runs such triggers), and, for
- *                            email triggers, the attachments and secrets of the gateway's data folder. Workflow
- *                            definitions come from {@code zaps.workflows}, not from here (docs/architecture.md)
+ * @param dataDir             the folder of this service's own files ({@code ZAPS_DATA_DIR}, default {@code ./.zaps}): for
+ *                            email triggers the attachments of the gateway's data folder; otherwise only read, once, for
+ *                            cursor files from before {@code zaps.trigger-cursors} (published on upgrade). Workflow
+ *                            definitions, secrets and cursors come from Kafka, not from here (docs/architecture.md)
  * @param listenerConcurrency consumers of {@code zaps.triggers} in this instance (at most the topic's partitions do work), default 3
  * @param publishTimeout      how long a batch waits for Kafka to acknowledge its StartRun, run event and dead-letter
  *                            records before the batch is retried from the first unacknowledged record, default 30s

@@ -44,6 +44,15 @@ public final class Topics {
      */
     public static final String SECRETS = "zaps.secrets";
 
+    /**
+     * The trigger service's source cursors (how far each schedule and mailbox has been handled), so that the instance
+     * that takes a workflow over continues where the previous owner stopped without a shared folder; key: workflow id;
+     * compacted. Produced and read by the trigger service only (internal). Each record carries a monotonic position
+     * (the schedule's last tick; the mailbox's UIDVALIDITY and last UID): readers keep, per workflow, the further one,
+     * so a late write of an older cursor changes nothing.
+     */
+    public static final String TRIGGER_CURSORS = "zaps.trigger-cursors";
+
     /** {@link io.zaps.contract.command.RunCommand} records for the executor; key: run id. */
     public static final String RUN_COMMANDS = "zaps.run-commands";
 

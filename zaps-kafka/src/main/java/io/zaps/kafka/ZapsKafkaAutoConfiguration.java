@@ -90,6 +90,7 @@ public class ZapsKafkaAutoConfiguration {
         }
         topics.add(workflowsTopic(properties));
         topics.add(secretsTopic(properties));
+        topics.add(triggerCursorsTopic(properties));
         return topics;
     }
 
@@ -108,6 +109,14 @@ public class ZapsKafkaAutoConfiguration {
      */
     public static NewTopic secretsTopic(ZapsKafkaProperties properties) {
         return compacted(Topics.SECRETS, properties);
+    }
+
+    /**
+     * {@link Topics#TRIGGER_CURSORS}: compacted (the latest cursor per workflow), without a dead-letter topic (its reader,
+     * the trigger service, skips what it cannot parse).
+     */
+    public static NewTopic triggerCursorsTopic(ZapsKafkaProperties properties) {
+        return compacted(Topics.TRIGGER_CURSORS, properties);
     }
 
     private static NewTopic compacted(String name, ZapsKafkaProperties properties) {

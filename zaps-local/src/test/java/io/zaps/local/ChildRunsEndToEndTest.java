@@ -140,7 +140,7 @@ class ChildRunsEndToEndTest {
                  ]}
                 """.formatted(mail.getImap().getPort(), serverUrl, smtp, smtp));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        await().atMost(AT_MOST).until(() -> Files.exists(dataDir.resolve("triggers/mailboxes/invoice_batch.json")));
+        await().atMost(AT_MOST).until(() -> TriggerCursorRecords.hasCursor(zaps.bootstrapServers(), "invoice_batch"));
 
         sendInvoices(List.of(invoice("INV-1", "1234.50"), invoice("INV-2", "99.00"), invoice("INV-3", "5000.00")));
 

@@ -153,8 +153,8 @@ class EmailPdfEndToEndTest {
                  ]}
                 """.formatted(mail.getImap().getPort(), mail.getSmtp().getPort(), subscriberUrl));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        // The trigger service has seen the mailbox once it wrote its cursor: from then on every message is new.
-        await().atMost(AT_MOST).until(() -> Files.exists(dataDir.resolve("triggers/mailboxes/invoice_inbox.json")));
+        // The trigger service has seen the mailbox once it wrote its cursor (on zaps.trigger-cursors): from then on every message is new.
+        await().atMost(AT_MOST).until(() -> TriggerCursorRecords.hasCursor(zaps.bootstrapServers(), "invoice_inbox"));
 
         byte[] pdf = invoicePdf("ACME Supplies Ltd - INVOICE", "Invoice number: INV-2026-0042", "Invoice date: 2026-11-02",
                 "Amount due: EUR 1234.50", "Due date: 2026-12-31", "Please transfer to IBAN DE00 1234 5678 9000");

@@ -13,7 +13,8 @@ import java.nio.file.Path;
  * &lt;data&gt;/attachments/                     attachments by content hash (AttachmentStore; email trigger writes, pdf connector reads)
  * &lt;data&gt;/secrets/                         encrypted credentials (SecretStore; gateway writes; connectors and email triggers read)
  * &lt;data&gt;/webhook-signatures/              seen webhook signatures ({@link #webhookSignatures}; gateway)
- * &lt;data&gt;/triggers/schedules/, mailboxes/  trigger source cursors ({@link #scheduleCursors}, {@link #mailboxCursors}; trigger service)
+ * &lt;data&gt;/triggers/schedules/, mailboxes/  trigger source cursors of installations from before zaps.trigger-cursors
+ *                                         ({@link #scheduleCursors}, {@link #mailboxCursors}; the trigger service reads them once, on upgrade)
  * &lt;data&gt;/kafka/                           the embedded broker's log ({@link #kafkaLog}; ./zaps up only)
  * </pre>
  */

@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  *
  * <p>A record that does not parse, or names another key than its own, is logged and skipped; every instance reads the same
  * topic, so dead-lettering it here would only repeat it once per instance. Thread-safe. Used for
- * {@link io.zaps.contract.Topics#WORKFLOWS} and {@link io.zaps.contract.Topics#SECRETS}.
+ * {@link io.zaps.contract.Topics#WORKFLOWS}, {@link io.zaps.contract.Topics#SECRETS} and (the trigger service's
+ * {@code CursorView}) {@link io.zaps.contract.Topics#TRIGGER_CURSORS}.
  *
  * @param <V> what the view keeps per key
  */

@@ -7,6 +7,7 @@ import io.zaps.kafka.secret.TopicSecrets;
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.FileStore;
 import io.zaps.trigger.TriggerProperties;
+import io.zaps.trigger.source.cursor.CursorTopic;
 import io.zaps.trigger.source.WorkflowOwnership;
 import io.zaps.trigger.workflow.WorkflowCatalog;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -27,8 +28,8 @@ class MailTriggerConfiguration {
     }
 
     @Bean
-    MailboxCursors mailboxCursors(TriggerProperties properties) {
-        return new MailboxCursors(properties.dataDir());
+    MailboxCursors mailboxCursors(CursorTopic triggerCursors, TriggerProperties properties) {
+        return new MailboxCursors(triggerCursors, properties.dataDir());
     }
 
     @Bean

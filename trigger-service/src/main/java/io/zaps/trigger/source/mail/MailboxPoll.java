@@ -5,6 +5,7 @@ import io.zaps.contract.trigger.EmailTrigger;
 import io.zaps.kafka.secret.TopicSecrets;
 import io.zaps.store.StoreException;
 import io.zaps.trigger.source.WorkflowOwnership;
+import io.zaps.trigger.source.cursor.CursorTopic;
 import jakarta.mail.FolderClosedException;
 import jakarta.mail.MessageRemovedException;
 import jakarta.mail.MessagingException;
@@ -73,7 +74,7 @@ final class MailboxPoll {
             return read(workflowId, trigger, mailbox, password);
         } catch (MessagingException e) {
             throw new MailboxException(ImapMailbox.describe(e, trigger, password));
-        } catch (StoreException e) {
+        } catch (StoreException | CursorTopic.Unavailable e) {
             throw new MailboxException(ImapMailbox.where(trigger) + ": " + ImapMailbox.scrub(e.getMessage(), password));
         }
     }
@@ -131,7 +132,7 @@ final class MailboxPoll {
             if (context != null) {
                 String eventId = MailEventIds.eventId(workflowId, trigger, uidValidity, entry.uid());
                 TriggerRequested event = TriggerRequested.of(eventId, null, workflowId, context, SOURCE, now);
-                // Publish and persist under the ownership fence: a hand-over waits until the cursor is on disk.
+                // Publish and persist under the ownership fence: a hand-over waits until Kafka acknowledged the cursor.
                 MailboxCursor stored = fire(workflowId, event, next, trigger, entry.uid());
                 if (stored == null) {
                     log.info("workflow {}: no longer owned by this instance, leaving its mailbox after UID {}", workflowId, cursor.lastUid());

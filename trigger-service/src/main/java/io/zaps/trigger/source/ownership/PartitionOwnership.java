@@ -30,7 +30,8 @@ import java.util.function.Supplier;
  * {@link #runIfOwned}: the check and the action (publish, wait for Kafka's acknowledgement, persist the source's
  * cursor) run under a shared lock, and a revocation takes the exclusive lock before it gives partitions up. So when
  * the group moves a partition to another instance, every action this instance started for that partition's workflows
- * has finished (and its cursor is on disk) before the new owner is assigned the partition and reads the cursor.
+ * has finished (and Kafka acknowledged its cursor on {@code zaps.trigger-cursors}) before the new owner is assigned the
+ * partition, catches up with that topic and reads the cursor.
  *
  * <p>Listeners registered with {@link #onChange} are told after every change (from the consumer's thread: they must
  * only take note, e.g. wake a source up).

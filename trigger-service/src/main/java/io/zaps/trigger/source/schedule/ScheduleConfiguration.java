@@ -1,6 +1,7 @@
 package io.zaps.trigger.source.schedule;
 
 import io.zaps.trigger.TriggerProperties;
+import io.zaps.trigger.source.cursor.CursorTopic;
 import io.zaps.trigger.source.ownership.PartitionOwnership;
 import io.zaps.trigger.source.ownership.TriggeredWorkflows;
 import org.springframework.context.annotation.Bean;
@@ -13,9 +14,9 @@ import java.time.Clock;
 @Configuration(proxyBeanMethods = false)
 class ScheduleConfiguration {
     @Bean
-    ScheduleRunner scheduleRunner(TriggeredWorkflows triggeredWorkflows, PartitionOwnership ownership,
+    ScheduleRunner scheduleRunner(TriggeredWorkflows triggeredWorkflows, PartitionOwnership ownership, CursorTopic triggerCursors,
                                   KafkaTemplate<String, byte[]> template, Clock triggerClock, TriggerProperties properties) {
-        return new ScheduleRunner(triggeredWorkflows, ownership, new ScheduleCursors(properties.dataDir()),
+        return new ScheduleRunner(triggeredWorkflows, ownership, new ScheduleCursors(triggerCursors, properties.dataDir()),
                 new SchedulePlanner(properties.scheduleCatchUp()), template, triggerClock,
                 properties.sourceScanInterval(), properties.publishTimeout(), properties.instanceId());
     }

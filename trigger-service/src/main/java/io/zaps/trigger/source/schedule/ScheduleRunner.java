@@ -34,7 +34,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Everything done for one workflow runs inside {@link PartitionOwnership#callIfOwned}: a rebalance that takes the
  * workflow away waits for it, so the next owner reads a cursor that already holds every tick fired here. The cursor is
- * read from disk again whenever the ownership changed since it was last read.
+ * read again (from {@code zaps.trigger-cursors}, caught up with its end first) whenever the ownership changed since it
+ * was last read, so an instance taking a workflow over continues from the previous owner's last acknowledged cursor.
  */
 public final class ScheduleRunner implements SmartLifecycle {
     public static final String SOURCE = "schedule";

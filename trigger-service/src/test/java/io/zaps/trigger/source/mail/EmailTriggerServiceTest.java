@@ -15,6 +15,8 @@ import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.SecretStore;
 import io.zaps.trigger.source.TriggerInstance;
+import io.zaps.trigger.source.cursor.CursorTopic;
+import io.zaps.trigger.source.cursor.TriggerCursor;
 import io.zaps.trigger.source.WorkflowOwnership;
 import jakarta.activation.DataHandler;
 import jakarta.mail.Message;
@@ -55,6 +57,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -161,7 +164,8 @@ class EmailTriggerServiceTest {
         assertThat(start.context().get("subject").stringValue()).isEqualTo("Invoice INV-42");
         assertThat(start.workflow().id()).isEqualTo("wf_mail");
 
-        assertThat(Files.readString(dataDir.resolve("triggers/mailboxes/wf_mail.json"))).contains("\"last_uid\":3");
+        waiting().until(() -> cursor("wf_mail").map(c -> c.lastUid() == 3).orElse(false));
+        assertThat(dataDir.resolve("triggers")).as("the cursors are on Kafka, not in the folder").doesNotExist();
         assertThat(recorder.all()).noneMatch(r -> r.value() != null && new String(r.value(), StandardCharsets.UTF_8).contains(PASSWORD));
     }
 
@@ -178,8 +182,7 @@ class EmailTriggerServiceTest {
 
         assertThat(awaitTriggers("wf_filtered", 2)).extracting(t -> t.context().get("subject").stringValue())
                 .containsExactly("Your INVOICE 2", "Invoice 3");
-        waiting().untilAsserted(() -> assertThat(Files.readString(dataDir.resolve("triggers/mailboxes/wf_filtered.json")))
-                .contains("\"last_uid\":4"));
+        waiting().until(() -> cursor("wf_filtered").map(c -> c.lastUid() == 4).orElse(false));
         Thread.sleep(2500); // a few more polls
         assertThat(triggers("wf_filtered")).hasSize(2);
     }
@@ -251,7 +254,7 @@ class EmailTriggerServiceTest {
                 .contains("workflow wf_badlogin: polling the mailbox failed (2 in a row")
                 .contains("login to IMAP server 127.0.0.1:" + mail.getImap().getPort() + " as '" + user + "' failed"));
         assertThat(triggers("wf_badlogin")).isEmpty();
-        assertThat(dataDir.resolve("triggers/mailboxes/wf_badlogin.json")).doesNotExist();
+        assertThat(cursor("wf_badlogin")).isEmpty();
 
         secrets.put("imap", PASSWORD, workflows()::secret);
         awaitCursor("wf_badlogin");
@@ -320,9 +323,15 @@ class EmailTriggerServiceTest {
                 List.of(new StepDefinition("wait", "delay", Json.object().put("seconds", 1), null)), 1, T, T, null, trigger, null));
     }
 
-    /** Waits until the instance has seen the mailbox (its cursor is on disk): messages sent from now on are new. */
+    /** Waits until the instance has seen the mailbox (its cursor is on Kafka): messages sent from now on are new. */
     private void awaitCursor(String workflowId) {
-        waiting().until(() -> Files.exists(dataDir.resolve("triggers/mailboxes/" + workflowId + ".json")));
+        waiting().until(() -> cursor(workflowId).isPresent());
+    }
+
+    /** The mailbox cursor of {@code workflowId} as a running instance's view of zaps.trigger-cursors has it. */
+    private Optional<MailboxCursor> cursor(String workflowId) {
+        return instances.stream().filter(TriggerInstance::isRunning).findFirst().orElseThrow()
+                .bean(CursorTopic.class).known(workflowId).map(TriggerCursor::mailbox);
     }
 
     private void send(String from, String subject, String text, byte[] pdf) throws Exception {

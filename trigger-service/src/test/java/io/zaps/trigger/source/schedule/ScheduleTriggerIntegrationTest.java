@@ -13,6 +13,7 @@ import io.zaps.contract.workflow.WorkflowStatus;
 import io.zaps.trigger.source.RecordLog;
 import io.zaps.trigger.source.TriggerInstance;
 import io.zaps.trigger.source.WorkflowOwnership;
+import io.zaps.trigger.source.cursor.CursorTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -39,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Schedules as they run: two trigger-service instances on one embedded KRaft broker and one data folder, a workflow
- * that fires every second, its StartRun commands read back from {@code zaps.run-commands}.
+ * Schedules as they run: trigger-service instances on one embedded KRaft broker, each on a data folder of its own (the
+ * cursors are on {@code zaps.trigger-cursors}), a workflow that fires every second, its StartRun commands read back
+ * from {@code zaps.run-commands}.
  */
 class ScheduleTriggerIntegrationTest {
     private static final Logger log = LoggerFactory.getLogger(ScheduleTriggerIntegrationTest.class);
@@ -95,7 +97,7 @@ class ScheduleTriggerIntegrationTest {
         WorkflowTopicWriter store = workflows();
         store.saveWorkflowVersion(workflow("every_second", WorkflowStatus.ACTIVE, 1, "* * * * * *"));
         TriggerInstance a = start("a");
-        TriggerInstance b = start("b");
+        TriggerInstance b = start("b", Files.createDirectories(dataDir.resolve("b")));
         commands = new RecordLog(broker.getBrokersAsString(), Topics.RUN_COMMANDS);
         await().atMost(AT_MOST).until(() -> owner("every_second") != null);
 
@@ -159,12 +161,12 @@ class ScheduleTriggerIntegrationTest {
         TriggerInstance a = start("solo");
         commands = new RecordLog(broker.getBrokersAsString(), Topics.RUN_COMMANDS);
         awaitStarts("changing", 2);
-        Path cursorFile = dataDir.resolve("triggers/schedules/changing.json");
-        assertThat(cursorFile).exists();
+        CursorTopic cursors = a.bean(CursorTopic.class);
+        await().atMost(AT_MOST).until(() -> cursors.known("changing").map(c -> c.schedule().active()).orElse(false));
 
         // Paused: no tick fires while paused, the cursor says so.
         store.saveWorkflowVersion(workflow("changing", WorkflowStatus.PAUSED, 2, "* * * * * *"));
-        await().atMost(AT_MOST).until(() -> Files.readString(cursorFile).contains("\"active\":false"));
+        await().atMost(AT_MOST).until(() -> cursors.known("changing").map(c -> !c.schedule().active()).orElse(false));
         Instant pausedSeen = Instant.now();
         Thread.sleep(2500);
         assertThat(starts("changing")).allSatisfy(s -> assertThat(tickOf(s)).isBefore(pausedSeen));
@@ -182,7 +184,7 @@ class ScheduleTriggerIntegrationTest {
 
         // Deleted: stops firing and the cursor goes.
         store.deleteWorkflow("changing");
-        await().atMost(AT_MOST).until(() -> !Files.exists(cursorFile));
+        await().atMost(AT_MOST).until(() -> cursors.known("changing").isEmpty());
         Instant deletedSeen = Instant.now();
         Thread.sleep(2500);
         assertThat(starts("changing")).allSatisfy(s -> assertThat(tickOf(s)).isBefore(deletedSeen));
@@ -190,31 +192,63 @@ class ScheduleTriggerIntegrationTest {
     }
 
     @Test
-    void a_restart_within_the_catch_up_window_loses_no_tick() throws Exception {
+    void an_instance_on_an_empty_data_folder_takes_over_from_the_cursor_on_kafka() throws Exception {
         WorkflowTopicWriter store = workflows();
         store.saveWorkflowVersion(workflow("restarted", WorkflowStatus.ACTIVE, 1, "* * * * * *"));
-        TriggerInstance first = start("first");
+        Path folderA = Files.createDirectories(dataDir.resolve("a"));
+        TriggerInstance first = start("first", folderA);
         commands = new RecordLog(broker.getBrokersAsString(), Topics.RUN_COMMANDS);
         awaitStarts("restarted", 2);
         first.close();
         Thread.sleep(3000);
 
-        start("second");
+        Path folderB = Files.createDirectories(dataDir.resolve("b"));
+        start("second", folderB);
         Instant restarted = Instant.now();
         List<StartRun> starts = await().atMost(AT_MOST).until(() -> starts("restarted"),
                 s -> s.stream().anyMatch(start -> tickOf(start).isAfter(restarted.plusSeconds(2))));
 
         List<Instant> ticks = starts.stream().map(ScheduleTriggerIntegrationTest::tickOf).sorted().toList();
+        assertThat(ticks).as("no tick fired twice").doesNotHaveDuplicates();
+        for (int i = 1; i < ticks.size(); i++) {
+            assertThat(ticks.get(i)).as("no gap after " + ticks.get(i - 1)).isEqualTo(ticks.get(i - 1).plusSeconds(1));
+        }
+        assertThat(ticks).as("ticks of the downtime caught up by the new instance").anyMatch(t -> t.isBefore(restarted));
+        assertThat(folderA.resolve("triggers")).as("no cursor files any more").doesNotExist();
+        assertThat(folderB.resolve("triggers")).doesNotExist();
+    }
+
+    @Test
+    void a_cursor_file_of_a_data_folder_from_before_the_topic_is_published_and_continued() throws Exception {
+        WorkflowTopicWriter store = workflows();
+        store.saveWorkflowVersion(workflow("upgraded", WorkflowStatus.ACTIVE, 1, "* * * * * *"));
+        Instant lastTick = Instant.now().minusSeconds(4).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Path legacy = Files.createDirectories(dataDir.resolve("triggers/schedules")).resolve("upgraded.json");
+        Files.write(legacy, Json.toBytes(new ScheduleCursor("upgraded", "* * * * * *", java.time.ZoneOffset.UTC.getId(),
+                CREATED, lastTick, true, lastTick)));
+        commands = new RecordLog(broker.getBrokersAsString(), Topics.RUN_COMMANDS);
+
+        TriggerInstance instance = start("upgrading");
+        List<StartRun> starts = await().atMost(AT_MOST).until(() -> starts("upgraded"), s -> s.size() >= 6);
+
+        List<Instant> ticks = starts.stream().map(ScheduleTriggerIntegrationTest::tickOf).sorted().toList();
+        assertThat(ticks.get(0)).as("continues right after the file's tick").isEqualTo(lastTick.plusSeconds(1));
         assertThat(ticks).doesNotHaveDuplicates();
         for (int i = 1; i < ticks.size(); i++) {
             assertThat(ticks.get(i)).as("no gap after " + ticks.get(i - 1)).isEqualTo(ticks.get(i - 1).plusSeconds(1));
         }
+        assertThat(instance.bean(CursorTopic.class).known("upgraded"))
+                .hasValueSatisfying(c -> assertThat(c.schedule().lastTick()).isAfter(lastTick));
     }
 
     // ---------------------------------------------------------------- helpers
 
     private TriggerInstance start(String name) {
-        TriggerInstance instance = TriggerInstance.start(name, broker.getBrokersAsString(), dataDir, PROPERTIES);
+        return start(name, dataDir);
+    }
+
+    private TriggerInstance start(String name, Path folder) {
+        TriggerInstance instance = TriggerInstance.start(name, broker.getBrokersAsString(), folder, PROPERTIES);
         instances.add(instance);
         return instance;
     }
