@@ -8,6 +8,7 @@ import io.zaps.contract.event.RunEventType;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.contract.run.StepState;
+import io.zaps.contract.event.TriggerRequested;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -39,6 +40,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -237,5 +239,31 @@ public abstract class GatewayTestSupport {
             }
         }
         throw new AssertionError("no matching record on " + topic + " within " + timeout);
+    }
+
+    /** Every trigger of the workflow on {@link Topics#TRIGGERS}, read from the beginning to the current end (bounded). */
+    protected List<TriggerRequested> triggersOf(String workflowId) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRIGGERS, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(Topics.TRIGGERS, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // Each trigger was acknowledged before its answer, so the end offsets already cover them.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<TriggerRequested> result = new ArrayList<>();
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                assertThat(Instant.now()).as("reading " + Topics.TRIGGERS).isBefore(deadline);
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    TriggerRequested trigger = Json.read(record.value(), TriggerRequested.class);
+                    if (workflowId.equals(trigger.workflowId())) {
+                        result.add(trigger);
+                    }
+                }
+            }
+            return result;
+        }
     }
 }

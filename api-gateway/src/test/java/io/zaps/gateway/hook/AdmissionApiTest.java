@@ -1,23 +1,14 @@
 package io.zaps.gateway.hook;
 
-import io.zaps.contract.Json;
-import io.zaps.contract.Topics;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.gateway.GatewayTestSupport;
 import io.zaps.gateway.run.RunAdmission;
 import io.zaps.store.SecretStore;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -81,8 +72,8 @@ class AdmissionApiTest extends GatewayTestSupport {
         Response retried = hook(hookId, body, delivery);
         assertThat(retried.status()).as(retried.body()).isEqualTo(202);
 
-        assertThat(triggersOf(restId)).containsExactly(accepted.json().get("run_id").stringValue());
-        assertThat(triggersOf(hookId)).containsExactly(retried.json().get("run_id").stringValue());
+        assertThat(triggersOf(restId)).extracting(TriggerRequested::runId).containsExactly(accepted.json().get("run_id").stringValue());
+        assertThat(triggersOf(hookId)).extracting(TriggerRequested::runId).containsExactly(retried.json().get("run_id").stringValue());
         assertThat(admission.counts(accepted.json().get("run_id").stringValue())).isTrue();
     }
 
@@ -114,30 +105,6 @@ class AdmissionApiTest extends GatewayTestSupport {
     }
 
     /** The run ids of every trigger record of {@code workflowId} on zaps.triggers, read to the end of each partition. */
-    private List<String> triggersOf(String workflowId) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRIGGERS, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(Topics.TRIGGERS, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<String> runIds = new ArrayList<>();
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                assertThat(Instant.now()).as("reading zaps.triggers to its end").isBefore(deadline);
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    TriggerRequested trigger = Json.read(record.value(), TriggerRequested.class);
-                    if (workflowId.equals(trigger.workflowId())) {
-                        runIds.add(record.key());
-                    }
-                }
-            }
-            return runIds;
-        }
-    }
-
     private Response hook(String workflowId, String body, Map<String, String> headers) {
         Map<String, String> all = new java.util.HashMap<>(headers);
         all.put("Content-Type", "application/json");

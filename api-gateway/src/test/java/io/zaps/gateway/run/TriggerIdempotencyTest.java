@@ -1,15 +1,7 @@
 package io.zaps.gateway.run;
 
-import io.zaps.contract.Json;
-import io.zaps.contract.Topics;
 import io.zaps.contract.event.TriggerRequested;
 import io.zaps.gateway.GatewayTestSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -185,31 +177,6 @@ class TriggerIdempotencyTest extends GatewayTestSupport {
     }
 
     /** Every trigger record of the workflow, after waiting a little for stragglers. */
-    private List<TriggerRequested> triggersOf(String workflowId) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.TRIGGERS, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(Topics.TRIGGERS, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            // Each trigger was acknowledged before its answer, so the end offsets already cover them.
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<TriggerRequested> result = new ArrayList<>();
-            Instant deadline = Instant.now().plusSeconds(30);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(Instant.now()).as("reading " + Topics.TRIGGERS).isBefore(deadline);
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    TriggerRequested trigger = Json.read(record.value(), TriggerRequested.class);
-                    if (workflowId.equals(trigger.workflowId())) {
-                        result.add(trigger);
-                    }
-                }
-            }
-            return result;
-        }
-    }
-
     private static String sha256(String key) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));

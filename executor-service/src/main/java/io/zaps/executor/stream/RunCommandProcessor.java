@@ -48,6 +48,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The thin shell around {@link RunStateMachine}: parse, load the run, decide, then store the state
@@ -227,33 +228,51 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             deadLetter(record.key(), record.value(), record.headers(), e.getMessage());
             return;
         }
-        Loaded loaded = Loaded.NONE;
-        Throwable loadFailure = null;
-        try {
-            loaded = load(command.runId());
-        } catch (Throwable e) { // handled with the decision's failures below
-            loadFailure = e;
-        }
+        LoadAttempt attempt = tryLoad(command.runId());
+        Loaded loaded = attempt.loaded();
         try (RunTracing.RunScope trace = tracing.start("executor " + commandName(command), SpanKind.CONSUMER,
                 parent(record.headers(), loaded.state()), command.runId(), workflowId(command, loaded.state()), stepId(command))) {
-            Decision decision;
-            try {
-                if (loadFailure != null) {
-                    throw loadFailure;
-                }
-                decision = decide(loaded.state(), command);
-            } catch (Throwable e) { // an Error too (a stack overflow, memory): one command must not stop every run on this partition
-                trace.failed(e);
-                String reason = RunLimits.shortened("the executor could not process " + command.getClass().getSimpleName() + ": " + e);
-                log.error("cannot process {} for run {}; the run fails and the command is dead-lettered",
-                        command.getClass().getSimpleName(), command.runId(), e);
-                deadLetter(record.key(), record.value(), record.headers(), reason);
-                decision = abandoned(loaded, reason);
-                if (decision == null) {
-                    return;
-                }
+            Decision decision = decideOrAbandon(attempt, command, command.getClass().getSimpleName(), trace,
+                    reason -> deadLetter(record.key(), record.value(), record.headers(), reason));
+            if (decision != null) {
+                apply(command, loaded, decision, record, trace);
             }
-            apply(command, loaded, decision, record, trace);
+        }
+    }
+
+    /** The run's state, or why it could not be loaded (handled with the decision's failures, in the command's span). */
+    private record LoadAttempt(Loaded loaded, Throwable failure) {
+    }
+
+    private LoadAttempt tryLoad(String runId) {
+        try {
+            return new LoadAttempt(load(runId), null);
+        } catch (Throwable e) {
+            return new LoadAttempt(Loaded.NONE, e);
+        }
+    }
+
+    /**
+     * The state machine's decision on {@code command}; when loading the run or deciding failed — an Error too (a stack
+     * overflow, memory): one command must not stop every run on this partition — the input is dead-lettered and the
+     * run fails instead ({@link #abandoned}); null when not even that is possible.
+     *
+     * @param what       names the input in the log and the run's error
+     * @param deadLetter dead-letters the input with the given reason
+     */
+    private Decision decideOrAbandon(LoadAttempt attempt, RunCommand command, String what, RunTracing.RunScope trace,
+                                     Consumer<String> deadLetter) {
+        try {
+            if (attempt.failure() != null) {
+                throw attempt.failure();
+            }
+            return decide(attempt.loaded().state(), command);
+        } catch (Throwable e) {
+            trace.failed(e);
+            String reason = RunLimits.shortened("the executor could not process " + what + ": " + e);
+            log.error("cannot process {} for run {}; the run fails and it is dead-lettered", what, command.runId(), e);
+            deadLetter.accept(reason);
+            return abandoned(attempt.loaded(), reason);
         }
     }
 
@@ -538,31 +557,15 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     /** One due timer, in a span of its run's trace (the traceparent kept in the run's state: a timer has no record). */
     private void fire(TimerKey key) {
         FireTimer fire = key.command();
-        Loaded loaded = Loaded.NONE;
-        Throwable loadFailure = null;
-        try {
-            loaded = load(key.runId());
-        } catch (Throwable e) { // handled with the decision's failures below
-            loadFailure = e;
-        }
+        LoadAttempt attempt = tryLoad(key.runId());
+        Loaded loaded = attempt.loaded();
         Context parent = loaded.state() == null ? Context.root() : TraceHeaders.fromTraceparent(loaded.state().traceparent());
         try (RunTracing.RunScope trace = tracing.start("executor fire_timer", SpanKind.INTERNAL, parent, key.runId(),
                 loaded.state() == null ? null : loaded.state().run().workflowId(), key.stepId())) {
-            Decision decision;
-            try {
-                if (loadFailure != null) {
-                    throw loadFailure;
-                }
-                decision = decide(loaded.state(), fire);
-            } catch (Throwable e) { // an Error too: see handle
-                trace.failed(e);
-                String reason = RunLimits.shortened("the executor could not process the " + key + ": " + e);
-                log.error("cannot fire the {}; the run fails and the timer is dead-lettered", key, e);
-                deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), reason);
-                decision = abandoned(loaded, reason);
-                if (decision == null) {
-                    return;
-                }
+            Decision decision = decideOrAbandon(attempt, fire, "the " + key, trace,
+                    reason -> deadLetter(key.runId(), Json.toBytes(fire), new RecordHeaders(), reason));
+            if (decision == null) {
+                return;
             }
             if (decision.wasIgnored() && decision.ignored().reason() == Decision.IgnoreReason.NOT_DUE) {
                 // Only possible if the key's due time is earlier than the step's; keep it rather than lose the run.
