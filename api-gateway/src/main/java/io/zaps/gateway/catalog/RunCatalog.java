@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Every stored run of the data folder as a {@link RunSummary}, in memory, ordered newest first (by
@@ -31,7 +32,8 @@ import java.util.function.Consumer;
  * <p>Filled once at start-up by {@link FileStore#scanRuns} ({@link RunCatalogLoader}, in the background; listings
  * wait for it), then kept current by whoever writes run files in this gateway: the run projector for every snapshot
  * it writes, the trigger service for the pending and failed snapshots it writes itself, and the retention job for the
- * runs it deletes. A summary never replaces one of a higher revision, so the scan and the projector may race. A run
+ * runs it deletes (with several gateways, also those another gateway's retention deleted: {@link #forgetDeleted}).
+ * A summary never replaces one of a higher revision, so the scan and the projector may race. A run
  * accepted over REST without an idempotency key is not here until the projector wrote it (milliseconds later): the
  * catalog mirrors the store, and only the store knows that a run was really started.
  *
@@ -193,6 +195,27 @@ public final class RunCatalog {
                 runs.remove(key);
             }
         }
+    }
+
+    /**
+     * Forgets the runs that finished before {@code cutoff} and are no longer stored: with several gateways on one folder,
+     * the runs another gateway's retention pass deleted (a gateway's own pass {@link #remove}s what it deletes).
+     * Finished runs only, so a run still going, or one heard of before its file was written, is never dropped.
+     *
+     * @param stored whether a run's snapshot is still in the store (one file check per candidate)
+     * @return how many runs were forgotten
+     */
+    public int forgetDeleted(Instant cutoff, Predicate<String> stored) {
+        int forgotten = 0;
+        for (Entry entry : byId.values()) {
+            RunSummary run = entry.shown();
+            if (run.status() != null && run.status().isFinal() && run.completedAt() != null && run.completedAt().isBefore(cutoff)
+                    && !stored.test(run.runId())) {
+                remove(run.runId());
+                forgotten++;
+            }
+        }
+        return forgotten;
     }
 
     private void store(Entry before, Entry entry) {

@@ -18,6 +18,7 @@ class RetentionConfiguration {
     RetentionJob gatewayRetentionJob(GatewayProperties properties, FileStore gatewayFileStore,
                                      IdempotencyStore gatewayIdempotencyStore, Clock gatewayClock, RunCatalog gatewayRunCatalog) {
         return new RetentionJob(properties.retentionDays(), properties.idempotencyWindow(), gatewayFileStore,
-                gatewayIdempotencyStore, new AttachmentStore(properties.dataDir()), gatewayClock, gatewayRunCatalog::remove);
+                gatewayIdempotencyStore, new AttachmentStore(properties.dataDir()), gatewayClock, gatewayRunCatalog::remove,
+                cutoff -> gatewayRunCatalog.forgetDeleted(cutoff, gatewayFileStore::hasRun));
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * Keeps the data folder from growing with every run ever made: once at start-up and then daily, it
@@ -24,11 +25,15 @@ import java.util.function.Consumer;
  *
  * <p>Cheap: one pass over each folder, reading only run files last written before the cutoff. It runs
  * on its own daemon thread, never on a request thread. Several gateways on one folder may all run it:
- * every deletion tolerates a file another one deleted first.
+ * every deletion tolerates a file another one deleted first. Each pass, and every hour between passes, the runs past
+ * the cutoff that another gateway's pass deleted are also forgotten by this gateway's run catalog
+ * ({@link #forgetDeletedElsewhere}), so that no gateway lists a run whose file is gone for longer than an hour.
  */
 public final class RetentionJob implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(RetentionJob.class);
     static final Duration PERIOD = Duration.ofDays(1);
+    /** How often, between passes, the catalog forgets runs another gateway's pass deleted. */
+    static final Duration CATALOG_SWEEP = Duration.ofHours(1);
 
     /** What one pass deleted. */
     public record Report(int runs, int idempotencyRecords, int attachments) {
@@ -44,17 +49,23 @@ public final class RetentionJob implements SmartLifecycle {
     private final AttachmentStore attachments;
     private final Clock clock;
     private final Consumer<String> prunedRun;
+    private final ToIntFunction<Instant> forgetDeleted;
     private ScheduledExecutorService scheduler;
 
     public RetentionJob(int retentionDays, Duration idempotencyWindow, FileStore files, IdempotencyStore idempotency,
                         AttachmentStore attachments, Clock clock) {
-        this(retentionDays, idempotencyWindow, files, idempotency, attachments, clock, runId -> {});
+        this(retentionDays, idempotencyWindow, files, idempotency, attachments, clock, runId -> {}, cutoff -> 0);
     }
 
-    /** @param prunedRun told the id of every run whose snapshot a pass deleted (the run catalog forgets it) */
+    /**
+     * @param prunedRun     told the id of every run whose snapshot a pass deleted (the run catalog forgets it)
+     * @param forgetDeleted given the cutoff, forgets the finished runs before it that are no longer stored (deleted by
+     *                      another gateway sharing the folder) and returns how many
+     */
     public RetentionJob(int retentionDays, Duration idempotencyWindow, FileStore files, IdempotencyStore idempotency,
-                        AttachmentStore attachments, Clock clock, Consumer<String> prunedRun) {
+                        AttachmentStore attachments, Clock clock, Consumer<String> prunedRun, ToIntFunction<Instant> forgetDeleted) {
         this.prunedRun = prunedRun;
+        this.forgetDeleted = forgetDeleted;
         this.retentionDays = retentionDays;
         this.idempotencyWindow = idempotencyWindow;
         this.files = files;
@@ -69,14 +80,42 @@ public final class RetentionJob implements SmartLifecycle {
             return new Report(0, 0, 0);
         }
         Instant now = clock.instant();
-        Instant cutoff = now.minus(Duration.ofDays(retentionDays));
+        Instant cutoff = cutoff(now);
         Report report = new Report(files.pruneFinishedRuns(cutoff, prunedRun), idempotency.pruneExpired(now, idempotencyWindow),
                 attachments.pruneOlderThan(cutoff));
         if (report.total() > 0) {
             log.info("retention ({} days): deleted {} finished runs, {} expired idempotency records, {} attachments",
                     retentionDays, report.runs(), report.idempotencyRecords(), report.attachments());
         }
+        forgetDeletedElsewhere();
         return report;
+    }
+
+    /**
+     * Forgets, in this gateway's catalog, the runs past the cutoff whose snapshots are gone: deleted by another gateway's
+     * pass on the shared folder. Returns how many; nothing when retention is off.
+     */
+    public int forgetDeletedElsewhere() {
+        if (retentionDays <= 0) {
+            return 0;
+        }
+        int forgotten = forgetDeleted.applyAsInt(cutoff(clock.instant()));
+        if (forgotten > 0) {
+            log.info("retention ({} days): {} runs deleted by another gateway left the run catalog", retentionDays, forgotten);
+        }
+        return forgotten;
+    }
+
+    private Instant cutoff(Instant now) {
+        return now.minus(Duration.ofDays(retentionDays));
+    }
+
+    private void forgetSafely() {
+        try {
+            forgetDeletedElsewhere();
+        } catch (RuntimeException e) {
+            log.warn("forgetting runs another gateway deleted failed; trying again in {}", CATALOG_SWEEP, e);
+        }
     }
 
     private void runSafely() {
@@ -103,6 +142,7 @@ public final class RetentionJob implements SmartLifecycle {
             return thread;
         });
         scheduler.scheduleWithFixedDelay(this::runSafely, 0, PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::forgetSafely, CATALOG_SWEEP.toMillis(), CATALOG_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

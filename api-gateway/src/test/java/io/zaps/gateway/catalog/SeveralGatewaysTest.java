@@ -9,6 +9,9 @@ import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.gateway.GatewayApplication;
 import io.zaps.gateway.projection.OtherGatewaysRuns;
+import io.zaps.gateway.retention.RetentionJob;
+import io.zaps.store.FileStore;
+import io.zaps.store.RunSummary;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -194,6 +197,29 @@ class SeveralGatewaysTest {
         }
         assertThat(projected(a)).as("no rebalance meanwhile: A never projected B's partition").containsExactly(ofA);
         assertThat(projected(b)).containsExactly(ofB);
+    }
+
+    @Test
+    void aRunDeletedByTheOtherGatewaysRetentionLeavesBothListings() throws IOException {
+        String workflow = "two_gw_old_" + UUID.randomUUID().toString().substring(0, 8);
+        String old = UUID.randomUUID().toString();
+        Instant finished = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.MILLIS);
+        FileStore files = a.getBean(FileStore.class);
+        RunSnapshot snapshot = new RunSnapshot(old, workflow, 1, RunStatus.COMPLETED, finished.minusSeconds(5), finished.minusSeconds(5),
+                finished, finished, Json.object(), Map.of(), null, null, 3);
+        assertThat(files.saveRunIfNewer(snapshot)).isTrue();
+        Files.setLastModifiedTime(files.runFile(old), java.nio.file.attribute.FileTime.from(finished));
+        for (ConfigurableApplicationContext gateway : new ConfigurableApplicationContext[]{a, b}) {
+            gateway.getBean(RunCatalog.class).put(RunSummary.of(snapshot)); // as the start-up scan of each found it
+            assertThat(json(send(gateway, "GET", "/api/runs?workflow_id=" + workflow, null)).get("runs")).hasSize(1);
+        }
+
+        assertThat(a.getBean(RetentionJob.class).runOnce().runs()).isEqualTo(1);
+        assertThat(json(send(a, "GET", "/api/runs?workflow_id=" + workflow, null)).get("runs")).isEmpty();
+        assertThat(json(send(b, "GET", "/api/runs?workflow_id=" + workflow, null)).get("runs")).as("B has not looked yet").hasSize(1);
+
+        assertThat(b.getBean(RetentionJob.class).forgetDeletedElsewhere()).isEqualTo(1); // its hourly sweep
+        assertThat(json(send(b, "GET", "/api/runs?workflow_id=" + workflow, null)).get("runs")).isEmpty();
     }
 
     private static String statusOf(JsonNode page, String runId) {

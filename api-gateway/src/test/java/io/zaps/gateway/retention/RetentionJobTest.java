@@ -3,6 +3,7 @@ package io.zaps.gateway.retention;
 import io.zaps.contract.Json;
 import io.zaps.contract.run.RunSnapshot;
 import io.zaps.contract.run.RunStatus;
+import io.zaps.gateway.catalog.RunCatalog;
 import io.zaps.store.AttachmentStore;
 import io.zaps.store.FileStore;
 import io.zaps.store.IdempotencyStore;
@@ -84,6 +85,44 @@ class RetentionJobTest {
         assertThat(attachments.exists(recentAttachment)).isTrue();
 
         assertThat(job(30).runOnce()).as("idempotent").isEqualTo(new RetentionJob.Report(0, 0, 0));
+    }
+
+    @Test
+    void aGatewaySharingTheFolderForgetsTheRunsAnotherGatewaysPassDeleted() throws IOException {
+        seed();
+        FileStore files = new FileStore(data);
+        RunCatalog[] catalogs = {new RunCatalog(), new RunCatalog()};
+        for (RunCatalog catalog : catalogs) {
+            files.scanRuns(catalog::put);
+        }
+        RetentionJob[] gateways = new RetentionJob[2];
+        for (int i = 0; i < 2; i++) {
+            RunCatalog catalog = catalogs[i];
+            gateways[i] = new RetentionJob(30, WINDOW, files, new IdempotencyStore(data), new AttachmentStore(data),
+                    Clock.fixed(NOW, ZoneOffset.UTC), catalog::remove, cutoff -> catalog.forgetDeleted(cutoff, files::hasRun));
+        }
+
+        assertThat(gateways[0].runOnce().runs()).isEqualTo(1);
+
+        assertThat(catalogs[0].find(oldRun)).as("the pruning gateway's catalog").isNull();
+        assertThat(catalogs[1].find(oldRun)).as("not told yet").isNotNull();
+        assertThat(gateways[1].forgetDeletedElsewhere()).isEqualTo(1);
+        assertThat(catalogs[1].find(oldRun)).isNull();
+        assertThat(catalogs[1].find(recentRun)).as("finished after the cutoff").isNotNull();
+        assertThat(catalogs[1].find(longRunning)).as("still running").isNotNull();
+        assertThat(gateways[1].forgetDeletedElsewhere()).isZero();
+    }
+
+    @Test
+    void aFinishedRunPastTheCutoffThatIsStillStoredStaysInTheCatalog() throws IOException {
+        seed();
+        FileStore files = new FileStore(data);
+        RunCatalog catalog = new RunCatalog();
+        files.scanRuns(catalog::put);
+
+        assertThat(catalog.forgetDeleted(NOW.minus(Duration.ofDays(30)), files::hasRun))
+                .as("the old run's file is still there: only its own gateway's pass deletes it").isZero();
+        assertThat(catalog.find(oldRun)).isNotNull();
     }
 
     @Test
