@@ -164,8 +164,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         }
         LoadAttempt attempt = tryLoad(command.runId());
         Loaded loaded = attempt.loaded();
-        try (RunTracing.RunScope trace = tracing.start("executor " + commandName(command), SpanKind.CONSUMER,
-                parent(record.headers(), loaded.state()), command.runId(), workflowId(command, loaded.state()), stepId(command))) {
+        try (RunTracing.RunScope trace = tracing.start("executor " + CommandTracing.commandName(command), SpanKind.CONSUMER,
+                CommandTracing.parent(record.headers(), loaded.state()), command.runId(),
+                CommandTracing.workflowId(command, loaded.state()), CommandTracing.stepId(command))) {
             Decision decision = decideOrAbandon(attempt, command, command.getClass().getSimpleName(), trace,
                     reason -> deadLetter(record.key(), record.value(), record.headers(), reason));
             if (decision != null) {
@@ -208,49 +209,6 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             deadLetter.accept(reason);
             return abandoned(attempt.loaded(), reason);
         }
-    }
-
-    /** The trace a command continues: the one its record carries, else the run's own (a record from a program that does not trace). */
-    private static Context parent(Headers headers, RunState state) {
-        Context carried = TraceHeaders.extract(headers);
-        if (TraceHeaders.hasSpan(carried) || state == null) {
-            return carried;
-        }
-        return TraceHeaders.fromTraceparent(state.traceparent());
-    }
-
-    private static String commandName(RunCommand command) {
-        String name = command.getClass().getSimpleName();
-        StringBuilder snake = new StringBuilder(name.length() + 4);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c) && i > 0) {
-                snake.append('_');
-            }
-            snake.append(Character.toLowerCase(c));
-        }
-        return snake.toString();
-    }
-
-    private static String workflowId(RunCommand command, RunState state) {
-        if (state != null) {
-            return state.run().workflowId();
-        }
-        return command instanceof StartRun start && start.workflow() != null ? start.workflow().id() : null;
-    }
-
-    /** The step a command is about, for the logging context; null for a command about the whole run. */
-    private static String stepId(RunCommand command) {
-        if (command instanceof io.zaps.contract.command.CompleteStep complete) {
-            return complete.stepId();
-        }
-        if (command instanceof FireTimer fire) {
-            return fire.stepId();
-        }
-        if (command instanceof io.zaps.contract.command.ResumeStep resume) {
-            return resume.stepId();
-        }
-        return null;
     }
 
     /** The decision that fails a run whose command could not be carried out; null when there is none to fail. */
@@ -311,7 +269,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         if (decision.wasIgnored()) {
             return;
         }
-        RunState state = traced(decision.state(), trace);
+        RunState state = CommandTracing.traced(decision.state(), trace);
         byte[] bytes = Json.toBytes(state);
         if (bytes.length > machine.limits().maxStateBytes()) {
             String reason = "the run's state would be " + bytes.length + " bytes, more than the " + machine.limits().maxStateBytes()
@@ -323,7 +281,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             if (decision.wasIgnored()) {
                 return;
             }
-            state = traced(decision.state(), trace);
+            state = CommandTracing.traced(decision.state(), trace);
             bytes = Json.toBytes(state);
             if (bytes.length > machine.limits().maxStateBytes() + RunLimits.FAILURE_HEADROOM_BYTES) {
                 log.error("run {}: even failed, its state is {} bytes; left as it was", command.runId(), bytes.length);
@@ -333,7 +291,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         store(command.runId(), loaded, state, bytes);
         meters.decided(loaded.state() == null ? null : loaded.state().run(), state.run());
         if (log.isDebugEnabled()) {
-            log.debug("run {}: {} decided, now {} with {} effects", command.runId(), commandName(command), state.run().status().wireName(),
+            log.debug("run {}: {} decided, now {} with {} effects", command.runId(), CommandTracing.commandName(command), state.run().status().wireName(),
                     decision.effects().size());
         }
         long timestamp = clock.millis();
@@ -344,18 +302,18 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             } else if (effect instanceof Effect.CancelTimer cancel) {
                 timers.cancel(cancel);
             } else if (effect instanceof Effect.DispatchStep dispatch) {
-                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, traced(span)), ExecutorTopology.STEP_REQUESTS_SINK);
+                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, CommandTracing.headers(span)), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {
                 context.forward(new Record<>(command.runId(), publish.event(), timestamp,
                         TraceHeaders.inject(span, eventHeaders(publish.event()))), ExecutorTopology.RUN_EVENTS_SINK);
             } else if (effect instanceof Effect.RequestTrigger request) {
                 String key = Ids.runIdForEvent(request.trigger().eventId());
-                context.forward(new Record<>(key, request.trigger(), timestamp, traced(span)),
+                context.forward(new Record<>(key, request.trigger(), timestamp, CommandTracing.headers(span)),
                         request.trigger().parent() == null ? ExecutorTopology.TRIGGERS_SINK : ExecutorTopology.CALL_TRIGGERS_SINK);
             } else if (effect instanceof Effect.SendCommand send) {
-                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, traced(span)), ExecutorTopology.RUN_COMMANDS_SINK);
+                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, CommandTracing.headers(span)), ExecutorTopology.RUN_COMMANDS_SINK);
             } else if (effect instanceof SubscriptionEffect subscription) {
-                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, traced(span)),
+                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, CommandTracing.headers(span)),
                         EventCorrelation.SUBSCRIPTIONS_SINK);
             } else if (effect instanceof Effect.DeadLetter dead) {
                 if (source != null) {
@@ -365,20 +323,6 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 }
             }
         }
-    }
-
-    /** Headers carrying {@code span}'s trace context (none with tracing off). */
-    private static Headers traced(Context span) {
-        return TraceHeaders.inject(span, new RecordHeaders());
-    }
-
-    /** The state keeping its run's trace: the first span that decided about it names the trace later commands continue. */
-    private static RunState traced(RunState state, RunTracing.RunScope trace) {
-        if (state.traceparent() != null) {
-            return state;
-        }
-        String traceparent = trace.traceparent();
-        return traceparent == null ? state : state.withTraceparent(traceparent);
     }
 
     /**
