@@ -19,8 +19,6 @@ import io.zaps.executor.finished.FinishedRunStore;
 import io.zaps.executor.metrics.ExecutorMeters;
 import io.zaps.kafka.DeadLetters;
 import io.zaps.executor.run.RunStateMachine;
-import io.zaps.executor.timer.AttemptTimeoutHorizon;
-import io.zaps.executor.timer.TimerIndex;
 import io.zaps.executor.timer.TimerKey;
 import io.zaps.kafka.trace.RunTracing;
 import io.zaps.kafka.trace.TraceHeaders;
@@ -28,13 +26,11 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,43 +41,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * The thin shell around {@link RunStateMachine}: parse, load the run, decide, then store the state
- * and forward records, all inside the task's exactly-once transaction, and keep the task's timers. A
- * record that cannot be understood goes to the dead-letter topic and processing continues.
+ * and forward records, all inside the task's exactly-once transaction. A record that cannot be
+ * understood goes to the dead-letter topic and processing continues.
  *
- * <p>Timers are not stored: they follow from the stored state of the live runs
- * ({@link RunStateMachine#pendingTimers}), so {@link #init} rebuilds the {@link TimerIndex} from the
- * {@code runs} store and each decision's timer effects keep it current. A crash loses nothing: the
- * state the timers derive from is committed with everything else.
+ * <p>Its wall-clock punctuation, in the same transaction, hands each due timer to the same
+ * load-decide-store path as a command ({@link TaskTimers}), then sweeps the finished runs
+ * ({@link FinishedRunSweep}). Timers are not stored: they follow from the stored state of the live
+ * runs ({@link RunStateMachine#pendingTimers}), so {@link #init} derives them from the {@code runs}
+ * store and each decision's timer effects keep them current. A crash loses nothing: the state the
+ * timers derive from is committed with everything else.
  */
 final class RunCommandProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger log = LoggerFactory.getLogger(RunCommandProcessor.class);
-    /** Bounds one punctuation so a burst of due timers cannot stall the task past its poll interval. */
-    private static final int MAX_TIMERS_PER_PUNCTUATION = 1_000;
     /** Runs whose parsed state is kept per task; a run leaves the cache when it finishes. */
     static final int MAX_CACHED_RUNS = 1_000;
-    /** Bounds the finished runs forgotten, and the old finished runs moved out of the live store, per punctuation. */
-    private static final int MAX_FINISHED_PER_PUNCTUATION = 1_000;
-    /**
-     * A task that read a command and none for this long is not catching up a backlog: its attempt timeouts fire by the
-     * wall clock alone ({@link AttemptTimeoutHorizon}). Short, so that on a quiet partition even a {@code wait_for_event}
-     * of 1 s (no grace) times out at most a second late.
-     */
-    static final Duration ATTEMPT_TIMEOUT_IDLE = Duration.ofSeconds(2);
-    /**
-     * How long a task that has read no command since it was initialized waits for its first records before its attempt
-     * timeouts go by the wall clock alone: a task that took a partition over may read nothing for seconds (scale-out
-     * proof run 7: more than 2 s) while the dead member's open transaction is aborted (Kafka Streams'
-     * {@code transaction.timeout.ms}, 10 s, plus the coordinator's abort scan, up to 10 s) or a broker's partitions move.
-     * Costs a delay only to overdue timeouts on a partition that stays quiet after a restart or rebalance.
-     */
-    static final Duration ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT = Duration.ofSeconds(30);
 
     private final RunStateMachine machine;
     private final Clock clock;
@@ -94,18 +73,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
     private ProcessorContext<String, Object> context;
     /** The live state: runs that have not finished. */
     private KeyValueStore<String, byte[]> runs;
-    private final TimerIndex timers = new TimerIndex();
-    /** When (this processor's clock) the task was initialized, and last read a command since (null: none yet); see {@link AttemptTimeoutHorizon}. */
-    private Instant initializedAt;
-    private Instant lastRecordAt;
-    /** Whether the last punctuation left attempt timeouts due by the wall clock waiting (logged when it starts and ends). */
-    private boolean holdingTimeouts;
+    private final TaskTimers timers;
     private FinishedRunStore finished;
-    /**
-     * Where the scan for finished runs left in the live store by an executor that kept them there
-     * goes on; null once the whole store was scanned since this task was initialized.
-     */
-    private String legacyScanFrom;
+    private FinishedRunSweep sweep;
     /**
      * Parsed {@link RunState} of the active runs of this task, written through with the store: a
      * command need not parse the run's JSON (which pins the whole workflow) again. Only this
@@ -140,6 +110,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         this.timerInterval = timerInterval;
         this.eagerCommitWithinMs = eagerCommitWithin.toMillis();
         this.retention = retention;
+        this.timers = new TaskTimers(machine, meters);
     }
 
     /** A run's state and where it was found. */
@@ -154,43 +125,10 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         this.runs = context.getStateStore(ExecutorTopology.RUNS_STORE);
         this.finished = new FinishedRunStore(context.getStateStore(ExecutorTopology.FINISHED_RUNS_STORE),
                 context.getStateStore(ExecutorTopology.FINISHED_EXPIRY_STORE), retention);
-        this.legacyScanFrom = "";
-        this.initializedAt = now();
-        this.lastRecordAt = null;
-        this.holdingTimeouts = false;
-        rebuildTimers();
+        this.sweep = new FinishedRunSweep(runs, finished);
+        // parsed anyway: a run's next command need not parse it again
+        timers.initialize(context.taskId(), now(), runs, cache::put);
         context.schedule(timerInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> punctuate());
-    }
-
-    /**
-     * The timers of every live run of this task, derived from its stored state. Runs before the first
-     * command of the task (after restoration), so a delay that fell due while no instance owned the
-     * partition fires at the first punctuation.
-     */
-    private void rebuildTimers() {
-        timers.clear();
-        long started = System.nanoTime();
-        int live = 0;
-        try (KeyValueIterator<String, byte[]> it = runs.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> entry = it.next();
-                live++;
-                try {
-                    RunState state = Json.read(entry.value, RunState.class);
-                    cache.put(entry.key, state); // parsed anyway: its next command need not parse it again
-                    for (Effect.ScheduleTimer timer : machine.pendingTimers(state)) {
-                        timers.schedule(key(timer));
-                    }
-                } catch (RuntimeException e) {
-                    // Its commands are dead-lettered for the same reason; the other runs' timers must not wait on it.
-                    log.error("cannot derive the timers of run {}; it has none until it changes", entry.key, e);
-                }
-            }
-        }
-        if (live > 0) {
-            log.info("task {}: {} timers of {} live runs derived in {} ms", context.taskId(), timers.size(), live,
-                    Duration.ofNanos(System.nanoTime() - started).toMillis());
-        }
     }
 
     /** How many timers this task waits on (for tests: the index is not visible from outside otherwise). */
@@ -198,13 +136,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         return timers.size();
     }
 
-    private static TimerKey key(Effect.ScheduleTimer timer) {
-        return new TimerKey(timer.dueAt(), timer.runId(), timer.stepId(), timer.attempt(), timer.kind());
-    }
-
     @Override
     public void process(Record<String, byte[]> record) {
-        lastRecordAt = now();
+        timers.read(now());
         handle(record);
         if (commitAtOnce(clock.millis(), record.timestamp(), eagerCommitWithinMs)) {
             context.commit();
@@ -230,8 +164,9 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         }
         LoadAttempt attempt = tryLoad(command.runId());
         Loaded loaded = attempt.loaded();
-        try (RunTracing.RunScope trace = tracing.start("executor " + commandName(command), SpanKind.CONSUMER,
-                parent(record.headers(), loaded.state()), command.runId(), workflowId(command, loaded.state()), stepId(command))) {
+        try (RunTracing.RunScope trace = tracing.start("executor " + CommandTracing.commandName(command), SpanKind.CONSUMER,
+                CommandTracing.parent(record.headers(), loaded.state()), command.runId(),
+                CommandTracing.workflowId(command, loaded.state()), CommandTracing.stepId(command))) {
             Decision decision = decideOrAbandon(attempt, command, command.getClass().getSimpleName(), trace,
                     reason -> deadLetter(record.key(), record.value(), record.headers(), reason));
             if (decision != null) {
@@ -274,49 +209,6 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             deadLetter.accept(reason);
             return abandoned(attempt.loaded(), reason);
         }
-    }
-
-    /** The trace a command continues: the one its record carries, else the run's own (a record from a program that does not trace). */
-    private static Context parent(Headers headers, RunState state) {
-        Context carried = TraceHeaders.extract(headers);
-        if (TraceHeaders.hasSpan(carried) || state == null) {
-            return carried;
-        }
-        return TraceHeaders.fromTraceparent(state.traceparent());
-    }
-
-    private static String commandName(RunCommand command) {
-        String name = command.getClass().getSimpleName();
-        StringBuilder snake = new StringBuilder(name.length() + 4);
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c) && i > 0) {
-                snake.append('_');
-            }
-            snake.append(Character.toLowerCase(c));
-        }
-        return snake.toString();
-    }
-
-    private static String workflowId(RunCommand command, RunState state) {
-        if (state != null) {
-            return state.run().workflowId();
-        }
-        return command instanceof StartRun start && start.workflow() != null ? start.workflow().id() : null;
-    }
-
-    /** The step a command is about, for the logging context; null for a command about the whole run. */
-    private static String stepId(RunCommand command) {
-        if (command instanceof io.zaps.contract.command.CompleteStep complete) {
-            return complete.stepId();
-        }
-        if (command instanceof FireTimer fire) {
-            return fire.stepId();
-        }
-        if (command instanceof io.zaps.contract.command.ResumeStep resume) {
-            return resume.stepId();
-        }
-        return null;
     }
 
     /** The decision that fails a run whose command could not be carried out; null when there is none to fail. */
@@ -377,7 +269,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         if (decision.wasIgnored()) {
             return;
         }
-        RunState state = traced(decision.state(), trace);
+        RunState state = CommandTracing.traced(decision.state(), trace);
         byte[] bytes = Json.toBytes(state);
         if (bytes.length > machine.limits().maxStateBytes()) {
             String reason = "the run's state would be " + bytes.length + " bytes, more than the " + machine.limits().maxStateBytes()
@@ -389,7 +281,7 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
             if (decision.wasIgnored()) {
                 return;
             }
-            state = traced(decision.state(), trace);
+            state = CommandTracing.traced(decision.state(), trace);
             bytes = Json.toBytes(state);
             if (bytes.length > machine.limits().maxStateBytes() + RunLimits.FAILURE_HEADROOM_BYTES) {
                 log.error("run {}: even failed, its state is {} bytes; left as it was", command.runId(), bytes.length);
@@ -399,29 +291,29 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         store(command.runId(), loaded, state, bytes);
         meters.decided(loaded.state() == null ? null : loaded.state().run(), state.run());
         if (log.isDebugEnabled()) {
-            log.debug("run {}: {} decided, now {} with {} effects", command.runId(), commandName(command), state.run().status().wireName(),
+            log.debug("run {}: {} decided, now {} with {} effects", command.runId(), CommandTracing.commandName(command), state.run().status().wireName(),
                     decision.effects().size());
         }
         long timestamp = clock.millis();
         Context span = trace.context();
         for (Effect effect : decision.effects()) {
             if (effect instanceof Effect.ScheduleTimer timer) {
-                timers.schedule(key(timer));
+                timers.schedule(timer);
             } else if (effect instanceof Effect.CancelTimer cancel) {
-                timers.delete(new TimerKey(cancel.dueAt(), cancel.runId(), cancel.stepId(), cancel.attempt(), cancel.kind()));
+                timers.cancel(cancel);
             } else if (effect instanceof Effect.DispatchStep dispatch) {
-                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, traced(span)), ExecutorTopology.STEP_REQUESTS_SINK);
+                context.forward(new Record<>(command.runId(), dispatch.request(), timestamp, CommandTracing.headers(span)), ExecutorTopology.STEP_REQUESTS_SINK);
             } else if (effect instanceof Effect.PublishEvent publish) {
                 context.forward(new Record<>(command.runId(), publish.event(), timestamp,
                         TraceHeaders.inject(span, eventHeaders(publish.event()))), ExecutorTopology.RUN_EVENTS_SINK);
             } else if (effect instanceof Effect.RequestTrigger request) {
                 String key = Ids.runIdForEvent(request.trigger().eventId());
-                context.forward(new Record<>(key, request.trigger(), timestamp, traced(span)),
+                context.forward(new Record<>(key, request.trigger(), timestamp, CommandTracing.headers(span)),
                         request.trigger().parent() == null ? ExecutorTopology.TRIGGERS_SINK : ExecutorTopology.CALL_TRIGGERS_SINK);
             } else if (effect instanceof Effect.SendCommand send) {
-                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, traced(span)), ExecutorTopology.RUN_COMMANDS_SINK);
+                context.forward(new Record<>(send.command().runId(), send.command(), timestamp, CommandTracing.headers(span)), ExecutorTopology.RUN_COMMANDS_SINK);
             } else if (effect instanceof SubscriptionEffect subscription) {
-                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, traced(span)),
+                context.forward(new Record<>(subscription.command().key(), subscription.command(), timestamp, CommandTracing.headers(span)),
                         EventCorrelation.SUBSCRIPTIONS_SINK);
             } else if (effect instanceof Effect.DeadLetter dead) {
                 if (source != null) {
@@ -431,20 +323,6 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
                 }
             }
         }
-    }
-
-    /** Headers carrying {@code span}'s trace context (none with tracing off). */
-    private static Headers traced(Context span) {
-        return TraceHeaders.inject(span, new RecordHeaders());
-    }
-
-    /** The state keeping its run's trace: the first span that decided about it names the trace later commands continue. */
-    private static RunState traced(RunState state, RunTracing.RunScope trace) {
-        if (state.traceparent() != null) {
-            return state;
-        }
-        String traceparent = trace.traceparent();
-        return traceparent == null ? state : state.withTraceparent(traceparent);
     }
 
     /**
@@ -481,77 +359,12 @@ final class RunCommandProcessor implements Processor<String, byte[], String, Obj
         return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /** Fires the due timers ({@link TaskTimers#fireDue}), then sweeps the finished runs ({@link FinishedRunSweep}). */
     private void punctuate() {
-        if (fireDueTimers() > 0 && eagerCommitWithinMs > 0) {
+        if (timers.fireDue(now(), context.currentStreamTimeMs(), this::fire) > 0 && eagerCommitWithinMs > 0) {
             context.commit(); // a delay that ended goes on at once, not a commit interval later
         }
-        Instant now = now();
-        finished.prune(now, MAX_FINISHED_PER_PUNCTUATION);
-        if (legacyScanFrom != null) {
-            moveFinishedOutOfTheLiveStore(now);
-        }
-    }
-
-    /**
-     * Runs finished under an executor that kept them in the live store: moved to the finished store,
-     * a bounded number per punctuation, once per task initialization (after which the live store holds
-     * only unfinished runs and the scan is short).
-     */
-    private void moveFinishedOutOfTheLiveStore(Instant now) {
-        List<String> moved = new java.util.ArrayList<>();
-        String next = null;
-        try (KeyValueIterator<String, byte[]> it = runs.range(legacyScanFrom, null)) {
-            int seen = 0;
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> entry = it.next();
-                if (seen++ == MAX_FINISHED_PER_PUNCTUATION) {
-                    next = entry.key;
-                    break;
-                }
-                RunState state = Json.read(entry.value, RunState.class);
-                if (state.run().status().isFinal()) {
-                    finished.put(state, now);
-                    moved.add(entry.key);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.warn("cannot scan the live run store for finished runs; leaving them there", e);
-            next = null;
-        }
-        moved.forEach(runs::delete);
-        if (!moved.isEmpty()) {
-            log.info("moved {} finished runs out of the live run store", moved.size());
-        }
-        legacyScanFrom = next;
-    }
-
-    /**
-     * Fires the due delays and retries, and the due attempt timeouts up to the {@link AttemptTimeoutHorizon}: a task
-     * catching up a backlog first reads the results written before an attempt's deadline.
-     *
-     * @return how many due timers were taken
-     */
-    private int fireDueTimers() {
-        Instant now = now();
-        Instant timeoutsUntil = AttemptTimeoutHorizon.horizon(now, context.currentStreamTimeMs(), initializedAt, lastRecordAt,
-                ATTEMPT_TIMEOUT_IDLE, ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT);
-        List<TimerKey> due = timers.due(now, timeoutsUntil, MAX_TIMERS_PER_PUNCTUATION);
-        for (TimerKey key : due) {
-            timers.delete(key);
-            meters.timerFired(key.kind(), Duration.between(key.dueAt(), now));
-            fire(key);
-        }
-        boolean holding = timeoutsUntil.isBefore(now) && timers.hasAttemptTimeoutDue(now);
-        if (holding != holdingTimeouts) {
-            holdingTimeouts = holding;
-            if (holding) {
-                log.info("task {}: {} attempt timeouts due by the wall clock wait until the task has read the commands written "
-                        + "before them (it has read up to {})", context.taskId(), timers.attemptTimeoutsDue(now), timeoutsUntil);
-            } else {
-                log.info("task {}: attempt timeouts go by the wall clock again", context.taskId());
-            }
-        }
-        return due.size();
+        sweep.sweep(now());
     }
 
     /** One due timer, in a span of its run's trace (the traceparent kept in the run's state: a timer has no record). */

@@ -46,7 +46,7 @@ class AttemptTimeoutBehindABacklogTest {
     private static final String RUN_ID = "0b7e1d7c-3f7a-4c55-9d51-0d7e8f0a1b2c";
     private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
     private static final Instant DEADLINE = T0.plusSeconds(6);
-    private static final Duration IDLE = RunCommandProcessor.ATTEMPT_TIMEOUT_IDLE;
+    private static final Duration IDLE = AttemptTimeoutHold.ATTEMPT_TIMEOUT_IDLE;
 
     @TempDir
     Path stateDir;

@@ -168,7 +168,7 @@ class TimersFromStoredRunsTest {
         clock.advance(Duration.ofSeconds(20));
 
         startedProcessor();
-        clock.advance(RunCommandProcessor.ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT.minusMillis(100));
+        clock.advance(AttemptTimeoutHold.ATTEMPT_TIMEOUT_FIRST_RECORD_WAIT.minusMillis(100));
         punctuate(streamTime);
         assertThat(forwardedEvents()).isEmpty();
         clock.advance(Duration.ofMillis(100));

@@ -10,7 +10,6 @@ import org.springframework.kafka.core.ConsumerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -42,13 +41,7 @@ public final class SecretView extends CompactedTopicView<SecretRecord> {
 
     /** The names of every current (not deleted) secret, in order. */
     public Set<String> names() {
-        Set<String> names = new TreeSet<>();
-        forEachLatest((name, record) -> {
-            if (!record.isDeleted()) {
-                names.add(name);
-            }
-        });
-        return names;
+        return keysWhere(record -> !record.isDeleted());
     }
 
     /** Applies one record of the topic, as the poll loop does (for tests). */

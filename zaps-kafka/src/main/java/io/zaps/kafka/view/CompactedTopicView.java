@@ -20,13 +20,15 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -108,9 +110,15 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
         return latest.get(key);
     }
 
-    /** Every key with what the view keeps for it (a moment's state, in no order). */
-    protected final void forEachLatest(BiConsumer<String, V> action) {
-        latest.forEach(action);
+    /** The keys whose kept value passes {@code test} (a moment's state), in key order. */
+    protected final SortedSet<String> keysWhere(Predicate<? super V> test) {
+        SortedSet<String> keys = new TreeSet<>();
+        latest.forEach((key, value) -> {
+            if (test.test(value)) {
+                keys.add(key);
+            }
+        });
+        return keys;
     }
 
     /** The topic this view reads. */

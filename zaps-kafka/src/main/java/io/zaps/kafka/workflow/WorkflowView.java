@@ -11,7 +11,6 @@ import org.springframework.kafka.core.ConsumerFactory;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -63,13 +62,7 @@ public final class WorkflowView extends CompactedTopicView<WorkflowRecord> {
 
     /** The ids of every current (not deleted) workflow, in id order. */
     public Set<String> ids() {
-        Set<String> ids = new TreeSet<>();
-        forEachLatest((id, record) -> {
-            if (!record.isDeleted()) {
-                ids.add(id);
-            }
-        });
-        return ids;
+        return keysWhere(record -> !record.isDeleted());
     }
 
     /** Applies one record of the topic, as the poll loop does (for tests). */
