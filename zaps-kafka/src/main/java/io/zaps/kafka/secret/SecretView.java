@@ -4,13 +4,11 @@ import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
 import io.zaps.contract.secret.SecretRecord;
 import io.zaps.kafka.view.CompactedTopicView;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.springframework.kafka.core.ConsumerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The credential store as {@link Topics#SECRETS} holds it, kept in memory (a {@link CompactedTopicView}): per name the
@@ -19,7 +17,7 @@ import java.util.function.Supplier;
  */
 public final class SecretView extends CompactedTopicView<SecretRecord> {
 
-    public SecretView(Supplier<Consumer<String, byte[]>> consumers, Duration loadTimeout) {
+    public SecretView(CompactedTopicView.Consumers consumers, Duration loadTimeout) {
         super(Topics.SECRETS, consumers, loadTimeout);
     }
 

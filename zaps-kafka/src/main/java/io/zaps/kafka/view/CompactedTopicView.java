@@ -29,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * A compacted topic kept in memory, one value per key: a consumer of its own (assigned every partition, no consumer
@@ -41,6 +40,12 @@ import java.util.function.Supplier;
  * a service that starts its consumers in a later phase never sees a half-loaded view. {@link #awaitCaughtUp} gives a
  * reader its own writes: it asks the broker for the end of every partition now and waits until the view has read that
  * far, so a record the writer published (and Kafka acknowledged) before the call is in the view after it.
+ *
+ * <p>The end offsets are asked for by a second consumer of the view's, which never fetches: a broker answers the
+ * requests of one connection in order, so on the reading consumer's connection the question would wait behind its
+ * pending fetch, which an idle topic holds on the broker for {@code fetch.max.wait.ms} (500 ms). Asked there, every
+ * caught-up lookup of a quiet view took half a second (a secret in a step: 2 runs/s at one request at a time;
+ * docs/benchmarks.md, session 13); asked on its own connection, one round trip.
  *
  * <p>A record that does not parse, or names another key than its own, is logged and skipped; every instance reads the same
  * topic, so dead-lettering it here would only repeat it once per instance. Thread-safe. Used for
@@ -56,7 +61,7 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final String topic;
-    private final Supplier<Consumer<String, byte[]>> consumers;
+    private final Consumers consumers;
     private final Duration loadTimeout;
     private final Map<String, V> latest = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
@@ -66,30 +71,46 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
 
     /**
      * @param topic       the compacted topic
-     * @param consumers   makes the view's consumer (String keys, byte[] values; the service's client settings)
+     * @param consumers   makes the view's two consumers (String keys, byte[] values; the service's client settings)
      * @param loadTimeout how long {@link #start()} waits for the topic to be read to its end; zero: it does not wait
      */
-    protected CompactedTopicView(String topic, Supplier<Consumer<String, byte[]>> consumers, Duration loadTimeout) {
+    protected CompactedTopicView(String topic, Consumers consumers, Duration loadTimeout) {
         this.topic = topic;
         this.consumers = consumers;
         this.loadTimeout = loadTimeout;
     }
 
+    /** Makes a view's consumers: the one that reads the topic, and the one that only asks for its end offsets. */
+    @FunctionalInterface
+    public interface Consumers {
+        /**
+         * @param clientIdSuffix added to the client id ({@code ""} for the reader, {@value #ENDS} for the other), so that
+         *                       the two never share one (their metrics and JMX names would clash)
+         */
+        Consumer<String, byte[]> make(String clientIdSuffix);
+
+        /** The suffix of the end-offsets consumer's client id. */
+        String ENDS = "-ends";
+    }
+
     /**
-     * Makes consumers with the client settings of {@code factory} (bootstrap servers, security), their own client id,
-     * no consumer group, reading committed records only.
+     * Makes consumers with the client settings of {@code factory} (bootstrap servers, security), their own client id
+     * ({@code clientId} plus the suffix asked for), no consumer group, reading committed records only.
      */
-    public static Supplier<Consumer<String, byte[]>> consumers(ConsumerFactory<?, ?> factory, String clientId) {
+    public static Consumers consumers(ConsumerFactory<?, ?> factory, String clientId) {
         Map<String, Object> config = new HashMap<>(factory.getConfigurationProperties());
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
         config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
-        return () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        return suffix -> {
+            Map<String, Object> own = new HashMap<>(config);
+            own.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + suffix);
+            return new KafkaConsumer<>(own, new StringDeserializer(), new ByteArrayDeserializer());
+        };
     }
 
     /**
@@ -209,7 +230,7 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
         List<Barrier> barriers = new ArrayList<>();
         List<CompletableFuture<Void>> waiting = new ArrayList<>();
         while (running) {
-            try (Consumer<String, byte[]> c = consumers.get()) {
+            try (Consumer<String, byte[]> c = consumers.make(""); Consumer<String, byte[]> ends = consumers.make(Consumers.ENDS)) {
                 consumer = c;
                 List<TopicPartition> partitions = partitions(c);
                 if (partitions == null) {
@@ -225,7 +246,8 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
                             waiting.add(request);
                         }
                         if (!waiting.isEmpty()) {
-                            barriers.add(new Barrier(c.endOffsets(partitions, Duration.ofSeconds(10)), List.copyOf(waiting)));
+                            // on the connection that never fetches (see the class comment)
+                            barriers.add(new Barrier(ends.endOffsets(partitions, Duration.ofSeconds(10)), List.copyOf(waiting)));
                             waiting.clear();
                         }
                         release(c, barriers);

@@ -5,13 +5,11 @@ import io.zaps.contract.Topics;
 import io.zaps.contract.workflow.WorkflowDefinition;
 import io.zaps.contract.workflow.WorkflowRecord;
 import io.zaps.kafka.view.CompactedTopicView;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.springframework.kafka.core.ConsumerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The current workflow definitions, kept in memory from {@link Topics#WORKFLOWS} (a {@link CompactedTopicView}). Per
@@ -27,7 +25,7 @@ public final class WorkflowView extends CompactedTopicView<WorkflowRecord> {
      * @param consumers   makes the view's consumer (String keys, byte[] values; the service's client settings)
      * @param loadTimeout how long {@link #start()} waits for the topic to be read to its end; zero: it does not wait
      */
-    public WorkflowView(Supplier<Consumer<String, byte[]>> consumers, Duration loadTimeout) {
+    public WorkflowView(CompactedTopicView.Consumers consumers, Duration loadTimeout) {
         super(Topics.WORKFLOWS, consumers, loadTimeout);
     }
 

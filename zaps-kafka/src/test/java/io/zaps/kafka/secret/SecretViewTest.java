@@ -59,7 +59,7 @@ class SecretViewTest {
 
     @Test
     void the_later_record_wins_whatever_the_order_and_a_delete_hides_the_value_it_removed() {
-        SecretView view = new SecretView(() -> null, Duration.ofSeconds(1));
+        SecretView view = new SecretView(suffix -> null, Duration.ofSeconds(1));
         view.applyRecord("k", bytes(saved("k", "c2", T.plusSeconds(2))));
         view.applyRecord("k", bytes(saved("k", "c1", T.plusSeconds(1)))); // late, older
         assertThat(view.find("k")).get().extracting(SecretRecord::ciphertext).isEqualTo("c2");
@@ -77,6 +77,33 @@ class SecretViewTest {
         assertThat(view.find("k")).get().extracting(SecretRecord::ciphertext).isEqualTo("c3");
         view.applyRecord("k", null); // an operator's tombstone
         assertThat(view.record("k")).isEmpty();
+    }
+
+    /**
+     * A quiet view's reader parks a fetch on the broker for fetch.max.wait.ms; asked on that connection, the end offsets
+     * waited behind it (half a second per lookup at the default). Here the fetch waits a minute: a lookup must not.
+     */
+    @Test
+    void a_lookup_of_a_quiet_view_does_not_wait_for_the_readers_pending_fetch() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString(), ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(record(saved("quiet", "q1", T))).get();
+            SecretView view = SecretView.of(new DefaultKafkaConsumerFactory<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+                    ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 60_000)), "secret-view-quiet-test", Duration.ofSeconds(60));
+            view.start();
+            try {
+                TopicSecrets secrets = new TopicSecrets(view, r -> "plain-" + r.ciphertext(), Duration.ofSeconds(10));
+                for (int lookup = 1; lookup <= 5; lookup++) {
+                    Thread.sleep(200); // the reader is back in its poll, its fetch parked on the broker
+                    assertThat(secrets.value("quiet")).as("lookup %d, within the 10 s catch-up", lookup).contains("plain-q1");
+                }
+                producer.send(record(saved("quiet", "q2", T.plusSeconds(1)))).get();
+                assertThat(secrets.value("quiet")).as("a change is still seen at once").contains("plain-q2");
+            } finally {
+                view.stop();
+            }
+        }
     }
 
     @Test

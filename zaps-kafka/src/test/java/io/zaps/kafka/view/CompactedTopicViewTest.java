@@ -13,7 +13,7 @@ class CompactedTopicViewTest {
     /** Values "key:version"; the higher version wins, as on the versioned topics. */
     private static final class VersionView extends CompactedTopicView<String> {
         VersionView() {
-            super("test.topic", () -> null, Duration.ZERO);
+            super("test.topic", suffix -> null, Duration.ZERO);
         }
 
         @Override

@@ -52,7 +52,7 @@ class WorkflowViewTest {
 
     @Test
     void the_highest_version_wins_whatever_the_order_and_a_delete_hides_the_workflow_until_a_higher_version() {
-        WorkflowView view = new WorkflowView(() -> null, Duration.ofSeconds(1));
+        WorkflowView view = new WorkflowView(suffix -> null, Duration.ofSeconds(1));
         view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 2))));
         view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 1)))); // late, older
         assertThat(view.find("wf")).get().extracting(WorkflowDefinition::version).isEqualTo(2);
@@ -70,7 +70,7 @@ class WorkflowViewTest {
 
     @Test
     void records_that_do_not_parse_or_name_another_workflow_are_skipped_and_a_tombstone_forgets() {
-        WorkflowView view = new WorkflowView(() -> null, Duration.ofSeconds(1));
+        WorkflowView view = new WorkflowView(suffix -> null, Duration.ofSeconds(1));
         view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("wf", 1))));
         view.applyRecord("wf", "{oops".getBytes(StandardCharsets.UTF_8));
         view.applyRecord("wf", bytes(WorkflowRecord.saved(workflow("other", 5))));

@@ -3,12 +3,10 @@ package io.zaps.trigger.source.cursor;
 import io.zaps.contract.Json;
 import io.zaps.contract.Topics;
 import io.zaps.kafka.view.CompactedTopicView;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.springframework.kafka.core.ConsumerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * The trigger sources' cursors as {@link Topics#TRIGGER_CURSORS} holds them, in memory (a {@link CompactedTopicView}):
@@ -17,7 +15,7 @@ import java.util.function.Supplier;
  */
 public final class CursorView extends CompactedTopicView<TriggerCursor> {
 
-    public CursorView(Supplier<Consumer<String, byte[]>> consumers) {
+    public CursorView(CompactedTopicView.Consumers consumers) {
         super(Topics.TRIGGER_CURSORS, consumers, Duration.ZERO);
     }
 
