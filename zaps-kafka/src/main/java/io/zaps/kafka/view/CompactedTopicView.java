@@ -238,6 +238,9 @@ public abstract class CompactedTopicView<V> implements SmartLifecycle {
                 }
                 c.assign(partitions);
                 c.seekToBeginning(partitions);
+                // never polled, so never fetches; assigned so that a read_committed end-offsets answer (the last stable
+                // offsets) has partitions to be noted for (else it warns once per partition and lookup)
+                ends.assign(partitions);
                 barriers.forEach(b -> waiting.addAll(b.waiters)); // positions start again from the beginning
                 barriers.clear();
                 while (running) {
