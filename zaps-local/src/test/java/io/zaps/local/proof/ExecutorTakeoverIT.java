@@ -66,7 +66,8 @@ import static org.awaitility.Awaitility.await;
  * -Dtest=none -Dit.test=ExecutorTakeoverIT -Dsurefire.failIfNoSpecifiedTests=false}); {@code ZAPS_TAKEOVER_ROUNDS}
  * (default 3) kills, {@code ZAPS_TAKEOVER_RATE} the runs a second (default 10; the busier the executors, the likelier
  * the killed one has a transaction open); {@code ZAPS_TAKEOVER_EXECUTOR_OPTS} adds JVM options to the executors (e.g.
- * {@code -Dzaps.executor.streams[producer.transaction.timeout.ms]=5000}).
+ * {@code -Dzaps.executor.streams[producer.transaction.timeout.ms]=5000}); each kill waits until the victim has a
+ * transaction open, unless {@code ZAPS_TAKEOVER_KILL_IN_TXN=0}.
  */
 @EnabledIfEnvironmentVariable(named = "ZAPS_TAKEOVER_PROOF", matches = "1")
 class ExecutorTakeoverIT {
@@ -103,6 +104,7 @@ class ExecutorTakeoverIT {
     @Test
     void aKilledExecutorsPartitionsRunAgainOnTheOtherExecutor() throws Exception {
         int rounds = intEnv("ZAPS_TAKEOVER_ROUNDS", 3);
+        boolean killInTransaction = intEnv("ZAPS_TAKEOVER_KILL_IN_TXN", 1) == 1;
         Files.createDirectories(Path.of("target", "proof-logs"));
         data = dir.resolve("data");
         broker = new LocalKafkaBroker(data, ProofCluster.freePort(), ProofCluster.freePort()).start();
@@ -135,6 +137,9 @@ class ExecutorTakeoverIT {
                 String processId = processId(dead.clientId());
                 String survivor = members.keySet().stream().filter(name -> !name.equals(victim)).findFirst().orElseThrow();
                 Thread.sleep(3_000);
+                if (killInTransaction) {
+                    awaitOpenTransaction(admin, processId);
+                }
 
                 long killed = kill(victim);
                 long memberGone = -1;
@@ -298,6 +303,22 @@ class ExecutorTakeoverIT {
         }
         return admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS).entrySet().stream()
                 .filter(e -> e.getValue().state() == TransactionState.ONGOING).map(Map.Entry::getKey).collect(Collectors.toSet());
+    }
+
+    /**
+     * Waits (up to 10 s) until a transaction of {@code processId} is open, so that the kill leaves one behind as it
+     * would on a busy executor (at a trickle the executor's transactions are open for milliseconds between commits).
+     */
+    private static void awaitOpenTransaction(Admin admin, String processId) throws Exception {
+        Set<String> ids = admin.listTransactions().all().get(10, TimeUnit.SECONDS).stream()
+                .map(TransactionListing::transactionalId).filter(id -> id.contains(processId)).collect(Collectors.toSet());
+        long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!ids.isEmpty() && System.nanoTime() < giveUp) {
+            if (admin.describeTransactions(ids).all().get(10, TimeUnit.SECONDS).values().stream()
+                    .anyMatch(t -> t.state() == TransactionState.ONGOING)) {
+                return;
+            }
+        }
     }
 
     /** The partition of zaps.run-commands a run's commands go to (the producers' default partitioner, keyed by run id). */
