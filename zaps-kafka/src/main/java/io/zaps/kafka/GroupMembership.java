@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *   <li>A heartbeat every {@value #HEARTBEAT_INTERVAL_MS} ms instead of a third of the session: once a dead member's
  *       session has expired, the members left learn of the rebalance only from their next heartbeat's answer. With
  *       3 s a SIGKILLed executor's tasks moved 2 s after its session expired, in every round measured (the members'
- *       heartbeats run in step since their last rebalance); with 1 s, 0.1-0.8 s (ExecutorTakeoverIT; docs/benchmarks.md,
+ *       heartbeats run in step since their last rebalance); with 1 s, 0.1-1.2 s (ExecutorTakeoverIT; docs/benchmarks.md,
  *       session 13). One small request a second per member.</li>
  * </ul>
  *
