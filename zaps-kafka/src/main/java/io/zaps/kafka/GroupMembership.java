@@ -18,6 +18,11 @@ import java.util.regex.Pattern;
  *   <li>A session of {@value #SESSION_TIMEOUT_MS} ms instead of Kafka's 45 s: what a member that dies and
  *       does not come back holds up (its partitions, its timers). Heartbeats come from the client's own
  *       thread, so slow processing does not count against it (that is {@code max.poll.interval.ms}).</li>
+ *   <li>A heartbeat every {@value #HEARTBEAT_INTERVAL_MS} ms instead of a third of the session: once a dead member's
+ *       session has expired, the members left learn of the rebalance only from their next heartbeat's answer. With
+ *       3 s a SIGKILLed executor's tasks moved 2 s after its session expired, in every round measured (the members'
+ *       heartbeats run in step since their last rebalance); with 1 s, 0.1-1.2 s (ExecutorTakeoverIT; docs/benchmarks.md,
+ *       session 13). One small request a second per member.</li>
  * </ul>
  *
  * Settings a service already has win: these are defaults.
@@ -26,7 +31,7 @@ public final class GroupMembership {
     /** The environment variable naming this instance, stable across its restarts and unique among the instances. */
     public static final String INSTANCE_ID_ENV = "ZAPS_INSTANCE_ID";
     public static final int SESSION_TIMEOUT_MS = 10_000;
-    public static final int HEARTBEAT_INTERVAL_MS = 3_000;
+    public static final int HEARTBEAT_INTERVAL_MS = 1_000;
     /** What Kafka allows in a {@code group.instance.id}, less room for the service name and a thread suffix. */
     private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 

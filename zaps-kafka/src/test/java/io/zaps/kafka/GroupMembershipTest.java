@@ -14,7 +14,7 @@ class GroupMembershipTest {
         assertThat(GroupMembership.consumerDefaults("trigger-service", "host-1", Map.of())).containsOnly(
                 Map.entry("group.instance.id", "trigger-service-host-1"),
                 Map.entry("session.timeout.ms", 10_000),
-                Map.entry("heartbeat.interval.ms", 3_000));
+                Map.entry("heartbeat.interval.ms", 1_000));
     }
 
     @Test
@@ -27,7 +27,7 @@ class GroupMembershipTest {
     @Test
     void whatTheServiceConfiguredItselfWins() {
         assertThat(GroupMembership.consumerDefaults("executor", "a", Map.of("session.timeout.ms", "45000", "group.instance.id", "mine")))
-                .containsOnly(Map.entry("heartbeat.interval.ms", 3_000));
+                .containsOnly(Map.entry("heartbeat.interval.ms", 1_000));
     }
 
     @Test

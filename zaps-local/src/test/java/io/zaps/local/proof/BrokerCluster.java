@@ -141,6 +141,8 @@ final class BrokerCluster implements AutoCloseable {
         p.put("transaction.state.log.replication.factor", "3");
         p.put("transaction.state.log.min.isr", "2");
         p.put("transaction.state.log.num.partitions", "6");
+        // Abort a killed executor's open transaction within 1 s of its timeout, not 10 s (LocalKafkaBroker says why).
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         p.put("share.coordinator.state.topic.replication.factor", "3");
         p.put("share.coordinator.state.topic.min.isr", "2");
         p.put("group.initial.rebalance.delay.ms", "0");

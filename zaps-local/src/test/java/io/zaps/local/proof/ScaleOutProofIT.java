@@ -63,7 +63,8 @@ import static org.awaitility.Awaitility.await;
  * ({@code ZAPS_SCALE_PROOF=1 mvn -pl zaps-local -am verify -Dit.test=ScaleOutProofIT -Dtest=none
  * -Dsurefire.failIfNoSpecifiedTests=false}); {@code ZAPS_SCALE_PROOF_TRIGGERS} and {@code ZAPS_SCALE_PROOF_RATE}
  * change the load (default 2,000 at 100 per second), {@code ZAPS_SCALE_PROOF_EXECUTORS} the executors (default
- * 3) and {@code ZAPS_SCALE_PROOF_KILLS=0} runs without failures (runs/s per executor count).
+ * 3) and {@code ZAPS_SCALE_PROOF_KILLS=0} runs without failures (runs/s per executor count);
+ * {@code ZAPS_SCALE_PROOF_JVM_OPTS} adds JVM options to every service (e.g. a {@code -Dlogback.configurationFile}).
  */
 @EnabledIfEnvironmentVariable(named = "ZAPS_SCALE_PROOF", matches = "1")
 class ScaleOutProofIT {
@@ -304,6 +305,10 @@ class ScaleOutProofIT {
                 // a warm copy of each task's state on another executor: a dead executor's tasks move without a restore
                 "-Dzaps.executor.streams[num.standby.replicas]=1",
                 "-Dzaps.trigger.instance-id=" + name, "-Dzaps.trigger.listener-concurrency=3", "-Dzaps.connector.concurrency=3"));
+        String extra = System.getenv("ZAPS_SCALE_PROOF_JVM_OPTS");
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(java.util.Arrays.asList(extra.trim().split("\\s+")));
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ZapsLocal.class.getName(), "service", service));
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
@@ -337,7 +342,8 @@ class ScaleOutProofIT {
         Process process = byName.get(name);
         process.destroyForcibly();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        log("SIGKILL %s", name);
+        // wall-clock time, to set against the services' logs (e.g. when the survivors took a killed executor's tasks over)
+        log("SIGKILL %s at %s", name, java.time.LocalTime.now());
     }
 
     private Set<String> distinctKeys(String topic) {
