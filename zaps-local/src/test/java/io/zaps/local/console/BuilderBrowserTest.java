@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -124,7 +125,7 @@ class BuilderBrowserTest {
         browser.await(By.cssSelector(".drawflow-node.has-problem[data-step='notify']"));
 
         type(By.cssSelector("[data-schemapath='config.url'] input:not([type=checkbox])"), sinkUrl + "/hook");
-        browser.click(By.cssSelector("[data-schemapath='config.body'] input.json-editor-opt-in"));
+        optIn("config.body");
         type(By.cssSelector("[data-schemapath='config.body'] textarea"), "{\"order\": \"{{ order_id }}\", \"by\": \"{{ run.workflow_id }}\"}");
         browser.click(By.id("save"));
         browser.awaitText(By.cssSelector(".version"), "version 1");
@@ -209,6 +210,23 @@ class BuilderBrowserTest {
         browser.script("arguments[0].scrollIntoView({block: 'nearest'})", item);
         new Actions(browser.driver()).moveToElement(item).clickAndHold().moveByOffset(20, 5).moveToElement(canvas, x, y).release().perform();
         browser.await(By.cssSelector(".drawflow-node[data-step='" + type + "']"));
+    }
+
+    /**
+     * Ticks an optional field's opt-in box until its editor is enabled, as a person would tick it again: the click may
+     * land while the form still settles from the field left before it (its change is taken on blur, JSONEditor's
+     * validation a frame later, and the layout moves under the pointer), which CI once saw leave the box unticked.
+     */
+    private static void optIn(String schemaPath) {
+        String field = "[data-schemapath='" + schemaPath + "'] ";
+        new WebDriverWait(browser.driver(), Browser.WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement box = d.findElement(By.cssSelector(field + "input.json-editor-opt-in"));
+            if (!box.isSelected()) {
+                box.click();
+            }
+            List<WebElement> editors = d.findElements(By.cssSelector(field + "textarea"));
+            return !editors.isEmpty() && editors.get(0).isEnabled();
+        });
     }
 
     /** Replaces a field's text as a person would (select all, type). */
