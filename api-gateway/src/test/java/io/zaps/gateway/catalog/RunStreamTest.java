@@ -1,76 +1,24 @@
 package io.zaps.gateway.catalog;
 
-import io.zaps.contract.Json;
 import io.zaps.contract.run.RunStatus;
 import io.zaps.gateway.GatewayTestSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RunStreamTest extends GatewayTestSupport {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** A real HTTP client reading the stream line by line on a thread of its own. */
-    private final class Reader implements AutoCloseable {
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final HttpResponse<Stream<String>> response;
-        private final Thread thread;
-
-        Reader(String path, Map<String, String> headers) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
-            headers.forEach(request::header);
-            response = HttpClient.newHttpClient().sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines())
-                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            thread = new Thread(() -> {
-                try {
-                    response.body().forEach(lines::add);
-                } catch (RuntimeException e) {
-                    // closed
-                }
-            }, "sse-reader");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        /** The data of the next event named run, or fails after the timeout. */
-        JsonNode nextRun() throws InterruptedException {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            boolean named = false;
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(200, TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    continue;
-                }
-                if (line.equals("event:run")) {
-                    named = true;
-                } else if (named && line.startsWith("data:")) {
-                    return Json.mapper().readTree(line.substring("data:".length()));
-                }
-            }
-            throw new AssertionError("no run event within " + WAIT + "; lines: " + lines);
-        }
-
-        @Override
-        public void close() {
-            response.body().close();
-            thread.interrupt();
-        }
+    private RunStreamReader reader(String path, Map<String, String> headers) throws Exception {
+        return new RunStreamReader("http://127.0.0.1:" + port + path, headers, WAIT);
     }
 
     @Test
@@ -79,8 +27,8 @@ class RunStreamTest extends GatewayTestSupport {
         String other = uniqueId("unwatched");
         String runId = UUID.randomUUID().toString();
         Instant created = Instant.parse("2031-06-01T00:00:00Z");
-        try (Reader all = new Reader("/api/runs/stream", Map.of("X-API-Key", API_KEY));
-             Reader one = new Reader("/api/runs/stream?workflow_id=" + workflow, Map.of("Authorization", "Bearer " + API_KEY))) {
+        try (RunStreamReader all = reader("/api/runs/stream", Map.of("X-API-Key", API_KEY));
+             RunStreamReader one = reader("/api/runs/stream?workflow_id=" + workflow, Map.of("Authorization", "Bearer " + API_KEY))) {
             assertThat(all.response.statusCode()).isEqualTo(200);
             assertThat(all.response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
             try (KafkaProducer<String, byte[]> producer = producer()) {
@@ -112,7 +60,7 @@ class RunStreamTest extends GatewayTestSupport {
         assertThat(send("GET", "/api/workflows?api_key=" + API_KEY, null, Map.of()).status()).isEqualTo(401);
 
         String runId = UUID.randomUUID().toString();
-        try (Reader reader = new Reader("/api/runs/stream?run_id=" + runId + "&api_key=" + OTHER_KEY, Map.of("Accept", "text/event-stream"))) {
+        try (RunStreamReader reader = reader("/api/runs/stream?run_id=" + runId + "&api_key=" + OTHER_KEY, Map.of("Accept", "text/event-stream"))) {
             assertThat(reader.response.statusCode()).isEqualTo(200);
             try (KafkaProducer<String, byte[]> producer = producer()) {
                 producer.send(runEvent(runId, uniqueId("keyed"), RunStatus.RUNNING, 1, Instant.now())).get();

@@ -36,17 +36,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -151,8 +146,8 @@ class SeveralGatewaysTest {
         String onB = UUID.randomUUID().toString(); // projected by B, to be seen on A
         String onA = UUID.randomUUID().toString(); // projected by A, to be seen on B
         Instant created = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        try (SseReader streamOfA = new SseReader(a, "/api/runs/stream?workflow_id=" + workflow);
-             SseReader streamOfB = new SseReader(b, "/api/runs/stream?workflow_id=" + workflow);
+        try (RunStreamReader streamOfA = streamOf(a, "/api/runs/stream?workflow_id=" + workflow);
+             RunStreamReader streamOfB = streamOf(b, "/api/runs/stream?workflow_id=" + workflow);
              KafkaProducer<String, byte[]> executor = transactionalProducer()) {
             executor.initTransactions();
             executor.beginTransaction();
@@ -276,61 +271,9 @@ class SeveralGatewaysTest {
         }
     }
 
-    /** A real HTTP client reading a run stream line by line on a thread of its own. */
-    private static final class SseReader implements AutoCloseable {
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        /** Every run event read so far, oldest first. */
-        private final List<JsonNode> runs = new ArrayList<>();
-        private final HttpResponse<Stream<String>> response;
-        private final Thread thread;
-
-        SseReader(ConfigurableApplicationContext gateway, String path) throws Exception {
-            response = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(gateway) + path)).GET().build(),
-                    HttpResponse.BodyHandlers.ofLines()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertThat(response.statusCode()).isEqualTo(200);
-            thread = new Thread(() -> {
-                try {
-                    response.body().forEach(lines::add);
-                } catch (RuntimeException e) {
-                    // closed
-                }
-            }, "sse-reader");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        /** The first run event of {@code runId} in {@code status}, read before or within the wait; else fails. */
-        JsonNode awaitRun(String runId, String status) throws InterruptedException {
-            for (JsonNode run : runs) {
-                if (run.get("run_id").stringValue().equals(runId) && run.get("status").stringValue().equals(status)) {
-                    return run;
-                }
-            }
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            boolean named = false;
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(200, TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    continue;
-                }
-                if (line.equals("event:run")) {
-                    named = true;
-                } else if (named && line.startsWith("data:")) {
-                    named = false;
-                    JsonNode run = Json.mapper().readTree(line.substring("data:".length()));
-                    runs.add(run);
-                    if (run.get("run_id").stringValue().equals(runId) && run.get("status").stringValue().equals(status)) {
-                        return run;
-                    }
-                }
-            }
-            throw new AssertionError("no run event of " + runId + " in status " + status + " within " + WAIT);
-        }
-
-        @Override
-        public void close() {
-            response.body().close();
-            thread.interrupt();
-        }
+    private static RunStreamReader streamOf(ConfigurableApplicationContext gateway, String path) throws Exception {
+        RunStreamReader reader = new RunStreamReader("http://127.0.0.1:" + port(gateway) + path, Map.of(), WAIT);
+        assertThat(reader.response.statusCode()).isEqualTo(200);
+        return reader;
     }
 }
